@@ -1,0 +1,90 @@
+// Command mudd runs a mudd game server and its tools.
+//
+//	mudd [serve] [flags]          run the game (the embedded default game unless --game is given)
+//	mudd init DIR                 write the default game into DIR as a starting point
+//	mudd user promote NAME ROLE   set a character's role (player, builder, wizard, admin)
+//
+// Run `mudd --help` for the flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the process: it returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(args, stderr)
+	case "init":
+		err = initGame(args, stdout, stderr)
+	case "user":
+		err = user(args, stdout, stderr)
+	case "help":
+		usage(stdout)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "mudd: unknown command %q\n\n", cmd)
+		usage(stderr)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "mudd %s: %v\n", cmd, err)
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Usage:
+  mudd [serve] [flags]          run the game server
+  mudd init DIR                 write the default game into DIR
+  mudd user promote NAME ROLE   set a character's role: player, builder, wizard or admin
+
+Run 'mudd serve --help' for the server's flags.
+`)
+}
+
+func serve(args []string, stderr io.Writer) error {
+	s := defaultSettings()
+	fs := s.flags("serve", stderr)
+	if err := s.parse(fs, args); err != nil {
+		return err
+	}
+	log := newLogger(stderr, s.LogLevel)
+	cfg, err := s.engineConfig(log)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runEngine(ctx, cfg)
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildMudd compiles the command once per test binary run.
+func buildMudd(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "mudd")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestServeDefaultGameAndSIGTERM runs the real binary with the embedded game, plays a little
+// over the plain TCP port, then sends SIGTERM: the player is told and the process exits 0.
+func TestServeDefaultGameAndSIGTERM(t *testing.T) {
+	bin := buildMudd(t)
+	data := t.TempDir()
+	tcp := freePort(t)
+	var logs bytes.Buffer
+	cmd := exec.Command(bin, "serve", "--data", data, "--telnet", "-", "--tcp", tcp)
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	var conn net.Conn
+	var err error
+	for i := 0; i < 100; i++ {
+		if conn, err = net.Dial("tcp", tcp); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("server never listened: %v\n%s", err, logs.String())
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	r := bufio.NewReader(conn)
+	for _, line := range []string{"Wanda", "yes", "wander1234", "wander1234", "look"} {
+		fmt.Fprintf(conn, "%s\r\n", line)
+	}
+	waitFor(t, r, "Exits:")
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, r, "shutting down")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
+	}
+	if _, err := os.Stat(filepath.Join(data, "mudd.db")); err != nil {
+		t.Fatalf("no database written: %v", err)
+	}
+
+	var out bytes.Buffer
+	if code := run([]string{"user", "--data", data, "promote", "wanda", "admin"}, &out, &out); code != 0 {
+		t.Fatalf("user promote exited %d: %s", code, out.String())
+	}
+	if code := run([]string{"user", "--data", data, "promote", "nobody", "admin"}, &out, &out); code == 0 {
+		t.Fatal("promoting a missing character succeeded")
+	}
+}
+
+func waitFor(t *testing.T, r *bufio.Reader, want string) {
+	t.Helper()
+	var seen strings.Builder
+	for !strings.Contains(seen.String(), want) {
+		line, err := r.ReadString('\n')
+		seen.WriteString(line)
+		if err != nil {
+			t.Fatalf("waiting for %q: %v\nseen:\n%s", want, err, seen.String())
+		}
+	}
+}
+
+func TestInitWritesDefaultGame(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "mygame")
+	var out bytes.Buffer
+	if code := run([]string{"init", dir}, &out, &out); code != 0 {
+		t.Fatalf("init exited %d: %s", code, out.String())
+	}
+	for _, f := range []string{"scripts/init.lua", "world"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("init did not write %s: %v", f, err)
+		}
+	}
+	if code := run([]string{"init", dir}, &out, &out); code == 0 {
+		t.Fatal("init into a non-empty directory succeeded")
+	}
+}
+
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"help"}, 0, "mudd init DIR"},
+		{[]string{"serve", "--help"}, 0, "-lua-budget"},
+		{[]string{"bogus"}, 2, "unknown command"},
+		{[]string{"serve", "--pulse", "-1s"}, 1, "positive"},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		if code := run(tt.args, &out, &out); code != tt.code || !strings.Contains(out.String(), tt.want) {
+			t.Errorf("run(%v) = %d, output %q; want %d containing %q", tt.args, code, out.String(), tt.code, tt.want)
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+
+	"github.com/mudd/mudd"
+	"github.com/mudd/mudd/engine"
+)
+
+// settings are the server's options, from an optional TOML file and then from flags, which win.
+type settings struct {
+	Config string `toml:"-"`
+	Game   string `toml:"game"`
+	Data   string `toml:"data_dir"`
+	Telnet string `toml:"telnet"`
+	TCP    string `toml:"tcp"`
+
+	Pulse        duration `toml:"pulse"`
+	SaveInterval duration `toml:"save_interval"`
+	LuaBudget    duration `toml:"lua_budget"`
+	LinkDead     duration `toml:"linkdead_grace"`
+	Idle         duration `toml:"idle_timeout"`
+	Lockout      duration `toml:"lockout"`
+	MaxFailures  int      `toml:"max_login_failures"`
+	LogLevel     string   `toml:"log_level"`
+}
+
+func defaultSettings() *settings {
+	return &settings{
+		Data: "data", Telnet: ":4000", TCP: ":4001",
+		Pulse: duration(100 * time.Millisecond), SaveInterval: duration(5 * time.Second),
+		LuaBudget: duration(50 * time.Millisecond), LinkDead: duration(5 * time.Minute),
+		Idle: duration(30 * time.Minute), Lockout: duration(5 * time.Minute), MaxFailures: 3,
+		LogLevel: "info",
+	}
+}
+
+func (s *settings) flags(name string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&s.Config, "config", "", "TOML config file (keys as the long flag names, with _ for -)")
+	fs.StringVar(&s.Game, "game", s.Game, "game directory (default: the embedded default game)")
+	fs.StringVar(&s.Data, "data", s.Data, "data directory for the SQLite database")
+	fs.StringVar(&s.Telnet, "telnet", s.Telnet, "telnet listen address, or - to disable")
+	fs.StringVar(&s.TCP, "tcp", s.TCP, "plain TCP line listen address, or - to disable")
+	fs.Var(&s.Pulse, "pulse", "game loop pulse interval")
+	fs.Var(&s.SaveInterval, "save-interval", "how often changed characters are saved")
+	fs.Var(&s.LuaBudget, "lua-budget", "time budget of every Lua call")
+	fs.Var(&s.LinkDead, "linkdead-grace", "how long a dropped character stays in the world")
+	fs.Var(&s.Idle, "idle-timeout", "disconnect players idle this long")
+	fs.Var(&s.Lockout, "lockout", "how long a name is locked after too many wrong passwords")
+	fs.IntVar(&s.MaxFailures, "max-login-failures", s.MaxFailures, "wrong passwords before disconnect and lockout")
+	fs.StringVar(&s.LogLevel, "log-level", s.LogLevel, "log level: debug, info, warn, error")
+	return fs
+}
+
+// parse reads flags, then the config file they name, then the flags again so they win.
+func (s *settings) parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if s.Config == "" {
+		return nil
+	}
+	data, err := os.ReadFile(s.Config)
+	if err != nil {
+		return err
+	}
+	if err := toml.Unmarshal(data, s); err != nil {
+		return fmt.Errorf("%s: %w", s.Config, err)
+	}
+	return fs.Parse(args)
+}
+
+func (s *settings) engineConfig(log *slog.Logger) (engine.Config, error) {
+	var game fs.FS = mudd.DefaultGame()
+	if s.Game != "" {
+		if st, err := os.Stat(s.Game); err != nil || !st.IsDir() {
+			return engine.Config{}, fmt.Errorf("game directory %q: not a directory", s.Game)
+		}
+		game = os.DirFS(s.Game)
+	}
+	return engine.Config{
+		Game: game, DataDir: s.Data, TelnetAddr: s.Telnet, TCPAddr: s.TCP,
+		Pulse: time.Duration(s.Pulse), SaveInterval: time.Duration(s.SaveInterval),
+		LuaBudget: time.Duration(s.LuaBudget), LinkDeadGrace: time.Duration(s.LinkDead),
+		IdleTimeout: time.Duration(s.Idle), LockoutDuration: time.Duration(s.Lockout),
+		MaxLoginFailures: s.MaxFailures, Logger: log,
+	}, nil
+}
+
+// duration is a time.Duration that reads "100ms"-style text from flags and TOML.
+type duration time.Duration
+
+func (d *duration) String() string { return time.Duration(*d).String() }
+
+func (d *duration) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	if v <= 0 {
+		return fmt.Errorf("duration must be positive")
+	}
+	*d = duration(v)
+	return nil
+}
+
+func (d *duration) UnmarshalText(b []byte) error { return d.Set(string(b)) }

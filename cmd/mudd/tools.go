@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/mudd/mudd"
+	"github.com/mudd/mudd/engine"
+	"github.com/mudd/mudd/engine/store"
+)
+
+// runEngine builds the engine from cfg and serves until ctx is done.
+func runEngine(ctx context.Context, cfg engine.Config) error {
+	eng, err := engine.New(cfg)
+	if err != nil {
+		return err
+	}
+	return eng.Run(ctx)
+}
+
+// initGame writes the embedded default game into a new or empty directory.
+func initGame(args []string, stdout, stderr io.Writer) error {
+	fset := flag.NewFlagSet("init", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	if fset.NArg() != 1 {
+		return errors.New("usage: mudd init DIR")
+	}
+	dir := fset.Arg(0)
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("%s is not empty", dir)
+	}
+	if err := os.CopyFS(dir, mudd.DefaultGame()); err != nil {
+		return err
+	}
+	n := 0
+	fs.WalkDir(mudd.DefaultGame(), ".", func(_ string, d fs.DirEntry, _ error) error {
+		if d != nil && !d.IsDir() {
+			n++
+		}
+		return nil
+	})
+	fmt.Fprintf(stdout, "Wrote the default game (%d files) to %s. Run it with: mudd serve --game %s\n", n, dir, dir)
+	return nil
+}
+
+// user manages accounts from the machine the server runs on.
+func user(args []string, stdout, stderr io.Writer) error {
+	fset := flag.NewFlagSet("user", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	data := fset.String("data", "data", "data directory of the SQLite database")
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	if fset.NArg() != 3 || fset.Arg(0) != "promote" {
+		return errors.New("usage: mudd user [--data DIR] promote NAME ROLE")
+	}
+	name := fset.Arg(1)
+	role, err := engine.ParseRole(fset.Arg(2))
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(*data, "mudd.db")
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("no database at %s (start the server once, or pass --data)", path)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, path, newLogger(stderr, "warn"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.SetRole(ctx, name, role.String()); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no character named %q", name)
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "%s is now %s. The change applies at their next login.\n", name, role)
+	return nil
+}

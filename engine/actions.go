@@ -1,0 +1,247 @@
+package engine
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mudd/mudd/engine/world"
+)
+
+// mudCap returns s with its first letter in upper case.
+func mudCap(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// tellRoom sends text to every player in r except the things in except.
+func (e *Engine) tellRoom(r *world.Room, except *world.Thing, text string) {
+	if r == nil {
+		return
+	}
+	for _, t := range r.Things {
+		if t != except {
+			if p := playerOf(t); p != nil {
+				p.Send(text)
+			}
+		}
+	}
+}
+
+// moveResult says why a move failed, or "" when it succeeded.
+type moveResult string
+
+// move takes t through the exit dir of its room, running leave and enter hooks and telling
+// both rooms. It returns a message for the mover when the move is not possible.
+func (e *Engine) move(t *world.Thing, dir string) moveResult {
+	from := t.Room
+	if from == nil {
+		return "You can't move from here."
+	}
+	ex := from.Exit(dir)
+	if ex == nil {
+		return "You can't go that way."
+	}
+	if ex.Door != nil && ex.Door.Closed {
+		return moveResult(fmt.Sprintf("The %s is closed.", ex.Door.Name))
+	}
+	to := e.world.Rooms[ex.To]
+	if to == nil {
+		e.log.Error("exit leads nowhere", "room", from.Key, "dir", ex.Dir, "to", ex.To)
+		return "That way is blocked."
+	}
+	e.lua.roomHook(from, "on_leave", t, ex.Dir)
+	if t.Room != from || !e.world.Alive(t) {
+		return "" // a hook moved or destroyed t
+	}
+	e.tellRoom(from, t, fmt.Sprintf("%s leaves %s.", mudCap(t.Name), exitPhrase(ex.Dir)))
+	if err := e.router.Enter(t, to); err != nil {
+		return moveResult(err.Error())
+	}
+	e.tellRoom(to, t, fmt.Sprintf("%s arrives%s.", mudCap(t.Name), arrivalPhrase(ex.Dir)))
+	if p := playerOf(t); p != nil {
+		e.look(p)
+	}
+	e.roomEntered(t, ex.Dir)
+	return ""
+}
+
+// roomEntered runs the enter hooks of t's new room and of the NPCs in it.
+func (e *Engine) roomEntered(t *world.Thing, dir string) {
+	r := t.Room
+	if r == nil {
+		return
+	}
+	from := world.Opposite(dir)
+	e.lua.roomHook(r, "on_enter", t, from)
+	for _, other := range append([]*world.Thing(nil), r.Things...) {
+		if other != t && other.Kind == world.NPC && other.Room == r {
+			e.lua.thingHook(other, "on_enter", t, from)
+		}
+	}
+}
+
+func exitPhrase(dir string) string {
+	switch {
+	case dir == "up" || dir == "down":
+		return dir
+	case world.IsDirection(dir):
+		return dir
+	default:
+		return "through the " + dir
+	}
+}
+
+func arrivalPhrase(dir string) string {
+	switch back := world.Opposite(dir); {
+	case back == "up":
+		return " from above"
+	case back == "down":
+		return " from below"
+	case back != "":
+		return " from the " + back
+	default:
+		return ""
+	}
+}
+
+// say makes t say text in its room, then runs the room's and NPCs' speech hooks.
+func (e *Engine) say(t *world.Thing, text string) {
+	r := t.OuterRoom()
+	if r == nil {
+		return
+	}
+	if p := playerOf(t); p != nil {
+		p.Sendf("You say, \"%s\"", text)
+	}
+	e.tellRoom(r, t, fmt.Sprintf("%s says, \"%s\"", mudCap(t.Name), text))
+	e.lua.roomHook(r, "on_say", t, text)
+	for _, other := range append([]*world.Thing(nil), r.Things...) {
+		if other != t && other.Kind == world.NPC && other.Room == r {
+			e.lua.thingHook(other, "on_say", t, text)
+		}
+	}
+}
+
+// find returns the n-th thing in list that matches word ("2.key" is the second key).
+func find(list []*world.Thing, word string) *world.Thing {
+	n := 1
+	if i := strings.IndexByte(word, '.'); i > 0 {
+		if k, err := strconv.Atoi(word[:i]); err == nil && k > 0 {
+			n, word = k, word[i+1:]
+		}
+	}
+	for _, t := range list {
+		if t.Matches(word) {
+			if n--; n == 0 {
+				return t
+			}
+		}
+	}
+	return nil
+}
+
+// look shows p the room it stands in.
+func (e *Engine) look(p *Player) {
+	r := p.Thing.Room
+	if r == nil {
+		p.Send("You are nowhere at all.")
+		return
+	}
+	p.Send(e.describeRoom(r, p.Thing))
+}
+
+// describeRoom renders r as seen by viewer: title, description, exits, and what is there.
+func (e *Engine) describeRoom(r *world.Room, viewer *world.Thing) string {
+	var b strings.Builder
+	b.WriteString(r.Name)
+	b.WriteByte('\n')
+	if d := strings.TrimSpace(r.Desc); d != "" {
+		b.WriteString("  " + strings.Join(strings.Fields(d), " ") + "\n")
+	}
+	b.WriteString(exitLine(r))
+	b.WriteByte('\n')
+	writeGrouped(&b, r.Things, viewer)
+	return b.String()
+}
+
+func exitLine(r *world.Room) string {
+	if len(r.Exits) == 0 {
+		return "There are no obvious exits."
+	}
+	parts := make([]string, 0, len(r.Exits))
+	for _, ex := range r.Exits {
+		switch {
+		case ex.Door != nil && ex.Door.Closed:
+			parts = append(parts, fmt.Sprintf("%s (closed %s)", ex.Dir, ex.Door.Name))
+		default:
+			parts = append(parts, ex.Dir)
+		}
+	}
+	return "Exits: " + strings.Join(parts, ", ")
+}
+
+// writeGrouped lists things as room lines, identical lines counted once: "[3] A coin lies here."
+func writeGrouped(b *strings.Builder, things []*world.Thing, viewer *world.Thing) {
+	counts := make(map[string]int, len(things))
+	var order []string
+	for _, t := range things {
+		if t == viewer {
+			continue
+		}
+		line := groundLine(t)
+		if counts[line] == 0 {
+			order = append(order, line)
+		}
+		counts[line]++
+	}
+	for _, line := range order {
+		if n := counts[line]; n > 1 {
+			fmt.Fprintf(b, "[%d] %s\n", n, line)
+		} else {
+			b.WriteString(line + "\n")
+		}
+	}
+}
+
+func groundLine(t *world.Thing) string {
+	if t.Kind == world.Player {
+		if p := playerOf(t); p != nil && !p.Online() {
+			return mudCap(t.Name) + " is here, staring blankly (link-dead)."
+		}
+		return mudCap(t.Name) + " is here."
+	}
+	if t.Ground != "" {
+		return t.Ground
+	}
+	return mudCap(t.Name) + " is here."
+}
+
+// listNames renders things as an inventory list, counting duplicates.
+func listNames(things []*world.Thing) string {
+	if len(things) == 0 {
+		return "  Nothing.\n"
+	}
+	counts := make(map[string]int)
+	var order []string
+	for _, t := range things {
+		if counts[t.Name] == 0 {
+			order = append(order, t.Name)
+		}
+		counts[t.Name]++
+	}
+	var b strings.Builder
+	for _, n := range order {
+		if c := counts[n]; c > 1 {
+			fmt.Fprintf(&b, "  %s [%d]\n", n, c)
+		} else {
+			fmt.Fprintf(&b, "  %s\n", n)
+		}
+	}
+	return b.String()
+}

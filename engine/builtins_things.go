@@ -1,0 +1,280 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mudd/mudd/engine/world"
+)
+
+// splitOn splits "a from b" style arguments at the first of the given words.
+func splitOn(args string, words ...string) (left, right string, ok bool) {
+	fields := strings.Fields(args)
+	for i, f := range fields {
+		for _, w := range words {
+			if strings.EqualFold(f, w) && i > 0 && i < len(fields)-1 {
+				return strings.Join(fields[:i], " "), strings.Join(fields[i+1:], " "), true
+			}
+		}
+	}
+	return args, "", false
+}
+
+// takeable is what `get` may pick up from list: items that are not fixed.
+func takeable(list []*world.Thing, word string) []*world.Thing {
+	if word == "all" {
+		var out []*world.Thing
+		for _, t := range list {
+			if t.Kind == world.Item && !t.Fixed() {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+	if t := find(list, word); t != nil {
+		return []*world.Thing{t}
+	}
+	return nil
+}
+
+func cmdGet(c *Context) {
+	what, from, hasFrom := splitOn(c.Args, "from", "in")
+	if what == "" {
+		c.Send("Get what?")
+		return
+	}
+	me := c.Actor()
+	source := me.Room.Things
+	var container *world.Thing
+	if hasFrom {
+		container = find(me.Contents, from)
+		if container == nil {
+			container = find(me.Room.Things, from)
+		}
+		if container == nil || !container.IsContainer() {
+			c.Sendf("You see no container %q here.", from)
+			return
+		}
+		source = container.Contents
+	}
+	things := takeable(source, what)
+	if len(things) == 0 {
+		c.Sendf("You see no %q there.", what)
+		return
+	}
+	for _, t := range things {
+		c.Engine.pickUp(c.Player, t, container)
+	}
+}
+
+// pickUp moves t into p's inventory, telling p and the room.
+func (e *Engine) pickUp(p *Player, t *world.Thing, from *world.Thing) {
+	me := p.Thing
+	switch {
+	case t.Fixed():
+		p.Sendf("You can't take %s.", t.Name)
+		return
+	case len(me.Contents) >= carryLimit:
+		p.Sendf("You can't carry any more; %s stays where it is.", t.Name)
+		return
+	}
+	world.MoveInto(t, me)
+	if from != nil {
+		p.Sendf("You take %s from %s.", t.Name, from.Name)
+		e.tellRoom(me.Room, me, fmt.Sprintf("%s takes %s from %s.", mudCap(p.Name), t.Name, from.Name))
+		return
+	}
+	p.Sendf("You pick up %s.", t.Name)
+	e.tellRoom(me.Room, me, fmt.Sprintf("%s picks up %s.", mudCap(p.Name), t.Name))
+}
+
+// carryLimit is how many things a player can carry (containers count as one).
+const carryLimit = 25
+
+func cmdDrop(c *Context) {
+	if c.Args == "" {
+		c.Send("Drop what?")
+		return
+	}
+	me := c.Actor()
+	things := takeable(me.Contents, c.Args)
+	if len(things) == 0 {
+		c.Sendf("You aren't carrying %q.", c.Args)
+		return
+	}
+	for _, t := range things {
+		world.MoveTo(t, me.Room)
+		c.Sendf("You drop %s.", t.Name)
+		c.Engine.tellRoom(me.Room, me, fmt.Sprintf("%s drops %s.", mudCap(c.Player.Name), t.Name))
+	}
+}
+
+func cmdPut(c *Context) {
+	what, into, ok := splitOn(c.Args, "in", "into")
+	if !ok {
+		c.Send("Put what in what?")
+		return
+	}
+	me := c.Actor()
+	t := find(me.Contents, what)
+	if t == nil {
+		c.Sendf("You aren't carrying %q.", what)
+		return
+	}
+	box := find(me.Contents, into)
+	if box == nil {
+		box = find(me.Room.Things, into)
+	}
+	switch {
+	case box == nil:
+		c.Sendf("You see no %q here.", into)
+	case !box.IsContainer():
+		c.Sendf("You can't put anything in %s.", box.Name)
+	case world.Contains(t, box):
+		c.Sendf("You can't put %s inside itself.", t.Name)
+	case len(box.Contents) >= box.Capacity():
+		c.Sendf("%s is full.", mudCap(box.Name))
+	default:
+		world.MoveInto(t, box)
+		c.Sendf("You put %s in %s.", t.Name, box.Name)
+		c.Engine.tellRoom(me.Room, me, fmt.Sprintf("%s puts %s in %s.", mudCap(c.Player.Name), t.Name, box.Name))
+	}
+}
+
+func cmdGive(c *Context) {
+	what, whom, ok := splitOn(c.Args, "to")
+	if !ok {
+		c.Send("Give what to whom?")
+		return
+	}
+	me := c.Actor()
+	t := find(me.Contents, what)
+	if t == nil {
+		c.Sendf("You aren't carrying %q.", what)
+		return
+	}
+	to := find(me.Room.Things, whom)
+	switch {
+	case to == nil || to == me:
+		c.Sendf("You see nobody called %q here.", whom)
+		return
+	case to.Kind == world.Item:
+		c.Sendf("%s can't take anything.", mudCap(to.Name))
+		return
+	case to.Kind == world.Player && len(to.Contents) >= carryLimit:
+		c.Sendf("%s can't carry any more.", mudCap(to.Name))
+		return
+	}
+	world.MoveInto(t, to)
+	c.Sendf("You give %s to %s.", t.Name, to.Name)
+	if p := playerOf(to); p != nil {
+		p.dirty = true
+		p.Sendf("%s gives you %s.", mudCap(c.Player.Name), t.Name)
+	}
+	for _, other := range me.Room.Things {
+		if op := playerOf(other); op != nil && other != me && other != to {
+			op.Sendf("%s gives %s to %s.", mudCap(c.Player.Name), t.Name, to.Name)
+		}
+	}
+	c.Engine.lua.thingHook(to, "on_give", me, t)
+}
+
+// doorAction changes a door and returns the verb for messages, or an error message.
+type doorAction func(c *Context, d *world.Door) (verb string, problem string)
+
+func doorCmd(act doorAction) func(c *Context) {
+	return func(c *Context) {
+		if c.Args == "" {
+			c.Sendf("%s what?", mudCap(c.Name))
+			return
+		}
+		r := c.Actor().Room
+		ex := r.ExitByDoor(c.Args)
+		if ex == nil {
+			c.Sendf("You see no door %q here.", c.Args)
+			return
+		}
+		verb, problem := act(c, ex.Door)
+		if problem != "" {
+			c.Send(problem)
+			return
+		}
+		c.Sendf("You %s the %s.", verb, ex.Door.Name)
+		c.Engine.tellRoom(r, c.Actor(), fmt.Sprintf("%s %ss the %s.", mudCap(c.Player.Name), verb, ex.Door.Name))
+		if other := c.Engine.world.Rooms[ex.To]; other != nil {
+			c.Engine.tellRoom(other, nil, fmt.Sprintf("The %s is %s from the other side.", ex.Door.Name, pastTense(verb)))
+		}
+	}
+}
+
+func pastTense(verb string) string {
+	if strings.HasSuffix(verb, "e") {
+		return verb + "d"
+	}
+	return verb + "ed"
+}
+
+func openDoor(c *Context, d *world.Door) (string, string) {
+	switch {
+	case !d.Closed:
+		return "", fmt.Sprintf("The %s is already open.", d.Name)
+	case d.Locked:
+		return "", fmt.Sprintf("The %s is locked.", d.Name)
+	}
+	d.Closed = false
+	return "open", ""
+}
+
+func closeDoor(c *Context, d *world.Door) (string, string) {
+	if d.Closed {
+		return "", fmt.Sprintf("The %s is already closed.", d.Name)
+	}
+	d.Closed = true
+	return "close", ""
+}
+
+func lockDoor(c *Context, d *world.Door) (string, string) {
+	switch {
+	case d.Locked:
+		return "", fmt.Sprintf("The %s is already locked.", d.Name)
+	case !d.Closed:
+		return "", fmt.Sprintf("You have to close the %s first.", d.Name)
+	case !hasKey(c.Actor(), d):
+		return "", fmt.Sprintf("You don't have the key to the %s.", d.Name)
+	}
+	d.Locked = true
+	return "lock", ""
+}
+
+func unlockDoor(c *Context, d *world.Door) (string, string) {
+	switch {
+	case !d.Locked:
+		return "", fmt.Sprintf("The %s isn't locked.", d.Name)
+	case !hasKey(c.Actor(), d):
+		return "", fmt.Sprintf("You don't have the key to the %s.", d.Name)
+	}
+	d.Locked = false
+	return "unlock", ""
+}
+
+func hasKey(t *world.Thing, d *world.Door) bool {
+	if d.Key == "" {
+		return false
+	}
+	for _, x := range t.Contents {
+		if x.Key() == d.Key {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,135 @@
+package engine
+
+import (
+	"errors"
+	"sort"
+	"strings"
+
+	"github.com/mudd/mudd/engine/world"
+)
+
+// Command is one entry of the command registry.
+type Command struct {
+	Name    string
+	Aliases []string
+	Role    Role   // the least role that may run it; checked for every invocation
+	Help    string // first line is the summary shown by `commands`
+	Run     func(c *Context)
+}
+
+// Context is what a running command gets: the engine, the player, and the arguments.
+type Context struct {
+	Engine *Engine
+	Player *Player
+	Name   string // the command's registered name
+	Args   string // the rest of the line, trimmed
+}
+
+// Send queues text for the player who typed the command.
+func (c *Context) Send(text string) { c.Player.Send(text) }
+
+// Sendf formats and queues a line for the player who typed the command.
+func (c *Context) Sendf(format string, args ...any) { c.Player.Sendf(format, args...) }
+
+// Actor is the player's thing in the world.
+func (c *Context) Actor() *world.Thing { return c.Player.Thing }
+
+// Registry holds every command: built-in, from Lua, and from Go programs embedding the engine.
+// Lookup prefers an exact name or alias, then the first command in registration order whose
+// name starts with the typed word, so built-ins registered early win short prefixes
+// ("l" is look, "s" is south). Commands above the player's role are invisible to them.
+type Registry struct {
+	list   []*Command
+	byWord map[string]*Command
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{byWord: make(map[string]*Command)} }
+
+// Add registers c. A command with the same name replaces the earlier one in its place, so a
+// game can redefine a built-in. Its words then point to the new command.
+func (r *Registry) Add(c Command) error {
+	c.Name = strings.ToLower(strings.TrimSpace(c.Name))
+	if c.Name == "" || strings.ContainsAny(c.Name, " \t") {
+		return errors.New("command name must be one word")
+	}
+	if c.Run == nil {
+		return errors.New("command " + c.Name + " has no Run function")
+	}
+	cmd := &c
+	replaced := false
+	for i, old := range r.list {
+		if old.Name == c.Name {
+			r.forget(old)
+			r.list[i] = cmd
+			replaced = true
+		}
+	}
+	if !replaced {
+		r.list = append(r.list, cmd)
+	}
+	r.byWord[c.Name] = cmd
+	for _, a := range c.Aliases {
+		r.byWord[strings.ToLower(a)] = cmd
+	}
+	return nil
+}
+
+func (r *Registry) forget(old *Command) {
+	for w, c := range r.byWord {
+		if c == old {
+			delete(r.byWord, w)
+		}
+	}
+}
+
+// Lookup finds the command a word names for a player of role.
+func (r *Registry) Lookup(word string, role Role) *Command {
+	word = strings.ToLower(word)
+	if c := r.byWord[word]; c != nil && c.Role <= role {
+		return c
+	}
+	for _, c := range r.list {
+		if c.Role <= role && strings.HasPrefix(c.Name, word) {
+			return c
+		}
+	}
+	return nil
+}
+
+// Visible lists the commands a role may run, sorted by name.
+func (r *Registry) Visible(role Role) []*Command {
+	var out []*Command
+	for _, c := range r.list {
+		if c.Role <= role {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// splitCommand splits a line into the command word and its arguments. A leading ' is say.
+func splitCommand(line string) (word, args string) {
+	line = strings.TrimSpace(line)
+	if strings.HasPrefix(line, "'") {
+		return "say", strings.TrimSpace(line[1:])
+	}
+	word, args, _ = strings.Cut(line, " ")
+	return word, strings.TrimSpace(args)
+}
+
+// execute parses and runs one command line for p.
+func (e *Engine) execute(p *Player, line string) {
+	word, args := splitCommand(line)
+	if word == "" {
+		return
+	}
+	p.dirty = true
+	cmd := e.cmds.Lookup(word, p.Role)
+	if cmd == nil {
+		p.Sendf("Huh? There is no command %q here. Type 'commands' for a list.", word)
+		return
+	}
+	cmd.Run(&Context{Engine: e, Player: p, Name: cmd.Name, Args: args})
+}

@@ -1,0 +1,75 @@
+package engine
+
+import (
+	"io/fs"
+	"log/slog"
+	"time"
+)
+
+// Config is everything an Engine needs. The zero value of each field means its default.
+type Config struct {
+	// Game is the game directory: scripts/init.lua, scripts/*.lua and world/<zone>/*.lua.
+	Game fs.FS
+	// DataDir holds the SQLite database (mudd.db). It is created if missing.
+	DataDir string
+
+	// TelnetAddr and TCPAddr are the listen addresses of the telnet and the plain TCP line
+	// listeners. "-" disables a listener. Defaults ":4000" and ":4001".
+	TelnetAddr string
+	TCPAddr    string
+
+	Pulse         time.Duration // game loop pulse; default 100ms (10 pulses/s)
+	SaveInterval  time.Duration // how often changed characters are saved; default 5s
+	LuaBudget     time.Duration // time budget of every Lua call; default 50ms
+	LinkDeadGrace time.Duration // how long a dropped character stays in the world; default 5m
+	IdleTimeout   time.Duration // in-game idle limit; default 30m
+	LoginTimeout  time.Duration // time allowed to finish logging in; default 3m
+
+	MaxLoginFailures int           // wrong passwords before the connection is closed; default 3
+	LockoutDuration  time.Duration // how long a name stays locked after that; default 5m
+	BcryptCost       int           // default 10
+
+	MaxLine     int // longest input line in bytes; default 4096
+	InputQueue  int // queued commands per session before the client is cut off; default 200
+	OutputQueue int // queued output batches per session before the client is cut off; default 256
+
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	defInt := func(n *int, v int) {
+		if *n <= 0 {
+			*n = v
+		}
+	}
+	if c.TelnetAddr == "" {
+		c.TelnetAddr = ":4000"
+	}
+	if c.TCPAddr == "" {
+		c.TCPAddr = ":4001"
+	}
+	if c.DataDir == "" {
+		c.DataDir = "data"
+	}
+	def(&c.Pulse, 100*time.Millisecond)
+	def(&c.SaveInterval, 5*time.Second)
+	def(&c.LuaBudget, 50*time.Millisecond)
+	def(&c.LinkDeadGrace, 5*time.Minute)
+	def(&c.IdleTimeout, 30*time.Minute)
+	def(&c.LoginTimeout, 3*time.Minute)
+	def(&c.LockoutDuration, 5*time.Minute)
+	defInt(&c.MaxLoginFailures, 3)
+	defInt(&c.BcryptCost, 10)
+	defInt(&c.MaxLine, 4096)
+	defInt(&c.InputQueue, 200)
+	defInt(&c.OutputQueue, 256)
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}

@@ -1,0 +1,213 @@
+// Package engine runs a mudd game: the game loop that owns the world and the Lua VM, the
+// telnet and plain TCP sessions that feed it, logins and accounts, the command registry with
+// the built-in commands, and periodic saving to SQLite.
+//
+// A program embeds the engine by building a Config, calling New, registering its own commands
+// on Commands(), and calling Run:
+//
+//	eng, err := engine.New(engine.Config{Game: os.DirFS("mygame"), DataDir: "data"})
+//	if err != nil { ... }
+//	eng.Commands().Add(engine.Command{Name: "xyzzy", Run: func(c *engine.Context) { c.Send("Nothing happens.") }})
+//	err = eng.Run(ctx) // returns after a clean shutdown when ctx is cancelled
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/mudd/mudd/engine/script"
+	"github.com/mudd/mudd/engine/store"
+	"github.com/mudd/mudd/engine/world"
+)
+
+// Engine is one running game.
+type Engine struct {
+	cfg   Config
+	log   *slog.Logger
+	store *store.Store
+	saver *store.Writer
+
+	// Owned by the game loop goroutine once Serve runs.
+	vm         *script.VM
+	world      *world.World
+	game       GameInfo
+	cmds       *Registry
+	topics     map[string]string
+	router     Router
+	players    map[string]*Player // by state.Key(name): online and link-dead
+	bySess     map[*session]*Player
+	loading    map[*session][]queuedLine // sessions whose character is loading, with lines typed meanwhile
+	runq       []*Player                 // players with queued lines, in round-robin order
+	flushq     []*Player                 // players with output to send
+	flushSpare []*Player
+	timers     timerQueue
+	lua        *luaBindings
+	stats      loopStats
+	now        func() time.Time
+
+	// Shared with network goroutines; each guarded by its own mechanism.
+	inbox     chan event
+	lockout   *lockout
+	hashSlots chan struct{}
+	listeners []net.Listener
+	sessions  sync.WaitGroup
+	started   time.Time
+	ready     chan struct{}
+	loopDone  chan struct{}
+	live      liveSessions
+}
+
+// GameInfo holds the game-wide settings from the game's game{} definition.
+type GameInfo struct {
+	Name     string
+	Start    string // start room key
+	Greeting string
+	MOTD     string
+}
+
+// New loads the game and opens the database. It starts no goroutines and listens on nothing.
+func New(cfg Config) (*Engine, error) {
+	cfg = cfg.withDefaults()
+	if cfg.Game == nil {
+		return nil, errors.New("engine: Config.Game is nil")
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("engine: data dir: %w", err)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(cfg.DataDir, "mudd.db"), cfg.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	e := &Engine{
+		cfg:       cfg,
+		log:       cfg.Logger,
+		store:     st,
+		saver:     store.NewWriter(st, cfg.Logger),
+		players:   make(map[string]*Player),
+		bySess:    make(map[*session]*Player),
+		loading:   make(map[*session][]queuedLine),
+		topics:    make(map[string]string),
+		cmds:      NewRegistry(),
+		inbox:     make(chan event, 4096),
+		lockout:   newLockout(),
+		hashSlots: make(chan struct{}, 2),
+		now:       time.Now,
+		ready:     make(chan struct{}),
+		loopDone:  make(chan struct{}),
+	}
+	e.router = localRouter{e}
+	registerBuiltins(e.cmds)
+	if err := e.loadGame(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Commands returns the command registry. Register commands before Serve or Run.
+func (e *Engine) Commands() *Registry { return e.cmds }
+
+// World returns the world. Only the game loop may use it once Serve runs.
+func (e *Engine) World() *world.World { return e.world }
+
+// Game returns the game's settings.
+func (e *Engine) Game() GameInfo { return e.game }
+
+// Store returns the engine's database.
+func (e *Engine) Store() *store.Store { return e.store }
+
+// Listen opens the configured listeners. After it returns, Addrs reports the bound addresses.
+func (e *Engine) Listen() error {
+	for _, a := range []struct {
+		addr string
+		raw  bool
+	}{{e.cfg.TelnetAddr, false}, {e.cfg.TCPAddr, true}} {
+		if a.addr == "-" {
+			e.listeners = append(e.listeners, nil)
+			continue
+		}
+		ln, err := net.Listen("tcp", a.addr)
+		if err != nil {
+			e.closeListeners()
+			return fmt.Errorf("engine: listen %s: %w", a.addr, err)
+		}
+		e.listeners = append(e.listeners, ln)
+	}
+	return nil
+}
+
+// TelnetAddr is the bound telnet address, or nil before Listen or when disabled.
+func (e *Engine) TelnetAddr() net.Addr { return e.listenerAddr(0) }
+
+// TCPAddr is the bound plain TCP address, or nil before Listen or when disabled.
+func (e *Engine) TCPAddr() net.Addr { return e.listenerAddr(1) }
+
+func (e *Engine) listenerAddr(i int) net.Addr {
+	if i >= len(e.listeners) || e.listeners[i] == nil {
+		return nil
+	}
+	return e.listeners[i].Addr()
+}
+
+// Ready is closed once Serve has started its loop and accepts connections.
+func (e *Engine) Ready() <-chan struct{} { return e.ready }
+
+// Run listens and serves until ctx is cancelled.
+func (e *Engine) Run(ctx context.Context) error {
+	if err := e.Listen(); err != nil {
+		return err
+	}
+	return e.Serve(ctx)
+}
+
+// Serve runs the game until ctx is cancelled, then tells every player, saves everyone,
+// closes every connection and the database, and returns nil.
+func (e *Engine) Serve(ctx context.Context) error {
+	e.started = time.Now()
+	saverCtx, stopSaver := context.WithCancel(context.Background())
+	saverDone := make(chan struct{})
+	go func() { e.saver.Run(saverCtx); close(saverDone) }()
+
+	acceptCtx, stopAccept := context.WithCancel(ctx)
+	var accepting sync.WaitGroup
+	for i, ln := range e.listeners {
+		if ln != nil {
+			accepting.Add(1)
+			go func(ln net.Listener, raw bool) { defer accepting.Done(); e.accept(acceptCtx, ln, raw) }(ln, i == 1)
+		}
+	}
+	e.log.Info("mudd serving", "game", e.game.Name, "telnet", e.TelnetAddr(), "tcp", e.TCPAddr())
+	close(e.ready)
+
+	e.loop(ctx)
+
+	stopAccept()
+	e.closeListeners()
+	accepting.Wait()
+	e.waitSessions(5 * time.Second)
+	flushCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	if err := e.saver.Flush(flushCtx); err != nil {
+		e.log.Error("final save incomplete", "err", err)
+	}
+	cancel()
+	stopSaver()
+	<-saverDone
+	e.vm.Close()
+	e.log.Info("mudd stopped")
+	return e.store.Close()
+}
+
+func (e *Engine) closeListeners() {
+	for _, ln := range e.listeners {
+		if ln != nil {
+			ln.Close()
+		}
+	}
+}

@@ -1,0 +1,81 @@
+package engine_test
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mudd/mudd/engine"
+)
+
+// slowCommands registers "slow" (holds the loop for d, counting runs) and "mark" (reports
+// how many slow commands ran before it).
+func slowCommands(d time.Duration, ran *atomic.Int32) func(*engine.Engine) {
+	return func(e *engine.Engine) {
+		e.Commands().Add(engine.Command{Name: "slow", Run: func(c *engine.Context) {
+			time.Sleep(d)
+			c.Sendf("slow %d done", ran.Add(1))
+		}})
+		e.Commands().Add(engine.Command{Name: "mark", Run: func(c *engine.Context) {
+			c.Sendf("mark after %d slow", ran.Load())
+		}})
+	}
+}
+
+func TestBurstDoesNotDelayOthers(t *testing.T) {
+	var ran atomic.Int32
+	s := startServerWith(t, fixture(), t.TempDir(), slowCommands(10*time.Millisecond, &ran))
+	a := create(t, s, "Alice", "password1")
+	b := create(t, s, "Bob", "password2")
+	a.conn.Write([]byte(strings.Repeat("slow\r\n", 30)))
+	a.expect("slow 1 done")
+	b.send("mark")
+	out := b.expect(" slow")
+	var n int
+	if _, err := fmt.Sscanf(out[strings.Index(out, "mark after"):], "mark after %d slow", &n); err != nil {
+		t.Fatalf("parse %q: %v", out, err)
+	}
+	if n >= 30 {
+		t.Fatalf("Bob's command ran after all %d of Alice's burst", n)
+	}
+	for i := 2; i <= 30; i++ {
+		a.expect(fmt.Sprintf("slow %d done", i)) // the burst still runs, in order
+	}
+}
+
+func TestInputFloodIsCutOff(t *testing.T) {
+	var ran atomic.Int32
+	s := startServerWith(t, fixture(), t.TempDir(), slowCommands(5*time.Millisecond, &ran),
+		func(c *engine.Config) { c.InputQueue = 40 })
+	c := create(t, s, "Alice", "password1")
+	c.conn.Write([]byte(strings.Repeat("slow\r\n", 200)))
+	c.expect("Slow down!")
+	c.expect("faster than the game can run them")
+	if !c.closed(5 * time.Second) {
+		t.Fatal("flooding client not disconnected")
+	}
+}
+
+func TestNonReadingClientIsCutOff(t *testing.T) {
+	s := startServerWith(t, fixture(), t.TempDir(), func(e *engine.Engine) {
+		e.Commands().Add(engine.Command{Name: "spam", Run: func(c *engine.Context) {
+			c.Send(strings.Repeat("spam spam spam spam spam spam spam spam spam spam\n", 1000))
+		}})
+	}, func(c *engine.Config) { c.OutputQueue = 16 })
+	stuck := create(t, s, "Alice", "password1")
+	stuck.conn.(*net.TCPConn).SetReadBuffer(4096)
+	other := create(t, s, "Bob", "password2")
+	cut := false
+	for i := 0; i < 500 && !cut; i++ {
+		stuck.conn.Write([]byte("spam\r\n")) // fails once the server has cut it off
+		other.send("who")
+		out := other.expect("player(s).")
+		cut = strings.Contains(out, "Alice") && strings.Contains(out, "(link-dead)")
+	}
+	if !cut {
+		t.Fatal("client that never reads was not cut off")
+	}
+}

@@ -1,0 +1,217 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/mudd/mudd/engine/metrics"
+	"github.com/mudd/mudd/engine/state"
+	"github.com/mudd/mudd/engine/store"
+)
+
+// Why a session ended, as reported by its reader goroutine.
+const (
+	reasonDropped  = "connection dropped"
+	reasonIdle     = "idle timeout"
+	reasonFlood    = "input flood"
+	reasonShutdown = "shutdown"
+)
+
+// event is something for the game loop to do. Network and worker goroutines post events;
+// only the loop runs them.
+type event interface{ run(e *Engine) }
+
+// loginEvent: a session finished logging in as acct.
+type loginEvent struct {
+	s    *session
+	acct store.Account
+}
+
+// loadedEvent: a character was read for a session that logged in.
+type loadedEvent struct {
+	s    *session
+	acct store.Account
+	char state.Character
+	err  error
+}
+
+// lineEvent: a session sent a line.
+type lineEvent struct {
+	s    *session
+	line string
+	at   time.Time
+}
+
+// closeEvent: a session's connection ended.
+type closeEvent struct {
+	s      *session
+	reason string
+}
+
+// funcEvent runs a function on the loop: how worker goroutines hand back results.
+type funcEvent func(e *Engine)
+
+func (f funcEvent) run(e *Engine) { f(e) }
+
+// loopStats are the loop's measurements, shown by the stats command.
+type loopStats struct {
+	pulse    metrics.Histogram
+	command  metrics.Histogram
+	commands uint64
+	pulses   uint64
+}
+
+// post hands ev to the loop. It reports false once the loop has stopped.
+func (e *Engine) post(ev event) bool {
+	select {
+	case e.inbox <- ev:
+		return true
+	case <-e.stopped():
+		return false
+	}
+}
+
+// loop is the game loop: the only goroutine that touches the world, players and Lua.
+func (e *Engine) loop(ctx context.Context) {
+	defer close(e.loopDone)
+	pulse := time.NewTicker(e.cfg.Pulse)
+	defer pulse.Stop()
+	lastSave := e.now()
+	for {
+		select {
+		case <-ctx.Done():
+			e.shutdown()
+			return
+		case ev := <-e.inbox:
+			ev.run(e)
+			e.runCommands(pulse.C)
+		case <-pulse.C:
+			e.pulse()
+			if now := e.now(); now.Sub(lastSave) >= e.cfg.SaveInterval {
+				e.saveChanged()
+				lastSave = now
+			}
+		}
+		e.flushOutput()
+	}
+}
+
+// runCommands takes one queued line from each player in turn until no line is left, so one
+// player's burst never delays another's commands. New events are taken between rounds, and a
+// due pulse runs between rounds too.
+func (e *Engine) runCommands(pulse <-chan time.Time) {
+	for len(e.runq) > 0 {
+		round := e.runq
+		e.runq = nil
+		for _, p := range round {
+			if len(p.lines) == 0 || p.sess == nil {
+				continue
+			}
+			l := p.lines[0]
+			p.lines[0] = queuedLine{}
+			p.lines = p.lines[1:]
+			p.sess.queued.Add(-1)
+			e.runLine(p, l)
+			if len(p.lines) > 0 {
+				e.runq = append(e.runq, p)
+			}
+		}
+		e.flushOutput()
+		e.drainInbox()
+		select {
+		case <-pulse:
+			e.pulse()
+		default:
+		}
+	}
+}
+
+// drainInbox runs every event already waiting, without blocking.
+func (e *Engine) drainInbox() {
+	for {
+		select {
+		case ev := <-e.inbox:
+			ev.run(e)
+		default:
+			return
+		}
+	}
+}
+
+func (ev lineEvent) run(e *Engine) {
+	p := e.bySess[ev.s]
+	if p == nil {
+		if early, ok := e.loading[ev.s]; ok {
+			e.loading[ev.s] = append(early, queuedLine{text: ev.line, at: ev.at})
+		} else {
+			ev.s.queued.Add(-1)
+		}
+		return
+	}
+	if len(p.lines) == 0 {
+		e.runq = append(e.runq, p)
+	}
+	p.lines = append(p.lines, queuedLine{text: ev.line, at: ev.at})
+}
+
+// runLine runs one line for p and records its latency (queue wait plus execution).
+func (e *Engine) runLine(p *Player, l queuedLine) {
+	p.atPrompt = false
+	p.idleSince = e.now()
+	if in := p.answer(); in != nil {
+		in(l.text)
+	} else {
+		e.execute(p, l.text)
+	}
+	p.needPrompt = true
+	p.markFlush()
+	e.stats.commands++
+	e.stats.command.Observe(time.Since(l.at))
+}
+
+// pulse runs timed work: due timers and link-dead expiry.
+func (e *Engine) pulse() {
+	start := time.Now()
+	e.stats.pulses++
+	e.timers.runDue(e, e.now())
+	e.expireLinkDead()
+	e.stats.pulse.Observe(time.Since(start))
+}
+
+// expireLinkDead saves and removes characters whose connection dropped too long ago.
+func (e *Engine) expireLinkDead() {
+	now := e.now()
+	for _, p := range e.players {
+		if p.sess == nil && now.Sub(p.linkDeadAt) >= e.cfg.LinkDeadGrace {
+			e.log.Info("link-dead character removed", "name", p.Name)
+			e.removePlayer(p, "")
+		}
+	}
+}
+
+// saveChanged hands snapshots of every changed player to the writer goroutine.
+func (e *Engine) saveChanged() {
+	var batch []state.Character
+	for _, p := range e.players {
+		if p.dirty {
+			batch = append(batch, e.snapshot(p))
+		}
+	}
+	if len(batch) > 0 {
+		e.saver.Save(batch...)
+	}
+}
+
+// shutdown tells every player, saves everyone, and closes every session.
+func (e *Engine) shutdown() {
+	e.log.Info("shutting down", "players", len(e.players))
+	e.closeUnattached()
+	for _, p := range e.players {
+		p.Send("The game is shutting down. Your character has been saved. Goodbye!")
+		e.removePlayer(p, "")
+	}
+	e.flushOutput()
+}
+
+// stopped is closed when the loop has returned.
+func (e *Engine) stopped() <-chan struct{} { return e.loopDone }

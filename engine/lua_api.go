@@ -1,0 +1,365 @@
+package engine
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/mudd/mudd/engine/state"
+	"github.com/mudd/mudd/engine/world"
+)
+
+type luaMethod = func(*luaBindings, *lua.LState) int
+
+// checkThing returns the live thing of argument n, or raises an error.
+func (b *luaBindings) checkThing(L *lua.LState, n int) *world.Thing {
+	t, ok := L.CheckUserData(n).Value.(*world.Thing)
+	if !ok {
+		L.ArgError(n, "thing expected")
+	}
+	if !b.e.world.Alive(t) {
+		L.ArgError(n, "that thing no longer exists")
+	}
+	return t
+}
+
+func (b *luaBindings) checkRoom(L *lua.LState, n int) *world.Room {
+	r, ok := L.CheckUserData(n).Value.(*world.Room)
+	if !ok {
+		L.ArgError(n, "room expected")
+	}
+	return r
+}
+
+// toRoom reads a room argument given as a room or a room key.
+func (b *luaBindings) toRoom(L *lua.LState, n int) *world.Room {
+	switch v := L.CheckAny(n).(type) {
+	case lua.LString:
+		return b.e.world.Rooms[string(v)]
+	case *lua.LUserData:
+		r, _ := v.Value.(*world.Room)
+		return r
+	}
+	return nil
+}
+
+func (b *luaBindings) thingIndex(L *lua.LState, ud *lua.LUserData, key string) bool {
+	t, _ := ud.Value.(*world.Thing)
+	var v lua.LValue
+	switch key {
+	case "id":
+		v = lua.LNumber(t.ID)
+	case "kind":
+		v = lua.LString(t.Kind.String())
+	case "key":
+		v = b.value(t.Key())
+	case "name":
+		v = lua.LString(t.Name)
+	case "room":
+		v = b.roomUD(t.Room)
+	case "holder":
+		v = b.thingUD(t.Holder)
+	case "data":
+		v = b.dataTable(t)
+	default:
+		return false
+	}
+	L.Push(v)
+	return true
+}
+
+func (b *luaBindings) roomIndex(L *lua.LState, ud *lua.LUserData, key string) bool {
+	r, _ := ud.Value.(*world.Room)
+	var v lua.LValue
+	switch key {
+	case "key":
+		v = lua.LString(r.Key)
+	case "name":
+		v = lua.LString(r.Name)
+	case "desc":
+		v = lua.LString(r.Desc)
+	case "zone":
+		v = lua.LString(r.Zone.Key)
+	default:
+		return false
+	}
+	L.Push(v)
+	return true
+}
+
+var thingMethods = map[string]luaMethod{
+	"is_player": func(b *luaBindings, L *lua.LState) int { return b.kindIs(L, world.Player) },
+	"is_npc":    func(b *luaBindings, L *lua.LState) int { return b.kindIs(L, world.NPC) },
+	"is_item":   func(b *luaBindings, L *lua.LState) int { return b.kindIs(L, world.Item) },
+	"send": func(b *luaBindings, L *lua.LState) int {
+		if p := playerOf(b.checkThing(L, 1)); p != nil {
+			p.Send(L.CheckString(2))
+		}
+		return 0
+	},
+	"say": func(b *luaBindings, L *lua.LState) int {
+		b.e.say(b.checkThing(L, 1), L.CheckString(2))
+		return 0
+	},
+	"emote": func(b *luaBindings, L *lua.LState) int {
+		t := b.checkThing(L, 1)
+		b.e.tellRoom(t.OuterRoom(), nil, mudCap(t.Name)+" "+L.CheckString(2))
+		return 0
+	},
+	"move": func(b *luaBindings, L *lua.LState) int {
+		L.Push(lua.LBool(b.moveThing(L, b.checkThing(L, 1))))
+		return 1
+	},
+	"wander": func(b *luaBindings, L *lua.LState) int {
+		L.Push(lua.LBool(b.wander(b.checkThing(L, 1))))
+		return 1
+	},
+	"contents": func(b *luaBindings, L *lua.LState) int {
+		L.Push(b.list(b.checkThing(L, 1).Contents, nil))
+		return 1
+	},
+	"has": func(b *luaBindings, L *lua.LState) int {
+		t, key := b.checkThing(L, 1), L.CheckString(2)
+		for _, x := range t.Contents {
+			if x.Key() == key {
+				L.Push(b.thingUD(x))
+				return 1
+			}
+		}
+		L.Push(lua.LNil)
+		return 1
+	},
+	"give": func(b *luaBindings, L *lua.LState) int {
+		t, proto := b.checkThing(L, 1), b.checkProto(L, 2)
+		item := b.e.spawnNowhere(proto)
+		world.MoveInto(item, t)
+		if p := playerOf(t); p != nil {
+			p.dirty = true
+		}
+		L.Push(b.thingUD(item))
+		return 1
+	},
+	"destroy": func(b *luaBindings, L *lua.LState) int {
+		t := b.checkThing(L, 1)
+		if t.Kind == world.Player {
+			L.RaiseError("players cannot be destroyed")
+		}
+		b.e.world.Destroy(t)
+		return 0
+	},
+}
+
+func (b *luaBindings) kindIs(L *lua.LState, k world.Kind) int {
+	L.Push(lua.LBool(b.checkThing(L, 1).Kind == k))
+	return 1
+}
+
+func (b *luaBindings) checkProto(L *lua.LState, n int) *world.Proto {
+	key := L.CheckString(n)
+	p := b.e.world.Protos[key]
+	if p == nil {
+		L.ArgError(n, fmt.Sprintf("no prototype %q", key))
+	}
+	return p
+}
+
+// moveThing moves t through an exit direction, or to a room given as a key or a room.
+func (b *luaBindings) moveThing(L *lua.LState, t *world.Thing) bool {
+	if s, ok := L.Get(2).(lua.LString); ok && t.Room != nil && t.Room.Exit(string(s)) != nil {
+		return b.e.move(t, string(s)) == ""
+	}
+	to := b.toRoom(L, 2)
+	if to == nil {
+		L.ArgError(2, "a direction, room key or room expected")
+	}
+	if from := t.OuterRoom(); from != nil {
+		b.e.tellRoom(from, t, mudCap(t.Name)+" leaves.")
+	}
+	if err := b.e.router.Enter(t, to); err != nil {
+		return false
+	}
+	b.e.tellRoom(to, t, mudCap(t.Name)+" arrives.")
+	if p := playerOf(t); p != nil {
+		p.dirty = true
+		b.e.look(p)
+	}
+	b.e.roomEntered(t, "")
+	return true
+}
+
+// wander moves an NPC through a random open exit that stays in its zone.
+func (b *luaBindings) wander(t *world.Thing) bool {
+	r := t.Room
+	if r == nil || t.Kind != world.NPC {
+		return false
+	}
+	var ways []string
+	for _, ex := range r.Exits {
+		to := b.e.world.Rooms[ex.To]
+		if to != nil && to.Zone == r.Zone && (ex.Door == nil || !ex.Door.Closed) {
+			ways = append(ways, ex.Dir)
+		}
+	}
+	if len(ways) == 0 {
+		return false
+	}
+	return b.e.move(t, ways[rand.IntN(len(ways))]) == ""
+}
+
+// list makes a Lua array of the things in list that keep returns true for (all if keep is nil).
+func (b *luaBindings) list(things []*world.Thing, keep func(*world.Thing) bool) *lua.LTable {
+	tbl := b.L.CreateTable(len(things), 0)
+	for _, t := range things {
+		if keep == nil || keep(t) {
+			tbl.Append(b.thingUD(t))
+		}
+	}
+	return tbl
+}
+
+func ofKind(k world.Kind) func(*world.Thing) bool {
+	return func(t *world.Thing) bool { return t.Kind == k }
+}
+
+var roomMethods = map[string]luaMethod{
+	"send": func(b *luaBindings, L *lua.LState) int {
+		r, text := b.checkRoom(L, 1), L.CheckString(2)
+		except := make(map[*world.Thing]bool)
+		for i := 3; i <= L.GetTop(); i++ {
+			if ud, ok := L.Get(i).(*lua.LUserData); ok {
+				if t, ok := ud.Value.(*world.Thing); ok {
+					except[t] = true
+				}
+			}
+		}
+		for _, t := range r.Things {
+			if p := playerOf(t); p != nil && !except[t] {
+				p.Send(text)
+			}
+		}
+		return 0
+	},
+	"players": func(b *luaBindings, L *lua.LState) int {
+		L.Push(b.list(b.checkRoom(L, 1).Things, ofKind(world.Player)))
+		return 1
+	},
+	"npcs": func(b *luaBindings, L *lua.LState) int {
+		L.Push(b.list(b.checkRoom(L, 1).Things, ofKind(world.NPC)))
+		return 1
+	},
+	"items": func(b *luaBindings, L *lua.LState) int {
+		L.Push(b.list(b.checkRoom(L, 1).Things, ofKind(world.Item)))
+		return 1
+	},
+	"exits": func(b *luaBindings, L *lua.LState) int {
+		r := b.checkRoom(L, 1)
+		tbl := L.NewTable()
+		for _, ex := range r.Exits {
+			tbl.RawSetString(ex.Dir, lua.LString(ex.To))
+		}
+		L.Push(tbl)
+		return 1
+	},
+	"find": func(b *luaBindings, L *lua.LState) int {
+		L.Push(b.thingUD(find(b.checkRoom(L, 1).Things, L.CheckString(2))))
+		return 1
+	},
+	"spawn": func(b *luaBindings, L *lua.LState) int {
+		r, proto := b.checkRoom(L, 1), b.checkProto(L, 2)
+		L.Push(b.thingUD(b.e.spawn(proto, r)))
+		return 1
+	},
+	"open":   doorMethod(func(d *world.Door) bool { return d.Closed && !d.Locked }, func(d *world.Door) { d.Closed = false }),
+	"close":  doorMethod(func(d *world.Door) bool { return !d.Closed }, func(d *world.Door) { d.Closed = true }),
+	"lock":   doorMethod(func(d *world.Door) bool { return d.Closed && !d.Locked }, func(d *world.Door) { d.Locked = true }),
+	"unlock": doorMethod(func(d *world.Door) bool { return d.Locked }, func(d *world.Door) { d.Locked = false }),
+	"is_open": func(b *luaBindings, L *lua.LState) int {
+		ex := b.checkRoom(L, 1).ExitByDoor(L.CheckString(2))
+		L.Push(lua.LBool(ex == nil || ex.Door == nil || !ex.Door.Closed))
+		return 1
+	},
+}
+
+// doorMethod makes r:open(dir)-style methods: change the door when allowed, report whether it did.
+func doorMethod(allowed func(*world.Door) bool, change func(*world.Door)) luaMethod {
+	return func(b *luaBindings, L *lua.LState) int {
+		ex := b.checkRoom(L, 1).ExitByDoor(L.CheckString(2))
+		ok := ex != nil && ex.Door != nil && allowed(ex.Door)
+		if ok {
+			change(ex.Door)
+		}
+		L.Push(lua.LBool(ok))
+		return 1
+	}
+}
+
+// registerRuntime installs the mud table and the timer functions.
+func (b *luaBindings) registerRuntime() {
+	L := b.L
+	mud := L.NewTable()
+	fns := map[string]lua.LGFunction{
+		"room": func(L *lua.LState) int { L.Push(b.roomUD(b.e.world.Rooms[L.CheckString(1)])); return 1 },
+		"player": func(L *lua.LState) int {
+			if p := b.e.players[state.Key(L.CheckString(1))]; p != nil {
+				L.Push(b.thingUD(p.Thing))
+			} else {
+				L.Push(lua.LNil)
+			}
+			return 1
+		},
+		"players": func(L *lua.LState) int {
+			tbl := L.NewTable()
+			for _, k := range sortedKeys(b.e.players) {
+				tbl.Append(b.thingUD(b.e.players[k].Thing))
+			}
+			L.Push(tbl)
+			return 1
+		},
+		"spawn": func(L *lua.LState) int {
+			proto, r := b.checkProto(L, 1), b.toRoom(L, 2)
+			if r == nil {
+				L.ArgError(2, "room or room key expected")
+			}
+			L.Push(b.thingUD(b.e.spawn(proto, r)))
+			return 1
+		},
+		"broadcast": func(L *lua.LState) int {
+			text := L.CheckString(1)
+			for _, p := range b.e.players {
+				p.Send(text)
+			}
+			return 0
+		},
+		"log": func(L *lua.LState) int { b.e.log.Info("lua: " + L.CheckString(1)); return 0 },
+		"cap": func(L *lua.LState) int { L.Push(lua.LString(mudCap(L.CheckString(1)))); return 1 },
+	}
+	for name, fn := range fns {
+		mud.RawSetString(name, L.NewFunction(fn))
+	}
+	L.SetGlobal("mud", mud)
+	L.SetGlobal("after", L.NewFunction(func(L *lua.LState) int { return b.newTimer(L, false) }))
+	L.SetGlobal("every", L.NewFunction(func(L *lua.LState) int { return b.newTimer(L, true) }))
+}
+
+// newTimer implements after(seconds, fn) and every(seconds, fn).
+func (b *luaBindings) newTimer(L *lua.LState, repeat bool) int {
+	secs, fn := L.CheckNumber(1), L.CheckFunction(2)
+	d := time.Duration(float64(secs) * float64(time.Second))
+	if d < b.e.cfg.Pulse {
+		d = b.e.cfg.Pulse
+	}
+	owner := b.owner
+	t := &timer{due: b.e.now().Add(d), owner: owner}
+	if repeat {
+		t.every = d
+	}
+	t.fire = func() { b.call(owner, fn) }
+	b.e.timers.schedule(t)
+	ud := L.NewUserData()
+	ud.Value = t
+	L.SetMetatable(ud, b.timerMeta)
+	L.Push(ud)
+	return 1
+}

@@ -1,0 +1,232 @@
+package engine
+
+import (
+	"errors"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/mudd/mudd/engine/script"
+	"github.com/mudd/mudd/engine/world"
+)
+
+// luaBindings connects the Lua VM to the world: userdata for things and rooms, the mud table,
+// timers, and the calls of hooks. It lives on the game loop.
+type luaBindings struct {
+	e       *Engine
+	L       *lua.LState
+	loading *loader // non-nil while the game loads
+	dirZone string  // the folder of the zone file being loaded
+
+	thingMeta, roomMeta, timerMeta *lua.LTable
+	rooms                          map[*world.Room]*lua.LUserData
+	owner                          *world.Thing // owner of timers created by the running hook
+}
+
+// thingData is what the bindings keep on a thing: its userdata and its builder data table.
+type thingData struct {
+	ud   *lua.LUserData
+	data *lua.LTable
+}
+
+func newLuaBindings(e *Engine) *luaBindings {
+	b := &luaBindings{e: e, L: e.vm.L, rooms: make(map[*world.Room]*lua.LUserData)}
+	b.registerDefinitions()
+	b.thingMeta = b.newMeta("mudd.thing", b.thingIndex, thingMethods)
+	b.roomMeta = b.newMeta("mudd.room", b.roomIndex, roomMethods)
+	b.timerMeta = b.newMeta("mudd.timer", nil, map[string]func(*luaBindings, *lua.LState) int{
+		"cancel": func(b *luaBindings, L *lua.LState) int {
+			if t, ok := L.CheckUserData(1).Value.(*timer); ok {
+				t.cancelled = true
+			}
+			return 0
+		},
+	})
+	b.registerRuntime()
+	return b
+}
+
+// newMeta builds a metatable whose __index serves fields through index and methods from methods.
+func (b *luaBindings) newMeta(name string, index func(L *lua.LState, ud *lua.LUserData, key string) bool,
+	methods map[string]func(*luaBindings, *lua.LState) int) *lua.LTable {
+	L := b.L
+	mt := L.NewTypeMetatable(name)
+	fns := L.NewTable()
+	for n, m := range methods {
+		m := m
+		fns.RawSetString(n, L.NewFunction(func(L *lua.LState) int { return m(b, L) }))
+	}
+	L.SetField(mt, "__index", L.NewFunction(func(L *lua.LState) int {
+		ud, key := L.CheckUserData(1), L.CheckString(2)
+		if index != nil && index(L, ud, key) {
+			return 1
+		}
+		L.Push(fns.RawGetString(key))
+		return 1
+	}))
+	L.SetField(mt, "__newindex", L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError("%s fields are read-only (use .data for your own values)", name)
+		return 0
+	}))
+	return mt
+}
+
+// thingUD returns the one userdata that stands for t in Lua.
+func (b *luaBindings) thingUD(t *world.Thing) lua.LValue {
+	if t == nil {
+		return lua.LNil
+	}
+	d, _ := t.Data.(*thingData)
+	if d == nil {
+		d = &thingData{}
+		t.Data = d
+	}
+	if d.ud == nil {
+		d.ud = b.L.NewUserData()
+		d.ud.Value = t
+		b.L.SetMetatable(d.ud, b.thingMeta)
+	}
+	return d.ud
+}
+
+// roomUD returns the one userdata that stands for r in Lua.
+func (b *luaBindings) roomUD(r *world.Room) lua.LValue {
+	if r == nil {
+		return lua.LNil
+	}
+	ud := b.rooms[r]
+	if ud == nil {
+		ud = b.L.NewUserData()
+		ud.Value = r
+		b.L.SetMetatable(ud, b.roomMeta)
+		b.rooms[r] = ud
+	}
+	return ud
+}
+
+// value converts a Go value passed to a hook into Lua.
+func (b *luaBindings) value(v any) lua.LValue {
+	switch v := v.(type) {
+	case nil:
+		return lua.LNil
+	case *world.Thing:
+		return b.thingUD(v)
+	case *world.Room:
+		return b.roomUD(v)
+	case string:
+		if v == "" {
+			return lua.LNil
+		}
+		return lua.LString(v)
+	case int:
+		return lua.LNumber(v)
+	case lua.LValue:
+		return v
+	}
+	return lua.LNil
+}
+
+// call runs fn under the time budget with owner as the owner of timers it creates. Errors are
+// reported and never propagate: one broken hook never breaks another.
+func (b *luaBindings) call(owner *world.Thing, fn lua.LValue, args ...lua.LValue) lua.LValue {
+	prev := b.owner
+	b.owner = owner
+	defer func() { b.owner = prev }()
+	ret, err := b.e.vm.Call(fn, args...)
+	if err != nil {
+		b.e.scriptError(err)
+		return lua.LNil
+	}
+	return ret
+}
+
+// roomHook runs hook name of room r, if it has one, as hook(room, args...).
+func (b *luaBindings) roomHook(r *world.Room, name string, args ...any) lua.LValue {
+	def, _ := r.Script.(*lua.LTable)
+	if def == nil {
+		return lua.LNil
+	}
+	fn, ok := def.RawGetString(name).(*lua.LFunction)
+	if !ok {
+		return lua.LNil
+	}
+	return b.call(nil, fn, b.callArgs(b.roomUD(r), args)...)
+}
+
+// thingHook runs hook name of t's prototype, if it has one, as hook(self, args...).
+func (b *luaBindings) thingHook(t *world.Thing, name string, args ...any) lua.LValue {
+	if t.Proto == nil {
+		return lua.LNil
+	}
+	def, _ := t.Proto.Script.(*lua.LTable)
+	if def == nil {
+		return lua.LNil
+	}
+	fn, ok := def.RawGetString(name).(*lua.LFunction)
+	if !ok {
+		return lua.LNil
+	}
+	return b.call(t, fn, b.callArgs(b.thingUD(t), args)...)
+}
+
+func (b *luaBindings) callArgs(self lua.LValue, args []any) []lua.LValue {
+	out := make([]lua.LValue, 0, len(args)+1)
+	out = append(out, self)
+	for _, a := range args {
+		out = append(out, b.value(a))
+	}
+	return out
+}
+
+// startThingTick schedules a thing's on_tick hook every `tick` seconds, starting at a random
+// point of the first interval so that many NPCs don't all act on one pulse.
+func (b *luaBindings) startThingTick(t *world.Thing) {
+	def, _ := t.Proto.Script.(*lua.LTable)
+	if every := tickInterval(def); every > 0 {
+		b.e.timers.schedule(&timer{due: b.e.now().Add(jitter(every, t.ID)), every: every, owner: t,
+			fire: func() { b.thingHook(t, "on_tick") }})
+	}
+}
+
+// startRoomTicks schedules the on_tick hooks of rooms.
+func (b *luaBindings) startRoomTicks() {
+	for _, r := range b.e.world.Rooms {
+		r := r
+		def, _ := r.Script.(*lua.LTable)
+		if every := tickInterval(def); every > 0 {
+			b.e.timers.schedule(&timer{due: b.e.now().Add(every), every: every,
+				fire: func() { b.roomHook(r, "on_tick") }})
+		}
+	}
+}
+
+func tickInterval(def *lua.LTable) time.Duration {
+	if def == nil {
+		return 0
+	}
+	if _, ok := def.RawGetString("on_tick").(*lua.LFunction); !ok {
+		return 0
+	}
+	secs, _ := def.RawGetString("tick").(lua.LNumber)
+	if secs <= 0 {
+		secs = 10
+	}
+	return time.Duration(float64(secs) * float64(time.Second))
+}
+
+// jitter spreads first firings over the interval, deterministically per thing.
+func jitter(every time.Duration, id uint64) time.Duration {
+	return time.Duration((id*2654435761)%1000) * every / 1000
+}
+
+// scriptError reports a Lua error: to the log, and to online wizards.
+func (e *Engine) scriptError(err error) {
+	var se *script.Error
+	timeout := errors.As(err, &se) && se.Timeout
+	e.log.Error("lua error", "err", err.Error(), "timeout", timeout)
+	for _, p := range e.players {
+		if p.Role >= RoleWizard {
+			p.Send("[lua] " + err.Error())
+		}
+	}
+}

@@ -1,0 +1,246 @@
+package engine
+
+import (
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/mudd/mudd/engine/world"
+)
+
+// registerDefinitions installs the globals that declare the world: game, zone, room, item,
+// npc, command and topic. They only work while the game loads.
+func (b *luaBindings) registerDefinitions() {
+	defs := map[string]func(l *loader, L *lua.LState, def *lua.LTable){
+		"game":    defGame,
+		"zone":    defZone,
+		"room":    defRoom,
+		"item":    func(l *loader, L *lua.LState, def *lua.LTable) { defProto(l, L, def, world.Item) },
+		"npc":     func(l *loader, L *lua.LState, def *lua.LTable) { defProto(l, L, def, world.NPC) },
+		"command": defCommand,
+		"topic":   defTopic,
+	}
+	for name, fn := range defs {
+		name, fn := name, fn
+		b.L.SetGlobal(name, b.L.NewFunction(func(L *lua.LState) int {
+			if b.loading == nil {
+				L.RaiseError("%s{} can only be used while the game loads", name)
+			}
+			fn(b.loading, L, L.CheckTable(1))
+			return 0
+		}))
+	}
+}
+
+func field(def *lua.LTable, name string) string {
+	if s, ok := def.RawGetString(name).(lua.LString); ok {
+		return string(s)
+	}
+	return ""
+}
+
+func numField(def *lua.LTable, name string, dflt int) int {
+	if n, ok := def.RawGetString(name).(lua.LNumber); ok {
+		return int(n)
+	}
+	return dflt
+}
+
+func strList(def *lua.LTable, name string) []string {
+	t, ok := def.RawGetString(name).(*lua.LTable)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for i := 1; i <= t.Len(); i++ {
+		if s, ok := t.RawGetInt(i).(lua.LString); ok {
+			out = append(out, strings.ToLower(string(s)))
+		}
+	}
+	return out
+}
+
+// requireKey reads the key field, qualified in the current zone, or records an error.
+func requireKey(l *loader, L *lua.LState, def *lua.LTable, what string) string {
+	key := field(def, "key")
+	if key == "" {
+		l.fail(L, "%s without a key", what)
+		return ""
+	}
+	return l.qualify(key)
+}
+
+func defGame(l *loader, L *lua.LState, def *lua.LTable) {
+	g := &l.b.e.game
+	if v := field(def, "name"); v != "" {
+		g.Name = v
+	}
+	if v := field(def, "start"); v != "" {
+		g.Start = v
+	}
+	if v := field(def, "greeting"); v != "" {
+		g.Greeting = v
+	}
+	if v := field(def, "motd"); v != "" {
+		g.MOTD = v
+	}
+}
+
+func defZone(l *loader, L *lua.LState, def *lua.LTable) {
+	key := field(def, "key")
+	if key == "" {
+		key = l.b.dirZone
+	}
+	if key == "" || strings.Contains(key, ":") {
+		l.fail(L, "zone needs a key without ':'")
+		return
+	}
+	w := l.b.e.world
+	if w.Zones[key] != nil {
+		l.fail(L, "zone %q is defined twice", key)
+		return
+	}
+	z := &world.Zone{Key: key, Name: field(def, "name"), Desc: field(def, "desc"), Script: def}
+	if z.Name == "" {
+		z.Name = key
+	}
+	l.zone = key
+	if resets, ok := def.RawGetString("resets").(*lua.LTable); ok {
+		for i := 1; i <= resets.Len(); i++ {
+			if r, ok := resets.RawGetInt(i).(*lua.LTable); ok {
+				z.Resets = append(z.Resets, resetRule(l, L, r))
+			}
+		}
+	}
+	w.Zones[key] = z
+}
+
+func resetRule(l *loader, L *lua.LState, r *lua.LTable) world.Reset {
+	rule := world.Reset{Proto: l.qualify(field(r, "npc")), Room: l.qualify(field(r, "room")),
+		Into: l.qualify(field(r, "into")), Max: numField(r, "max", 1)}
+	if item := field(r, "item"); item != "" {
+		rule.Proto = l.qualify(item)
+		rule.NPC = l.qualify(field(r, "npc"))
+	}
+	if rule.Proto == "" || (rule.Room == "" && rule.Into == "" && rule.NPC == "") {
+		l.fail(L, "reset rule needs npc or item, and room, into or npc")
+	}
+	return rule
+}
+
+// checkResets reports reset rules naming missing prototypes or rooms. It runs after loading.
+func checkResets(w *world.World) []string {
+	var problems []string
+	for _, z := range sortedZones(w) {
+		for _, r := range z.Resets {
+			if w.Protos[r.Proto] == nil {
+				problems = append(problems, "zone "+z.Key+": reset names missing prototype "+r.Proto)
+			}
+			if r.Room != "" && w.Rooms[r.Room] == nil {
+				problems = append(problems, "zone "+z.Key+": reset names missing room "+r.Room)
+			}
+		}
+	}
+	return problems
+}
+
+func defRoom(l *loader, L *lua.LState, def *lua.LTable) {
+	key := requireKey(l, L, def, "room")
+	if key == "" {
+		return
+	}
+	w := l.b.e.world
+	z := w.Zones[l.zone]
+	if z == nil {
+		l.fail(L, "room %s is outside a zone (define rooms in world/<zone>/)", key)
+		return
+	}
+	if w.Rooms[key] != nil {
+		l.fail(L, "room %q is defined twice", key)
+		return
+	}
+	r := &world.Room{Key: key, Name: field(def, "name"), Desc: field(def, "desc"), Zone: z, Script: def}
+	if exits, ok := def.RawGetString("exits").(*lua.LTable); ok {
+		exits.ForEach(func(k, v lua.LValue) {
+			if ex := defExit(l, L, k, v); ex != nil {
+				r.Exits = append(r.Exits, ex)
+			}
+		})
+	}
+	w.Rooms[key] = r
+	z.Rooms = append(z.Rooms, r)
+}
+
+func defExit(l *loader, L *lua.LState, k, v lua.LValue) *world.Exit {
+	dir := world.NormalizeDir(lua.LVAsString(k))
+	switch v := v.(type) {
+	case lua.LString:
+		return &world.Exit{Dir: dir, To: l.qualify(string(v))}
+	case *lua.LTable:
+		ex := &world.Exit{Dir: dir, To: l.qualify(field(v, "to"))}
+		if d, ok := v.RawGetString("door").(*lua.LTable); ok {
+			ex.Door = &world.Door{Name: field(d, "name"), Keywords: strList(d, "keywords"),
+				Closed: lua.LVAsBool(d.RawGetString("closed")), Locked: lua.LVAsBool(d.RawGetString("locked")),
+				Key: l.qualify(field(d, "key"))}
+			if ex.Door.Name == "" {
+				ex.Door.Name = "door"
+			}
+			ex.Door.Closed = ex.Door.Closed || ex.Door.Locked
+		}
+		return ex
+	}
+	l.fail(L, "exit %s must be a room key or a table { to = ..., door = {...} }", dir)
+	return nil
+}
+
+func defProto(l *loader, L *lua.LState, def *lua.LTable, kind world.Kind) {
+	key := requireKey(l, L, def, kind.String())
+	if key == "" {
+		return
+	}
+	w := l.b.e.world
+	if w.Protos[key] != nil {
+		l.fail(L, "prototype %q is defined twice", key)
+		return
+	}
+	p := &world.Proto{Key: key, Kind: kind, Name: field(def, "name"), Keywords: strList(def, "keywords"),
+		Ground: field(def, "ground"), Desc: field(def, "desc"),
+		Container: lua.LVAsBool(def.RawGetString("container")), Capacity: numField(def, "capacity", 10),
+		Fixed: lua.LVAsBool(def.RawGetString("fixed")), Zone: w.Zones[l.zone], Script: def}
+	if p.Name == "" {
+		p.Name = key
+	}
+	if len(p.Keywords) == 0 {
+		p.Keywords = strings.Fields(strings.ToLower(p.Name))
+	}
+	w.Protos[key] = p
+}
+
+func defCommand(l *loader, L *lua.LState, def *lua.LTable) {
+	name := field(def, "name")
+	run, ok := def.RawGetString("run").(*lua.LFunction)
+	if name == "" || !ok {
+		l.fail(L, "command needs a name and a run function")
+		return
+	}
+	role, err := ParseRole(field(def, "role"))
+	if err != nil {
+		l.fail(L, "command %s: %v", name, err)
+		return
+	}
+	b := l.b
+	err = b.e.cmds.Add(Command{Name: name, Aliases: strList(def, "aliases"), Role: role, Help: field(def, "help"),
+		Run: func(c *Context) { b.call(nil, run, b.thingUD(c.Actor()), lua.LString(c.Args)) }})
+	if err != nil {
+		l.fail(L, "command %s: %v", name, err)
+	}
+}
+
+func defTopic(l *loader, L *lua.LState, def *lua.LTable) {
+	name := strings.ToLower(field(def, "name"))
+	if name == "" {
+		l.fail(L, "topic needs a name")
+		return
+	}
+	l.b.e.topics[name] = field(def, "text")
+}

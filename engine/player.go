@@ -1,0 +1,352 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mudd/mudd/engine/state"
+	"github.com/mudd/mudd/engine/store"
+	"github.com/mudd/mudd/engine/world"
+)
+
+// Player is a character in the world together with its link to a session. A player whose
+// connection dropped stays in the world link-dead (sess == nil) for a grace period.
+type Player struct {
+	e     *Engine
+	Name  string
+	Role  Role
+	Thing *world.Thing
+
+	sess       *session
+	linkDeadAt time.Time
+	idleSince  time.Time
+	loginAt    time.Time
+	played     time.Duration // before this login
+	version    uint64
+	stats      map[string]int
+
+	lines      []queuedLine
+	out        strings.Builder
+	atPrompt   bool // the last thing sent was a prompt and no line came since
+	needPrompt bool
+	flushing   bool // p is in the engine's flush list
+	dirty      bool
+	input      func(line string) // if set, takes the next line instead of the command parser
+	askPrompt  string            // prompt for input, instead of the usual one
+	hideInput  bool              // input is hidden (a password): echo goes off with the prompt
+	showInput  bool              // echo goes back on with the next output
+}
+
+type queuedLine struct {
+	text string
+	at   time.Time
+}
+
+// Send queues text (one or more lines) for the player. It is written when the loop flushes.
+func (p *Player) Send(text string) {
+	if p.sess == nil {
+		return
+	}
+	if p.atPrompt && p.out.Len() == 0 {
+		p.out.WriteByte('\n')
+		p.atPrompt = false
+	}
+	p.out.WriteString(text)
+	if !strings.HasSuffix(text, "\n") {
+		p.out.WriteByte('\n')
+	}
+	p.markFlush()
+}
+
+// markFlush puts p on the engine's list of players with output to send.
+func (p *Player) markFlush() {
+	if !p.flushing {
+		p.flushing = true
+		p.e.flushq = append(p.e.flushq, p)
+	}
+}
+
+// Sendf formats and queues a line for the player.
+func (p *Player) Sendf(format string, args ...any) { p.Send(fmt.Sprintf(format, args...)) }
+
+// Online reports whether the player has a connection (is not link-dead).
+func (p *Player) Online() bool { return p.sess != nil }
+
+// Idle is how long since the player's last command.
+func (p *Player) Idle(now time.Time) time.Duration { return now.Sub(p.idleSince) }
+
+// Addr is the player's network address, or "" when link-dead.
+func (p *Player) Addr() string {
+	if p.sess == nil {
+		return ""
+	}
+	return p.sess.addr
+}
+
+// ask shows prompt and hands the player's next line to fn instead of the command parser.
+// A hidden question turns the client's echo off until the answer arrives.
+func (p *Player) ask(prompt string, hidden bool, fn func(answer string)) {
+	p.input, p.askPrompt, p.hideInput = fn, prompt, hidden
+	p.needPrompt = true
+	p.markFlush()
+}
+
+// answer takes the pending question's handler, if there is one, restoring echo.
+func (p *Player) answer() func(string) {
+	fn := p.input
+	if p.hideInput {
+		p.showInput = true
+	}
+	p.input, p.askPrompt, p.hideInput = nil, "", false
+	return fn
+}
+
+func (p *Player) prompt() string {
+	if p.askPrompt != "" {
+		return p.askPrompt
+	}
+	return "> "
+}
+
+// flushOutput sends every player's pending output as one batch ending with the prompt.
+func (e *Engine) flushOutput() {
+	list := e.flushq
+	e.flushq, e.flushSpare = e.flushSpare[:0], nil
+	defer func() { e.flushSpare = list[:0] }()
+	for i, p := range list {
+		list[i] = nil
+		p.flushing = false
+		if p.sess == nil || (p.out.Len() == 0 && !p.needPrompt) {
+			continue
+		}
+		o := Output{Text: p.out.String(), Prompt: p.prompt(), Hide: p.hideInput, Show: p.showInput}
+		p.out.Reset()
+		p.needPrompt, p.showInput = false, false
+		if !p.sess.trySend(o) {
+			if !p.sess.closed() {
+				e.log.Warn("output queue full; disconnecting slow client", "name", p.Name,
+					"session", p.sess.id, "addr", p.sess.addr)
+			}
+			s := p.sess
+			e.linkDead(p)
+			s.close()
+			continue
+		}
+		p.atPrompt = true
+	}
+}
+
+func (ev loginEvent) run(e *Engine) {
+	if p := e.players[state.Key(ev.acct.Name)]; p != nil {
+		e.reattach(p, ev.s)
+		return
+	}
+	e.loading[ev.s] = nil // lines typed while the character loads wait here
+	go func() {
+		c, err := e.saver.Load(context.Background(), ev.acct.Name)
+		if errors.Is(err, store.ErrNotFound) {
+			c, err = state.Character{Name: ev.acct.Name}, nil
+		}
+		e.post(loadedEvent{s: ev.s, acct: ev.acct, char: c, err: err})
+	}()
+}
+
+func (ev loadedEvent) run(e *Engine) {
+	if _, ok := e.loading[ev.s]; !ok {
+		return // the connection closed while the character was loading
+	}
+	if ev.err != nil {
+		delete(e.loading, ev.s)
+		e.log.Error("load character failed", "name", ev.acct.Name, "err", ev.err)
+		ev.s.trySend(Output{Text: "Your character could not be loaded. Please try again later.\n", Close: true})
+		return
+	}
+	if p := e.players[state.Key(ev.acct.Name)]; p != nil {
+		e.reattach(p, ev.s)
+		return
+	}
+	role, err := ParseRole(ev.acct.Role)
+	if err != nil {
+		e.log.Warn("account has an unknown role; treating as player", "name", ev.acct.Name, "err", err)
+	}
+	p := e.restore(ev.char, role)
+	e.attach(p, ev.s)
+	e.players[state.Key(p.Name)] = p
+	if motd := strings.TrimSpace(e.game.MOTD); motd != "" {
+		p.Send(motd + "\n")
+	}
+	e.look(p)
+	e.tellRoom(p.Thing.Room, p.Thing, mudCap(p.Name)+" has entered the game.")
+	e.roomEntered(p.Thing, "")
+}
+
+// reattach gives an in-world character a new session: after a dropped link, or taking over
+// from another connection (which is told and closed).
+func (e *Engine) reattach(p *Player, s *session) {
+	if old := p.sess; old != nil {
+		e.log.Info("session takeover", "name", p.Name, "old", old.id, "new", s.id)
+		delete(e.bySess, old)
+		old.trySend(Output{Text: "\nYour character was taken over by a new connection. Goodbye.\n", Close: true})
+		p.sess = nil
+	}
+	e.attach(p, s)
+	p.Send("Reconnected.")
+	e.look(p)
+	e.tellRoom(p.Thing.Room, p.Thing, mudCap(p.Name)+" has reconnected.")
+}
+
+func (e *Engine) attach(p *Player, s *session) {
+	p.sess = s
+	p.idleSince = e.now()
+	p.atPrompt = false
+	e.bySess[s] = p
+	if early := e.loading[s]; len(early) > 0 {
+		if len(p.lines) == 0 {
+			e.runq = append(e.runq, p)
+		}
+		p.lines = append(p.lines, early...)
+	}
+	delete(e.loading, s)
+}
+
+func (ev closeEvent) run(e *Engine) {
+	delete(e.loading, ev.s)
+	p := e.bySess[ev.s]
+	if p == nil {
+		return
+	}
+	if ev.reason == reasonIdle {
+		p.Send("You have been idle too long. Goodbye.")
+		e.flushOutput()
+		ev.s.trySend(Output{Close: true})
+		e.removePlayer(p, "")
+		return
+	}
+	e.log.Info("link-dead", "name", p.Name, "reason", ev.reason)
+	e.linkDead(p)
+}
+
+// linkDead detaches p from its session and leaves the character in the world.
+func (e *Engine) linkDead(p *Player) {
+	if p.sess == nil {
+		return
+	}
+	delete(e.bySess, p.sess)
+	p.sess.queued.Store(0)
+	p.sess = nil
+	p.lines = nil
+	p.input = nil
+	p.out.Reset()
+	p.linkDeadAt = e.now()
+	p.dirty = true
+	e.tellRoom(p.Thing.Room, p.Thing, mudCap(p.Name)+" has lost the link.")
+}
+
+// removePlayer saves p and takes the character out of the world. A non-empty goodbye is
+// sent first and the connection closed after it.
+func (e *Engine) removePlayer(p *Player, goodbye string) {
+	e.saver.Save(e.snapshot(p))
+	if p.sess != nil {
+		if goodbye != "" {
+			p.Send(goodbye)
+		}
+		o := Output{Text: p.out.String(), Close: true}
+		p.out.Reset()
+		if !p.sess.trySend(o) {
+			p.sess.close()
+		}
+		delete(e.bySess, p.sess)
+		p.sess = nil
+	}
+	if r := p.Thing.Room; r != nil {
+		e.tellRoom(r, p.Thing, mudCap(p.Name)+" has left the game.")
+	}
+	delete(e.players, state.Key(p.Name))
+	e.world.Destroy(p.Thing)
+}
+
+// snapshot turns p into plain data for saving and marks it saved.
+func (e *Engine) snapshot(p *Player) state.Character {
+	p.version++
+	p.dirty = false
+	c := state.Character{
+		Name:    p.Name,
+		Items:   itemsOf(p.Thing.Contents),
+		Stats:   copyStats(p.stats),
+		Data:    e.lua.dataOf(p.Thing),
+		Played:  p.played + e.now().Sub(p.loginAt),
+		Version: p.version,
+	}
+	if r := p.Thing.OuterRoom(); r != nil {
+		c.Room = r.Key
+	}
+	return c
+}
+
+func itemsOf(things []*world.Thing) []state.Item {
+	var items []state.Item
+	for _, t := range things {
+		if t.Kind != world.Item || t.Proto == nil {
+			continue
+		}
+		items = append(items, state.Item{Proto: t.Proto.Key, Contents: itemsOf(t.Contents)})
+	}
+	return items
+}
+
+func copyStats(m map[string]int) map[string]int {
+	if len(m) == 0 {
+		return nil
+	}
+	c := make(map[string]int, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+// restore builds a player from saved state and places it in its room (or the start room).
+func (e *Engine) restore(c state.Character, role Role) *Player {
+	t := e.world.NewPlayer(c.Name)
+	p := &Player{e: e, Name: c.Name, Role: role, Thing: t, version: c.Version, played: c.Played,
+		loginAt: e.now(), stats: copyStats(c.Stats)}
+	t.Owner = p
+	e.restoreItems(t, c.Items)
+	e.lua.setData(t, c.Data)
+	room := e.world.Rooms[c.Room]
+	if room == nil {
+		if c.Room != "" {
+			e.log.Warn("saved room is gone; using start room", "name", c.Name, "room", c.Room)
+		}
+		room = e.startRoom()
+	}
+	world.MoveTo(t, room)
+	return p
+}
+
+func (e *Engine) restoreItems(holder *world.Thing, items []state.Item) {
+	for _, it := range items {
+		proto := e.world.Protos[it.Proto]
+		if proto == nil || proto.Kind != world.Item {
+			e.log.Warn("saved item has no prototype; dropped", "holder", holder.Name, "proto", it.Proto)
+			continue
+		}
+		t := e.world.Spawn(proto)
+		world.MoveInto(t, holder)
+		e.restoreItems(t, it.Contents)
+	}
+}
+
+func (e *Engine) startRoom() *world.Room { return e.world.Rooms[e.game.Start] }
+
+// playerOf returns the player a thing is, or nil.
+func playerOf(t *world.Thing) *Player {
+	if t == nil {
+		return nil
+	}
+	p, _ := t.Owner.(*Player)
+	return p
+}

@@ -1,0 +1,371 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mudd/mudd/telnet"
+)
+
+// Output is one batch of text for a session, queued by the game loop (or the login dialogue)
+// and written by the session's writer goroutine.
+type Output struct {
+	Text   string // lines of text, separated by "\n"
+	Prompt string // if set, written after Text and marked as a prompt (EOR or GA)
+	Hide   bool   // after writing, stop the client echoing input (password follows)
+	Show   bool   // before writing, let the client echo input again
+	Close  bool   // after writing, close the connection
+}
+
+// session is one network connection. Its reader goroutine runs the login dialogue and then
+// turns input into line events; its writer goroutine drains the bounded output queue.
+type session struct {
+	id     uint64
+	conn   *telnet.Conn
+	raw    net.Conn
+	addr   string
+	out    chan Output
+	queued atomic.Int32 // lines sent to the loop and not yet run
+	warned atomic.Bool
+	inGame atomic.Bool
+
+	closeOnce sync.Once
+	done      chan struct{}
+}
+
+var sessionIDs atomic.Uint64
+
+func newSession(c net.Conn, raw bool, cfg Config) *session {
+	addr := c.RemoteAddr().String()
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		addr = host
+	}
+	return &session{
+		id:   sessionIDs.Add(1),
+		conn: telnet.NewConn(c, telnet.Config{Raw: raw, MaxLine: cfg.MaxLine}),
+		raw:  c,
+		addr: addr,
+		out:  make(chan Output, cfg.OutputQueue),
+		done: make(chan struct{}),
+	}
+}
+
+// trySend queues o without blocking. It reports false when the queue is full or closed.
+func (s *session) trySend(o Output) bool {
+	if s.closed() {
+		return false
+	}
+	select {
+	case s.out <- o:
+		return true
+	default:
+		return false
+	}
+}
+
+// send queues o, waiting while the queue is full. Only the session's own goroutines use it.
+func (s *session) send(o Output) bool {
+	select {
+	case s.out <- o:
+		return true
+	case <-s.done:
+		return false
+	}
+}
+
+// close ends the connection at once. Safe from any goroutine, any number of times.
+func (s *session) close() {
+	s.closeOnce.Do(func() {
+		close(s.done)
+		s.raw.Close()
+	})
+}
+
+// accept runs a listener's accept loop until ctx is done.
+func (e *Engine) accept(ctx context.Context, ln net.Listener, raw bool) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			e.log.Warn("accept failed", "err", err)
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		s := newSession(c, raw, e.cfg)
+		e.log.Info("connection opened", "session", s.id, "addr", s.addr, "raw", raw)
+		e.live.add(s)
+		e.sessions.Add(2)
+		go func() { defer e.sessions.Done(); e.writeLoop(s) }()
+		go func() {
+			defer e.sessions.Done()
+			defer e.live.remove(s)
+			e.readLoop(ctx, s)
+			e.log.Info("connection closed", "session", s.id, "addr", s.addr)
+		}()
+	}
+}
+
+// writeLoop drains the output queue, writing every batch that is ready in one write.
+func (e *Engine) writeLoop(s *session) {
+	defer s.close()
+	buf := make([]byte, 0, 4096)
+	for {
+		var o Output
+		select {
+		case o = <-s.out:
+		case <-s.done:
+			return
+		}
+		closing := false
+		for more := true; more && buf != nil; {
+			closing = closing || o.Close
+			buf = e.apply(s, buf, o)
+			select {
+			case o = <-s.out:
+			default:
+				more = false
+			}
+		}
+		if buf = e.flushTo(s, buf); buf == nil || closing {
+			return
+		}
+	}
+}
+
+// apply renders o into buf, writing first where an echo change must follow the text so far.
+func (e *Engine) apply(s *session, buf []byte, o Output) []byte {
+	if o.Show {
+		if buf = e.flushTo(s, buf); buf == nil {
+			return nil
+		}
+		s.conn.HideInput(false)
+	}
+	buf = e.render(s, buf, o)
+	if o.Hide {
+		if buf = e.flushTo(s, buf); buf == nil {
+			return nil
+		}
+		s.conn.HideInput(true)
+	}
+	return buf
+}
+
+// flushTo writes buf and returns it emptied, or nil if the write failed.
+func (e *Engine) flushTo(s *session, buf []byte) []byte {
+	if len(buf) == 0 {
+		return buf
+	}
+	if _, err := s.conn.Write(buf); err != nil {
+		if !errors.Is(err, net.ErrClosed) {
+			e.log.Info("write failed; closing", "session", s.id, "addr", s.addr, "err", err)
+		}
+		return nil
+	}
+	return buf[:0]
+}
+
+// render encodes o for s's client: word-wrapped to its width, with the prompt marked.
+func (e *Engine) render(s *session, buf []byte, o Output) []byte {
+	width := s.conn.Info().Width
+	if width == 0 {
+		width = 80
+	}
+	if o.Text != "" {
+		buf = s.conn.AppendText(buf, wrap(o.Text, width))
+	}
+	if o.Prompt != "" {
+		buf = s.conn.AppendText(buf, o.Prompt)
+		buf = s.conn.AppendPromptEnd(buf)
+	}
+	return buf
+}
+
+// finish asks the writer to write what is queued and then close; if the queue is full, the
+// connection closes at once.
+func (s *session) finish() {
+	if !s.trySend(Output{Close: true}) {
+		s.close()
+	}
+}
+
+// closed reports whether the connection has been closed.
+func (s *session) closed() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// readLoop runs the login dialogue, then feeds lines to the game loop.
+func (e *Engine) readLoop(ctx context.Context, s *session) {
+	defer s.finish()
+	if err := s.conn.Start(); err != nil {
+		return
+	}
+	acct, ok := e.login(ctx, s)
+	if !ok {
+		return
+	}
+	s.inGame.Store(true)
+	if !e.post(loginEvent{s: s, acct: acct}) {
+		return
+	}
+	reason := e.feedLines(s)
+	e.post(closeEvent{s: s, reason: reason})
+}
+
+// feedLines reads lines and posts them to the loop until the connection ends, and returns why.
+func (e *Engine) feedLines(s *session) string {
+	for {
+		s.raw.SetReadDeadline(time.Now().Add(e.cfg.IdleTimeout))
+		line, err := s.conn.ReadLine()
+		switch {
+		case errors.Is(err, telnet.ErrLineTooLong):
+			s.trySend(Output{Text: "That line is too long; it was discarded.\n"})
+			continue
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return reasonIdle
+		case err != nil:
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				e.log.Info("read failed", "session", s.id, "err", err)
+			}
+			return reasonDropped
+		}
+		if n := int(s.queued.Add(1)); n > e.cfg.InputQueue {
+			e.log.Warn("input flood; disconnecting", "session", s.id, "addr", s.addr, "queued", n)
+			s.trySend(Output{Text: "You are sending commands faster than the game can run them. Goodbye.\n", Close: true})
+			return reasonFlood
+		} else if n > e.cfg.InputQueue/2 && !s.warned.Swap(true) {
+			s.trySend(Output{Text: "Slow down! Commands are piling up; you will be disconnected if you keep flooding.\n"})
+		}
+		if !e.post(lineEvent{s: s, line: line, at: time.Now()}) {
+			return reasonShutdown
+		}
+	}
+}
+
+// readLine reads one line during login, with the login deadline.
+func (e *Engine) readLine(s *session, deadline time.Time) (string, error) {
+	for {
+		s.raw.SetReadDeadline(deadline)
+		line, err := s.conn.ReadLine()
+		if errors.Is(err, telnet.ErrLineTooLong) {
+			s.send(Output{Text: "That line is too long; it was discarded.\n"})
+			continue
+		}
+		return strings.TrimSpace(line), err
+	}
+}
+
+// wrap breaks lines longer than width at spaces. Lines are separated by "\n".
+func wrap(text string, width int) string {
+	if width < 20 {
+		width = 20
+	}
+	if !needsWrap(text, width) {
+		return text
+	}
+	var b strings.Builder
+	b.Grow(len(text) + len(text)/width + 1)
+	for i, line := range strings.Split(text, "\n") {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		wrapLine(&b, line, width)
+	}
+	return b.String()
+}
+
+func needsWrap(text string, width int) bool {
+	col := 0
+	for _, r := range text {
+		if r == '\n' {
+			col = 0
+			continue
+		}
+		if col++; col > width {
+			return true
+		}
+	}
+	return false
+}
+
+func wrapLine(b *strings.Builder, line string, width int) {
+	col := 0
+	for i, word := range strings.Split(line, " ") {
+		n := len([]rune(word))
+		if i > 0 {
+			if col+1+n > width && col > 0 {
+				b.WriteByte('\n')
+				col = 0
+			} else {
+				b.WriteByte(' ')
+				col++
+			}
+		}
+		b.WriteString(word)
+		col += n
+	}
+}
+
+// liveSessions is the set of open sessions, so that shutdown can reach those still logging in.
+type liveSessions struct {
+	mu sync.Mutex
+	m  map[*session]struct{}
+}
+
+func (l *liveSessions) add(s *session) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil {
+		l.m = make(map[*session]struct{})
+	}
+	l.m[s] = struct{}{}
+}
+
+func (l *liveSessions) remove(s *session) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.m, s)
+}
+
+// closeUnattached tells sessions that are not playing a character (still logging in, or
+// between login and entering the world) that the game is stopping, and closes them. It runs
+// on the loop.
+func (e *Engine) closeUnattached() {
+	e.live.mu.Lock()
+	defer e.live.mu.Unlock()
+	for s := range e.live.m {
+		if e.bySess[s] == nil && !s.trySend(Output{Text: "\nThe game is shutting down. Goodbye!\n", Close: true}) {
+			s.close()
+		}
+	}
+}
+
+// waitSessions waits for every session goroutine to end, closing stragglers after timeout.
+func (e *Engine) waitSessions(timeout time.Duration) {
+	done := make(chan struct{})
+	go func() { e.sessions.Wait(); close(done) }()
+	select {
+	case <-done:
+		return
+	case <-time.After(timeout):
+	}
+	e.live.mu.Lock()
+	for s := range e.live.m {
+		s.close()
+	}
+	e.live.mu.Unlock()
+	<-done
+}

@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/mudd/mudd/engine/state"
+)
+
+// Account is a login. One account owns one character of the same name; names are unique
+// case-insensitively.
+type Account struct {
+	Name         string // display form of the name
+	PasswordHash string
+	Role         string // "player", "builder", "wizard" or "admin"
+	CreatedAt    time.Time
+	LastLoginAt  time.Time // zero if the account never logged in
+	LastAddr     string    // remote address of the last login
+}
+
+// defaultRole is the role of an account created without one.
+const defaultRole = "player"
+
+// accountRow is the accounts table.
+type accountRow struct {
+	Key          string `gorm:"primaryKey"` // state.Key(Name)
+	Name         string `gorm:"not null"`
+	PasswordHash string `gorm:"not null"`
+	Role         string `gorm:"not null"`
+	CreatedAt    time.Time
+	LastLoginAt  time.Time
+	LastAddr     string `gorm:"not null"`
+}
+
+func (accountRow) TableName() string { return "accounts" }
+
+// CreateAccount adds a new account. It fails with ErrExists if an account with the same
+// name in any letter case exists. A zero CreatedAt means now; an empty Role "player".
+func (s *Store) CreateAccount(ctx context.Context, a Account) error {
+	if a.Name == "" {
+		return errors.New("store: create account: empty name")
+	}
+	row := accountRow{
+		Key:          state.Key(a.Name),
+		Name:         a.Name,
+		PasswordHash: a.PasswordHash,
+		Role:         a.Role,
+		CreatedAt:    a.CreatedAt.UTC(),
+		LastLoginAt:  a.LastLoginAt.UTC(),
+		LastAddr:     a.LastAddr,
+	}
+	if row.Role == "" {
+		row.Role = defaultRole
+	}
+	if row.CreatedAt.IsZero() {
+		row.CreatedAt = time.Now().UTC()
+	}
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+	if res.Error != nil {
+		return fmt.Errorf("store: create account %q: %w", a.Name, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("store: create account %q: %w", a.Name, ErrExists)
+	}
+	return nil
+}
+
+// Account returns the account called name (in any letter case), or ErrNotFound.
+func (s *Store) Account(ctx context.Context, name string) (Account, error) {
+	var row accountRow
+	err := s.db.WithContext(ctx).Where(byKey(name)).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("store: load account %q: %w", name, err)
+	}
+	return Account{
+		Name:         row.Name,
+		PasswordHash: row.PasswordHash,
+		Role:         row.Role,
+		CreatedAt:    row.CreatedAt,
+		LastLoginAt:  row.LastLoginAt,
+		LastAddr:     row.LastAddr,
+	}, nil
+}
+
+// SetRole changes the role of an account. It fails with ErrNotFound if there is none.
+func (s *Store) SetRole(ctx context.Context, name, role string) error {
+	if role == "" {
+		return fmt.Errorf("store: set role of %q: empty role", name)
+	}
+	return s.updateAccount(ctx, "set role of", name, map[string]any{"role": role})
+}
+
+// SetPassword replaces the password hash of an account. It fails with ErrNotFound if there
+// is none.
+func (s *Store) SetPassword(ctx context.Context, name, hash string) error {
+	return s.updateAccount(ctx, "set password of", name, map[string]any{"password_hash": hash})
+}
+
+// RecordLogin notes a successful login from addr at the given time. It fails with
+// ErrNotFound if there is no such account.
+func (s *Store) RecordLogin(ctx context.Context, name, addr string, at time.Time) error {
+	return s.updateAccount(ctx, "record login of", name,
+		map[string]any{"last_login_at": at.UTC(), "last_addr": addr})
+}
+
+func (s *Store) updateAccount(ctx context.Context, op, name string, set map[string]any) error {
+	res := s.db.WithContext(ctx).Model(&accountRow{}).Where(byKey(name)).Updates(set)
+	if res.Error != nil {
+		return fmt.Errorf("store: %s %q: %w", op, name, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("store: %s %q: %w", op, name, ErrNotFound)
+	}
+	return nil
+}

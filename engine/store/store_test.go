@@ -1,0 +1,275 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mudd/mudd/engine/state"
+)
+
+func testLogger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// openAt opens the store at path and closes it when the test ends.
+func openAt(t testing.TB, path string) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), path, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return s
+}
+
+func openTest(t testing.TB) *Store {
+	return openAt(t, filepath.Join(t.TempDir(), "mudd.db"))
+}
+
+func TestOpenPragmas(t *testing.T) {
+	s := openTest(t)
+	for _, tc := range []struct{ pragma, want string }{
+		{"journal_mode", "wal"},
+		{"busy_timeout", "5000"},
+		{"synchronous", "1"},
+		{"foreign_keys", "1"},
+	} {
+		var got string
+		if err := s.db.Raw("PRAGMA " + tc.pragma).Scan(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("PRAGMA %s = %q, want %q", tc.pragma, got, tc.want)
+		}
+	}
+}
+
+func TestOpenBadPath(t *testing.T) {
+	for _, path := range []string{"", "a.db?mode=ro", filepath.Join(t.TempDir(), "missing", "dir", "x.db")} {
+		if s, err := Open(t.Context(), path, nil); err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded", path)
+		}
+	}
+}
+
+var errAny = errors.New("any error")
+
+func TestAccounts(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "mudd.db")
+	s := openAt(t, path)
+	created := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	if err := s.CreateAccount(ctx, Account{Name: "Alice", PasswordHash: "h1", CreatedAt: created}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateAccount(ctx, Account{Name: "Bob", PasswordHash: "h2", Role: "builder"}); err != nil {
+		t.Fatal(err)
+	}
+
+	login := time.Date(2024, 6, 2, 8, 30, 15, 123456789, time.FixedZone("CEST", 2*3600))
+	for _, tc := range []struct {
+		name string
+		err  error
+		want error // errAny: any error
+	}{
+		{"duplicate", s.CreateAccount(ctx, Account{Name: "Alice"}), ErrExists},
+		{"duplicate other case", s.CreateAccount(ctx, Account{Name: "aLICE"}), ErrExists},
+		{"empty name", s.CreateAccount(ctx, Account{}), errAny},
+		{"set role", s.SetRole(ctx, "ALICE", "wizard"), nil},
+		{"set empty role", s.SetRole(ctx, "alice", ""), errAny},
+		{"set password", s.SetPassword(ctx, "alice", "h3"), nil},
+		{"record login", s.RecordLogin(ctx, "Alice", "192.0.2.1:4000", login), nil},
+		{"set role missing", s.SetRole(ctx, "carol", "admin"), ErrNotFound},
+		{"set password missing", s.SetPassword(ctx, "carol", "x"), ErrNotFound},
+		{"record login missing", s.RecordLogin(ctx, "carol", "x", login), ErrNotFound},
+	} {
+		switch {
+		case tc.want == nil && tc.err != nil:
+			t.Errorf("%s: %v", tc.name, tc.err)
+		case tc.want == errAny && tc.err == nil:
+			t.Errorf("%s: succeeded", tc.name)
+		case tc.want != nil && tc.want != errAny && !errors.Is(tc.err, tc.want):
+			t.Errorf("%s: err = %v, want %v", tc.name, tc.err, tc.want)
+		}
+	}
+	if _, err := s.Account(ctx, "carol"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Account(carol) err = %v, want ErrNotFound", err)
+	}
+
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openAt(t, path)
+	want := map[string]Account{
+		"alice": {Name: "Alice", PasswordHash: "h3", Role: "wizard", CreatedAt: created,
+			LastLoginAt: login, LastAddr: "192.0.2.1:4000"},
+		"BOB": {Name: "Bob", PasswordHash: "h2", Role: "builder"},
+	}
+	for name, w := range want {
+		a, err := s.Account(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Name != w.Name || a.PasswordHash != w.PasswordHash || a.Role != w.Role || a.LastAddr != w.LastAddr ||
+			!a.LastLoginAt.Equal(w.LastLoginAt) || (!w.CreatedAt.IsZero() && !a.CreatedAt.Equal(w.CreatedAt)) {
+			t.Errorf("Account(%q) = %+v, want %+v", name, a, w)
+		}
+		if a.CreatedAt.IsZero() || time.Since(a.CreatedAt) < 0 {
+			t.Errorf("Account(%q).CreatedAt = %v", name, a.CreatedAt)
+		}
+	}
+}
+
+func TestAccountDefaultRole(t *testing.T) {
+	s := openTest(t)
+	if err := s.CreateAccount(t.Context(), Account{Name: "Dan"}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.Account(t.Context(), "dan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Role != "player" || !a.LastLoginAt.IsZero() {
+		t.Errorf("new account = %+v, want role player and no login", a)
+	}
+}
+
+func character(name string, version uint64) state.Character {
+	return state.Character{
+		Name: name,
+		Room: "town:square",
+		Items: []state.Item{
+			{Proto: "town:bag", Contents: []state.Item{
+				{Proto: "town:coin", Data: map[string]any{"value": 5.0}},
+				{Proto: "town:pouch", Contents: []state.Item{{Proto: "town:gem"}}},
+			}},
+			{Proto: "town:sword", Data: map[string]any{"sharp": true, "runes": []any{"fire", 2.5}}},
+		},
+		Stats: map[string]int{"hp": 20, "str": 12},
+		Data: map[string]any{
+			"title": "the Brave",
+			"quest": map[string]any{"step": 3.0, "log": []any{"met guard", map[string]any{"at": 1.5}}},
+		},
+		Played:  90*time.Minute + 7*time.Second,
+		Version: version,
+	}
+}
+
+func TestCharacterRoundTrip(t *testing.T) {
+	ctx := t.Context()
+	s := openTest(t)
+	if _, err := s.Character(ctx, "alice"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Character before save: err = %v, want ErrNotFound", err)
+	}
+	want := []state.Character{character("Alice", 1), {Name: "Bob", Version: 3}}
+	if err := s.SaveCharacters(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range want {
+		got, err := s.Character(ctx, strings.ToUpper(w.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, w) {
+			t.Errorf("Character(%q):\n got %#v\nwant %#v", w.Name, got, w)
+		}
+	}
+}
+
+func TestCharacterVersions(t *testing.T) {
+	ctx := t.Context()
+	s := openTest(t)
+	at := func(room string, v uint64) state.Character {
+		return state.Character{Name: "Alice", Room: room, Version: v}
+	}
+	if err := s.SaveCharacters(ctx, []state.Character{at("a:1", 5)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		save []state.Character
+		want state.Character
+	}{
+		{"older is skipped", []state.Character{at("a:old", 3)}, at("a:1", 5)},
+		{"same version replaces", []state.Character{at("a:2", 5)}, at("a:2", 5)},
+		{"newer replaces", []state.Character{at("a:3", 6)}, at("a:3", 6)},
+		{"highest in one call wins", []state.Character{at("a:8", 8), at("a:7", 7)}, at("a:8", 8)},
+		{"other case is the same character", []state.Character{{Name: "ALICE", Room: "a:9", Version: 9}},
+			state.Character{Name: "ALICE", Room: "a:9", Version: 9}},
+	} {
+		if err := s.SaveCharacters(ctx, tc.save); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got, err := s.Character(ctx, "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: stored %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestCharacterVersionsManyRows checks the version rule in every INSERT of a large batch.
+func TestCharacterVersionsManyRows(t *testing.T) {
+	ctx := t.Context()
+	s := openTest(t)
+	const n = 2*rowsPerInsert + 7
+	batch := func(v uint64) []state.Character {
+		cs := make([]state.Character, n)
+		for i := range cs {
+			cs[i] = state.Character{Name: fmt.Sprintf("P%04d", i), Version: v}
+		}
+		return cs
+	}
+	if err := s.SaveCharacters(ctx, batch(2)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveCharacters(ctx, batch(1)); err != nil {
+		t.Fatal(err)
+	}
+	var count int64
+	if err := s.db.Model(&characterRow{}).Where("version = ?", 2).Count(&count).Error; err != nil {
+		t.Fatal(err)
+	}
+	if count != n {
+		t.Errorf("%d rows at version 2, want %d", count, n)
+	}
+}
+
+func TestSaveCharactersInvalid(t *testing.T) {
+	ctx := t.Context()
+	s := openTest(t)
+	bad := state.Character{Name: "Bob", Data: map[string]any{"n": 1}}
+	err := s.SaveCharacters(ctx, []state.Character{character("Alice", 1), bad})
+	if err == nil || !strings.Contains(err.Error(), "data.n") {
+		t.Fatalf("SaveCharacters with invalid data: err = %v", err)
+	}
+	if _, err := s.Character(ctx, "alice"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("valid character of a failed batch was saved: err = %v", err)
+	}
+}
+
+func TestContextCancelled(t *testing.T) {
+	s := openTest(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := s.SaveCharacters(ctx, []state.Character{{Name: "Alice"}}); !errors.Is(err, context.Canceled) {
+		t.Errorf("SaveCharacters with cancelled ctx: err = %v", err)
+	}
+	if _, err := s.Account(ctx, "alice"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Account with cancelled ctx: err = %v", err)
+	}
+}

@@ -1,0 +1,92 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRegistryLookup(t *testing.T) {
+	r := NewRegistry()
+	registerBuiltins(r)
+	tests := []struct {
+		word string
+		role Role
+		want string
+	}{
+		{"l", RolePlayer, "look"},
+		{"lo", RolePlayer, "look"},
+		{"loc", RolePlayer, "lock"},
+		{"inv", RolePlayer, "inventory"},
+		{"i", RolePlayer, "inventory"},
+		{"s", RolePlayer, "south"},
+		{"take", RolePlayer, "get"},
+		{"stats", RolePlayer, ""},
+		{"sta", RolePlayer, ""},
+		{"stats", RoleWizard, "stats"},
+		{"nosuch", RoleAdmin, ""},
+	}
+	for _, tt := range tests {
+		got := ""
+		if c := r.Lookup(tt.word, tt.role); c != nil {
+			got = c.Name
+		}
+		if got != tt.want {
+			t.Errorf("Lookup(%q, %v) = %q, want %q", tt.word, tt.role, got, tt.want)
+		}
+	}
+}
+
+func TestRegistryReplace(t *testing.T) {
+	r := NewRegistry()
+	registerBuiltins(r)
+	ran := ""
+	if err := r.Add(Command{Name: "look", Aliases: []string{"peer"}, Run: func(*Context) { ran = "new" }}); err != nil {
+		t.Fatal(err)
+	}
+	r.Lookup("look", RolePlayer).Run(nil)
+	if ran != "new" || r.Lookup("l", RolePlayer) != nil && r.Lookup("l", RolePlayer).Name != "look" {
+		t.Fatalf("replacement not used")
+	}
+	if r.Lookup("peer", RolePlayer) == nil {
+		t.Fatal("alias of the replacement missing")
+	}
+	if err := r.Add(Command{Name: "two words", Run: func(*Context) {}}); err == nil {
+		t.Fatal("a name with a space was accepted")
+	}
+}
+
+func TestValidName(t *testing.T) {
+	for name, ok := range map[string]bool{"Alice": true, "al": false, "Bob3": false, "admin": false,
+		"Ädam": false, "abcdefghijklmnop": true, "abcdefghijklmnopq": false} {
+		if err := ValidName(name); (err == nil) != ok {
+			t.Errorf("ValidName(%q) = %v, want ok=%v", name, err, ok)
+		}
+	}
+}
+
+func TestWrap(t *testing.T) {
+	text := strings.Repeat("word ", 30)
+	for _, line := range strings.Split(wrap(text, 40), "\n") {
+		if len(line) > 40 {
+			t.Errorf("line longer than 40: %q", line)
+		}
+	}
+	if got := wrap("short\nlines", 40); got != "short\nlines" {
+		t.Errorf("wrap changed short lines: %q", got)
+	}
+}
+
+func TestSplitCommand(t *testing.T) {
+	tests := []struct{ line, word, args string }{
+		{"look", "look", ""},
+		{"  get   the coin ", "get", "the coin"},
+		{"'hello there", "say", "hello there"},
+		{"", "", ""},
+	}
+	for _, tt := range tests {
+		w, a := splitCommand(tt.line)
+		if w != tt.word || a != tt.args {
+			t.Errorf("splitCommand(%q) = %q, %q; want %q, %q", tt.line, w, a, tt.word, tt.args)
+		}
+	}
+}

@@ -1,0 +1,14 @@
+// Package mudd is an embeddable MUD engine. This package holds the default game, embedded in
+// the binary; the engine lives in package engine and the telnet protocol in package telnet.
+package mudd
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed world scripts
+var defaultGame embed.FS
+
+// DefaultGame returns the default game: a game directory with scripts/ and world/.
+func DefaultGame() fs.FS { return defaultGame }

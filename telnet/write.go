@@ -1,0 +1,92 @@
+package telnet
+
+import "time"
+
+// Write writes p, which must already be encoded (see [Conn.AppendText]),
+// after any pending negotiation replies. Each socket write has the
+// Config.WriteTimeout deadline. After a failed write, every later write
+// returns the same error: the client may have been left inside a command.
+func (c *Conn) Write(p []byte) (int, error) {
+	return c.flush(p)
+}
+
+// flush writes the pending negotiation bytes, then p, under the write lock,
+// and returns how much of p it wrote.
+func (c *Conn) flush(p []byte) (int, error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.mu.Lock()
+	c.wbuf, c.pending = c.pending, c.wbuf[:0]
+	c.mu.Unlock()
+	if _, err := c.write(c.wbuf); err != nil {
+		return 0, err
+	}
+	return c.write(p)
+}
+
+// write writes p to the socket with the write deadline. The caller holds wmu.
+// After a failed write the stream may end inside a command, so every later
+// write fails with the same error.
+func (c *Conn) write(p []byte) (int, error) {
+	if c.werr != nil || len(p) == 0 {
+		return 0, c.werr
+	}
+	var n int
+	c.werr = c.nc.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
+	if c.werr == nil {
+		n, c.werr = c.nc.Write(p)
+	}
+	return n, c.werr
+}
+
+// AppendText appends s encoded for the wire to dst and returns the result.
+// Line ends become CR LF: "\n" and "\r\n" give "\r\n". In telnet mode a lone
+// "\r" gives "\r\x00" and 0xFF is doubled. In raw mode a lone "\r" is kept.
+// Each call encodes a whole string: a "\r" at the end of s is a lone CR.
+func (c *Conn) AppendText(dst []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b != '\n' && b != '\r' && b != IAC {
+			continue
+		}
+		esc := c.escape(s[i:])
+		dst = append(dst, s[start:i]...)
+		dst = append(dst, esc...)
+		if esc == "\r\n" && s[i] == '\r' {
+			i++
+		}
+		start = i + 1
+	}
+	return append(dst, s[start:]...)
+}
+
+// escape returns the wire form of the LF, CR or IAC that starts s.
+func (c *Conn) escape(s string) string {
+	switch {
+	case s[0] == '\n', len(s) > 1 && s[1] == '\n' && s[0] == '\r':
+		return "\r\n"
+	case c.cfg.Raw:
+		return s[:1]
+	case s[0] == '\r':
+		return "\r\x00"
+	}
+	return "\xff\xff"
+}
+
+// AppendPromptEnd appends the mark that ends a prompt: IAC EOR if the client
+// agreed to EOR, else IAC GA unless it asked to suppress go ahead. It appends
+// nothing in raw mode.
+func (c *Conn) AppendPromptEnd(dst []byte) []byte {
+	if c.cfg.Raw {
+		return dst
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.opts.us[OptEOR].enabled():
+		return append(dst, IAC, EOR)
+	case !c.opts.us[OptSGA].enabled():
+		return append(dst, IAC, GA)
+	}
+	return dst
+}
