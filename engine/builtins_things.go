@@ -59,7 +59,11 @@ func cmdGet(c *Context) {
 		source = container.Contents
 	}
 	things := takeable(source, what)
-	if len(things) == 0 {
+	switch {
+	case len(things) == 0 && what == "all":
+		c.Send("There is nothing there you can take.")
+		return
+	case len(things) == 0:
 		c.Sendf("You see no %q there.", what)
 		return
 	}
@@ -99,7 +103,11 @@ func cmdDrop(c *Context) {
 	}
 	me := c.Actor()
 	things := takeable(me.Contents, c.Args)
-	if len(things) == 0 {
+	switch {
+	case len(things) == 0 && c.Args == "all":
+		c.Send("You aren't carrying anything.")
+		return
+	case len(things) == 0:
 		c.Sendf("You aren't carrying %q.", c.Args)
 		return
 	}

@@ -1,0 +1,86 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tintin returns the path of TinTin++, or skips the test with the reason.
+func tintin(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"tt++", "/usr/games/tt++"} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	t.Skip("TinTin++ is not installed (apt-get install tintin++); .ci/run installs it")
+	return ""
+}
+
+// TestTinTinPlays drives the real TinTin++ client headless through character creation
+// (password hidden with WILL ECHO), a look, taking an item and quitting, and checks what
+// the client received and what the server saved.
+func TestTinTinPlays(t *testing.T) {
+	tt := tintin(t)
+	s := startServer(t, fixture(), t.TempDir())
+	dir := t.TempDir()
+	logFile := filepath.Join(dir, "raw.log")
+	steps := []string{"Tinny", "yes", "tintin123", "tintin123", "look", "get coin", "quit"}
+	var script strings.Builder
+	script.WriteString("#config {debug telnet} {on}\n#config {log mode} {raw}\n")
+	script.WriteString("#event {SESSION CONNECTED}\n{\n")
+	fmt.Fprintf(&script, "\t#log {overwrite} {%s};\n", logFile)
+	for i, line := range steps {
+		fmt.Fprintf(&script, "\t#delay {%.1f} {#send {%s}};\n", 0.4*float64(i+1), line)
+	}
+	script.WriteString("\t#nop\n}\n")
+	script.WriteString("#event {SESSION DISCONNECTED} {#gts {#delay {0.3} {#end}}}\n")
+	port := s.eng.TelnetAddr().(*net.TCPAddr).Port
+	fmt.Fprintf(&script, "#session ci 127.0.0.1 %d\n#delay {20} {#end}\n", port)
+	scriptFile := filepath.Join(dir, "ci.tin")
+	if err := os.WriteFile(scriptFile, []byte(script.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, tt, "-H", "-G", scriptFile)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+	stdout, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("tt++: %v\n%s", err, stdout)
+	}
+	if os.Getenv("MUDD_SHOW_TINTIN") != "" {
+		t.Logf("TinTin++ output:\n%s", stdout)
+	}
+	raw, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatalf("no TinTin++ log: %v\nclient output:\n%s", err, stdout)
+	}
+	for _, want := range []string{"Create a new character named Tinny?", "Town Square",
+		"You pick up a gold coin.", "Goodbye"} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("TinTin++ did not receive %q; raw log:\n%s", want, raw)
+		}
+	}
+	for _, want := range []string{"RCVD IAC WILL ECHO", "RCVD IAC WONT ECHO"} {
+		if !strings.Contains(string(stdout), want) {
+			t.Errorf("TinTin++ debug output lacks %q (password echo):\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(string(raw), "tintin123") {
+		t.Error("the password appears in what the client received")
+	}
+	c := login(t, s, "Tinny", "tintin123")
+	if out := c.do("inventory"); !strings.Contains(out, "a gold coin") {
+		t.Fatalf("the character TinTin++ created lacks its item:\n%s", out)
+	}
+}
