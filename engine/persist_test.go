@@ -1,0 +1,78 @@
+package engine_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mudd/mudd/engine"
+	"github.com/mudd/mudd/engine/store"
+)
+
+// savedRoom reads a character's saved room straight from the database file.
+func savedRoom(t *testing.T, data, name string) (string, []string) {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(data, "mudd.db"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := st.Character(context.Background(), name)
+	if err != nil {
+		return "", nil
+	}
+	var items []string
+	for _, it := range c.Items {
+		items = append(items, it.Proto)
+	}
+	return c.Room, items
+}
+
+func TestChangedCharactersSaveWhileOnline(t *testing.T) {
+	data := t.TempDir()
+	s := startServer(t, fixture(), data, func(c *engine.Config) { c.SaveInterval = 50 * time.Millisecond })
+	c := create(t, s, "Alice", "password1")
+	c.do("get coin")
+	c.do("n")
+	var room string
+	var items []string
+	for i := 0; i < 100; i++ {
+		if room, items = savedRoom(t, data, "Alice"); room == "town:hall" {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if room != "town:hall" || strings.Join(items, ",") != "town:coin" {
+		t.Fatalf("saved while online: room %q items %v; want town:hall [town:coin]", room, items)
+	}
+}
+
+func TestLinkDeadExpirySavesAndRemoves(t *testing.T) {
+	data := t.TempDir()
+	s := startServer(t, fixture(), data, func(c *engine.Config) { c.LinkDeadGrace = 100 * time.Millisecond })
+	a := create(t, s, "Alice", "password1")
+	a.do("get key")
+	a.do("e")
+	watcher := create(t, s, "Bob", "password2")
+	a.conn.Close()
+	gone := false
+	for i := 0; i < 100 && !gone; i++ {
+		watcher.send("who")
+		gone = !strings.Contains(watcher.expect("player(s)."), "Alice")
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !gone {
+		t.Fatal("link-dead character still online after its grace period")
+	}
+	a = login(t, s, "Alice", "password1")
+	if out := a.do("look"); !strings.Contains(out, "A Meadow") {
+		t.Fatalf("expired character did not come back where it was:\n%s", out)
+	}
+	if out := a.do("i"); !strings.Contains(out, "an iron key") {
+		t.Fatalf("expired character lost its inventory:\n%s", out)
+	}
+}
