@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -278,4 +279,23 @@ func TestShutdownSavesAndTellsPlayers(t *testing.T) {
 	if out := c.do("look"); !strings.Contains(out, "A Meadow") {
 		t.Fatalf("position not saved at shutdown:\n%s", out)
 	}
+}
+
+func TestWizardSeesStatsAndLuaErrors(t *testing.T) {
+	s := startServer(t, fixture(), t.TempDir())
+	create(t, s, "Wendy", "password1") // still in the world when she logs in again: a takeover
+	if err := s.eng.Store().SetRole(context.Background(), "Wendy", "wizard"); err != nil {
+		t.Fatal(err)
+	}
+	w := login(t, s, "Wendy", "password1")
+	out := w.do("stats")
+	for _, want := range []string{"Pulse:", "Command:", "p99", "Players: 1 online", "Goroutines:", "Saves:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stats lacks %q:\n%s", want, out)
+		}
+	}
+	p := create(t, s, "Pat", "password2")
+	p.do("e")
+	p.do("n")
+	w.hear("[lua] world/field/rooms.lua:")
 }

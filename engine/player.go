@@ -141,7 +141,7 @@ func (e *Engine) flushOutput() {
 
 func (ev loginEvent) run(e *Engine) {
 	if p := e.players[state.Key(ev.acct.Name)]; p != nil {
-		e.reattach(p, ev.s)
+		e.reattach(p, ev.s, e.roleOf(ev.acct))
 		return
 	}
 	e.loading[ev.s] = nil // lines typed while the character loads wait here
@@ -165,14 +165,10 @@ func (ev loadedEvent) run(e *Engine) {
 		return
 	}
 	if p := e.players[state.Key(ev.acct.Name)]; p != nil {
-		e.reattach(p, ev.s)
+		e.reattach(p, ev.s, e.roleOf(ev.acct))
 		return
 	}
-	role, err := ParseRole(ev.acct.Role)
-	if err != nil {
-		e.log.Warn("account has an unknown role; treating as player", "name", ev.acct.Name, "err", err)
-	}
-	p := e.restore(ev.char, role)
+	p := e.restore(ev.char, e.roleOf(ev.acct))
 	e.attach(p, ev.s)
 	e.players[state.Key(p.Name)] = p
 	if motd := strings.TrimSpace(e.game.MOTD); motd != "" {
@@ -183,9 +179,19 @@ func (ev loadedEvent) run(e *Engine) {
 	e.roomEntered(p.Thing, "")
 }
 
+// roleOf reads an account's role; the account read at login is the authority on it.
+func (e *Engine) roleOf(acct store.Account) Role {
+	role, err := ParseRole(acct.Role)
+	if err != nil {
+		e.log.Warn("account has an unknown role; treating as player", "name", acct.Name, "err", err)
+	}
+	return role
+}
+
 // reattach gives an in-world character a new session: after a dropped link, or taking over
 // from another connection (which is told and closed).
-func (e *Engine) reattach(p *Player, s *session) {
+func (e *Engine) reattach(p *Player, s *session, role Role) {
+	p.Role = role
 	if old := p.sess; old != nil {
 		e.log.Info("session takeover", "name", p.Name, "old", old.id, "new", s.id)
 		delete(e.bySess, old)

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mudd/mudd/engine"
 )
 
 // buildMudd compiles the command once per test binary run.
@@ -112,6 +114,19 @@ func TestInitWritesDefaultGame(t *testing.T) {
 	}
 	if code := run([]string{"init", dir}, &out, &out); code == 0 {
 		t.Fatal("init into a non-empty directory succeeded")
+	}
+	s := defaultSettings()
+	s.Game, s.Data = dir, t.TempDir()
+	cfg, err := s.engineConfig(newLogger(&out, "error"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(cfg)
+	if err != nil {
+		t.Fatalf("the written game does not load: %v", err)
+	}
+	if n := len(eng.World().Rooms); n < 30 {
+		t.Errorf("the written game has %d rooms, want the default game's 30 or more", n)
 	}
 }
 
