@@ -204,6 +204,14 @@ func (e *Engine) Serve(ctx context.Context) error {
 	return e.store.Close()
 }
 
+// Close releases what New opened (the database and the Lua VM) for an engine that will not
+// serve. Serve does this itself when it returns; don't call Close after Serve.
+func (e *Engine) Close() error {
+	e.closeListeners()
+	e.vm.Close()
+	return e.store.Close()
+}
+
 func (e *Engine) closeListeners() {
 	for _, ln := range e.listeners {
 		if ln != nil {

@@ -62,20 +62,20 @@ func TestInputFloodIsCutOff(t *testing.T) {
 func TestNonReadingClientIsCutOff(t *testing.T) {
 	s := startServerWith(t, fixture(), t.TempDir(), func(e *engine.Engine) {
 		e.Commands().Add(engine.Command{Name: "spam", Run: func(c *engine.Context) {
-			c.Send(strings.Repeat("spam spam spam spam spam spam spam spam spam spam\n", 1000))
+			c.Send(strings.Repeat("spam spam spam spam spam spam spam spam spam spam\n", 5000)) // 255 KB
 		}})
 	}, func(c *engine.Config) { c.OutputQueue = 16 })
 	stuck := create(t, s, "Alice", "password1")
 	stuck.conn.(*net.TCPConn).SetReadBuffer(4096)
 	other := create(t, s, "Bob", "password2")
-	cut := false
-	for i := 0; i < 500 && !cut; i++ {
+	cut, out := false, ""
+	for i := 0; i < 1000 && !cut; i++ { // at most 255 MB of output; the cut comes far sooner
 		stuck.conn.Write([]byte("spam\r\n")) // fails once the server has cut it off
 		other.send("who")
-		out := other.expect("player(s).")
+		out = other.expect("player(s).")
 		cut = strings.Contains(out, "Alice") && strings.Contains(out, "(link-dead)")
 	}
 	if !cut {
-		t.Fatal("client that never reads was not cut off")
+		t.Fatalf("client that never reads was not cut off; last who:\n%s", out)
 	}
 }

@@ -30,6 +30,7 @@ func FuzzCommandLine(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	defer e.Close()
 	var p *Player
 	var s *session
 	f.Fuzz(func(t *testing.T, line string) {

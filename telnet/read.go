@@ -39,7 +39,7 @@ func (c *Conn) ReadLine() (string, error) {
 // finishLine takes the line and writes any pending negotiation replies.
 func (c *Conn) finishLine() (string, error) {
 	line, err := c.line.take()
-	if _, ferr := c.flush(nil); ferr != nil {
+	if ferr := c.flushReplies(); ferr != nil {
 		return "", ferr
 	}
 	return line, err
@@ -51,7 +51,7 @@ func (c *Conn) fill() error {
 	if c.rerr != nil {
 		return c.rerr
 	}
-	if _, err := c.flush(nil); err != nil {
+	if err := c.flushReplies(); err != nil {
 		return err
 	}
 	n, err := c.nc.Read(c.rbuf)

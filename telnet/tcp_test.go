@@ -246,3 +246,37 @@ func TestLongLineTCP(t *testing.T) {
 		}
 	}
 }
+
+// TestReadWhileWriterBlocked: a client that stops reading blocks the writer, but its input
+// still reaches ReadLine, so the server sees what it sends and can cut it off by its own rules.
+func TestReadWhileWriterBlocked(t *testing.T) {
+	server, client := tcpPair(t)
+	c := NewConn(server, Config{WriteTimeout: 5 * time.Second})
+	blocked := make(chan error, 1)
+	go func() {
+		chunk := make([]byte, 1<<20)
+		for {
+			if _, err := c.Write(chunk); err != nil {
+				blocked <- err
+				return
+			}
+		}
+	}()
+	time.Sleep(100 * time.Millisecond) // let the writer fill the socket buffers and block
+	if _, err := client.Write([]byte("still here\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 1)
+	go func() { line, _ := c.ReadLine(); got <- line }()
+	select {
+	case line := <-got:
+		if line != "still here" {
+			t.Fatalf("ReadLine = %q", line)
+		}
+	case err := <-blocked:
+		t.Fatalf("writer ended (%v) before the line was read", err)
+	case <-time.After(3 * time.Second):
+		t.Fatal("ReadLine waited for the blocked writer")
+	}
+	server.Close()
+}

@@ -24,6 +24,20 @@ func (c *Conn) flush(p []byte) (int, error) {
 	return c.write(p)
 }
 
+// flushReplies writes pending negotiation replies, if there are any. Reading never waits for
+// the write lock otherwise: a writer blocked on a client that does not read must not stop
+// that client's input from being read.
+func (c *Conn) flushReplies() error {
+	c.mu.Lock()
+	idle := len(c.pending) == 0
+	c.mu.Unlock()
+	if idle {
+		return nil
+	}
+	_, err := c.flush(nil)
+	return err
+}
+
 // write writes p to the socket with the write deadline. The caller holds wmu.
 // After a failed write the stream may end inside a command, so every later
 // write fails with the same error.

@@ -125,6 +125,7 @@ func TestInitWritesDefaultGame(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the written game does not load: %v", err)
 	}
+	defer eng.Close()
 	if n := len(eng.World().Rooms); n < 30 {
 		t.Errorf("the written game has %d rooms, want the default game's 30 or more", n)
 	}
