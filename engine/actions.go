@@ -79,9 +79,15 @@ func (e *Engine) roomEntered(t *world.Thing, dir string) {
 	}
 	from := world.Opposite(dir)
 	e.lua.roomHook(r, "on_enter", t, from)
-	for _, other := range append([]*world.Thing(nil), r.Things...) {
-		if other != t && other.Kind == world.NPC && other.Room == r {
-			e.lua.thingHook(other, "on_enter", t, from)
+	e.npcHooks(r, t, "on_enter", t, from)
+}
+
+// npcHooks runs hook name of every NPC in r but actor, as hook(npc, args...). NPCs that a hook
+// moves away or destroys are skipped.
+func (e *Engine) npcHooks(r *world.Room, actor *world.Thing, name string, args ...any) {
+	for _, npc := range append([]*world.Thing(nil), r.Things...) {
+		if npc != actor && npc.Kind == world.NPC && npc.Room == r {
+			e.lua.thingHook(npc, name, args...)
 		}
 	}
 }
@@ -121,11 +127,7 @@ func (e *Engine) say(t *world.Thing, text string) {
 	}
 	e.tellRoom(r, t, fmt.Sprintf("%s says, \"%s\"", mudCap(t.Name), text))
 	e.lua.roomHook(r, "on_say", t, text)
-	for _, other := range append([]*world.Thing(nil), r.Things...) {
-		if other != t && other.Kind == world.NPC && other.Room == r {
-			e.lua.thingHook(other, "on_say", t, text)
-		}
-	}
+	e.npcHooks(r, t, "on_say", t, text)
 }
 
 // find returns the n-th thing in list that matches word ("2.key" is the second key).

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -40,7 +41,7 @@ func registerBuiltins(r *Registry) {
 		{Name: "commands", Run: cmdCommands, Help: "commands\nList the commands you can use."},
 		{Name: "save", Run: cmdSave, Help: "save\nSave your character now (it is also saved every few seconds)."},
 		{Name: "password", Run: cmdPassword, Help: "password\nChange your password."},
-		{Name: "quit", Run: cmdQuit, Help: "quit\nSave and leave the game."},
+		{Name: "quit", Exact: true, Run: cmdQuit, Help: "quit\nSave and leave the game (type the whole word)."},
 		{Name: "stats", Role: RoleWizard, Run: cmdStats,
 			Help: "stats\nShow the game loop's pulse and command latency, players, memory and goroutines."},
 	} {
@@ -151,7 +152,11 @@ func cmdTell(c *Context) {
 		c.Send("You mutter to yourself.")
 		return
 	}
-	if err := c.Engine.router.Tell(c.Player, to, text); err != nil {
+	switch err := c.Engine.router.Tell(c.Player, to, text); {
+	case errors.Is(err, ErrLinkDead):
+		c.Sendf("%s has lost the link and can't hear you.", mudCap(strings.ToLower(to)))
+		return
+	case err != nil:
 		c.Sendf("Nobody called %q is online.", to)
 		return
 	}

@@ -15,21 +15,32 @@ import (
 func cmdPassword(c *Context) {
 	p, e := c.Player, c.Engine
 	p.ask("Current password: ", true, func(old string) {
-		go func() {
+		e.work(func() {
 			acct, err := e.store.Account(context.Background(), p.Name)
 			ok := err == nil && e.checkPassword(acct.PasswordHash, old)
-			e.post(funcEvent(func(e *Engine) {
-				if e.players[state.Key(p.Name)] != p || !p.Online() {
-					return
-				}
-				if !ok {
-					p.Send("That is not your password.")
-					return
-				}
-				askNewPassword(e, p)
-			}))
-		}()
+			e.post(funcEvent(func(e *Engine) { passwordChecked(e, p, ok) }))
+		})
 	})
+}
+
+// passwordChecked goes on once the current password was checked. Wrong guesses count as
+// failed logins: past the limit the name is locked and the player disconnected.
+func passwordChecked(e *Engine, p *Player, ok bool) {
+	if e.players[state.Key(p.Name)] != p || !p.Online() {
+		return
+	}
+	if ok {
+		p.pwFailures = 0
+		askNewPassword(e, p)
+		return
+	}
+	if p.pwFailures++; p.pwFailures >= e.cfg.MaxLoginFailures {
+		e.log.Warn("name locked after wrong passwords in game", "name", p.Name, "addr", p.Addr())
+		e.lockout.lock(state.Key(p.Name), time.Now().Add(e.cfg.LockoutDuration))
+		e.removePlayer(p, "Too many wrong passwords. Goodbye.")
+		return
+	}
+	p.Send("That is not your password.")
 }
 
 func askNewPassword(e *Engine, p *Player) {
@@ -43,7 +54,7 @@ func askNewPassword(e *Engine, p *Player) {
 				p.Send("The passwords don't match. Password not changed.")
 				return
 			}
-			go func() {
+			e.work(func() {
 				hash, err := e.hashPassword(pw)
 				if err == nil {
 					err = e.store.SetPassword(context.Background(), p.Name, hash)
@@ -57,7 +68,7 @@ func askNewPassword(e *Engine, p *Player) {
 					e.log.Info("password changed", "name", p.Name)
 					p.Send("Password changed.")
 				}))
-			}()
+			})
 		})
 	})
 }

@@ -14,6 +14,7 @@ type Command struct {
 	Aliases []string
 	Role    Role   // the least role that may run it; checked for every invocation
 	Help    string // first line is the summary shown by `commands`
+	Exact   bool   // must be typed in full: no prefix runs it (quit)
 	Run     func(c *Context)
 }
 
@@ -37,7 +38,8 @@ func (c *Context) Actor() *world.Thing { return c.Player.Thing }
 // Registry holds every command: built-in, from Lua, and from Go programs embedding the engine.
 // Lookup prefers an exact name or alias, then the first command in registration order whose
 // name starts with the typed word, so built-ins registered early win short prefixes
-// ("l" is look, "s" is south). Commands above the player's role are invisible to them.
+// ("l" is look, "s" is south); Exact commands are never matched by a prefix. Commands above
+// the player's role are invisible to them.
 type Registry struct {
 	list   []*Command
 	byWord map[string]*Command
@@ -90,7 +92,7 @@ func (r *Registry) Lookup(word string, role Role) *Command {
 		return c
 	}
 	for _, c := range r.list {
-		if c.Role <= role && strings.HasPrefix(c.Name, word) {
+		if c.Role <= role && !c.Exact && strings.HasPrefix(c.Name, word) {
 			return c
 		}
 	}

@@ -50,6 +50,8 @@ type Engine struct {
 	timers     timerQueue
 	lua        *luaBindings
 	stats      loopStats
+	lastSave   time.Time // when the loop last saved changed characters
+	luaErrors  map[string]*errorSeen
 	now        func() time.Time
 
 	// Shared with network goroutines; each guarded by its own mechanism.
@@ -58,6 +60,7 @@ type Engine struct {
 	hashSlots chan struct{}
 	listeners []net.Listener
 	sessions  sync.WaitGroup
+	workers   sync.WaitGroup // goroutines doing database work for the loop
 	started   time.Time
 	ready     chan struct{}
 	loopDone  chan struct{}
@@ -93,6 +96,7 @@ func New(cfg Config) (*Engine, error) {
 		players:   make(map[string]*Player),
 		bySess:    make(map[*session]*Player),
 		loading:   make(map[*session][]queuedLine),
+		luaErrors: make(map[string]*errorSeen),
 		topics:    make(map[string]string),
 		cmds:      NewRegistry(),
 		inbox:     make(chan event, 4096),
@@ -162,13 +166,14 @@ func (e *Engine) Ready() <-chan struct{} { return e.ready }
 // Run listens and serves until ctx is cancelled.
 func (e *Engine) Run(ctx context.Context) error {
 	if err := e.Listen(); err != nil {
-		return err
+		return errors.Join(err, e.Close())
 	}
 	return e.Serve(ctx)
 }
 
 // Serve runs the game until ctx is cancelled, then tells every player, saves everyone,
-// closes every connection and the database, and returns nil.
+// closes every connection and the database. It returns nil after a clean shutdown, or the
+// error that kept characters from being saved.
 func (e *Engine) Serve(ctx context.Context) error {
 	e.started = time.Now()
 	saverCtx, stopSaver := context.WithCancel(context.Background())
@@ -192,16 +197,27 @@ func (e *Engine) Serve(ctx context.Context) error {
 	e.closeListeners()
 	accepting.Wait()
 	e.waitSessions(5 * time.Second)
+	e.workers.Wait()
 	flushCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	if err := e.saver.Flush(flushCtx); err != nil {
-		e.log.Error("final save incomplete", "err", err)
+	saveErr := e.saver.Flush(flushCtx)
+	if saveErr != nil {
+		e.log.Error("final save incomplete", "err", saveErr)
 	}
 	cancel()
 	stopSaver()
 	<-saverDone
 	e.vm.Close()
 	e.log.Info("mudd stopped")
-	return e.store.Close()
+	return errors.Join(saveErr, e.store.Close())
+}
+
+// work runs fn on a worker goroutine that Serve waits for before closing the database.
+func (e *Engine) work(fn func()) {
+	e.workers.Add(1)
+	go func() {
+		defer e.workers.Done()
+		fn()
+	}()
 }
 
 // Close releases what New opened (the database and the Lua VM) for an engine that will not

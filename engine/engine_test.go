@@ -299,3 +299,41 @@ func TestWizardSeesStatsAndLuaErrors(t *testing.T) {
 	p.do("n")
 	w.hear("[lua] world/field/rooms.lua:")
 }
+
+func TestIdleTimeoutSaysGoodbye(t *testing.T) {
+	s := startServer(t, fixture(), t.TempDir(), func(c *engine.Config) { c.IdleTimeout = 300 * time.Millisecond })
+	c := create(t, s, "Alice", "password1")
+	c.expect("idle too long")
+	if !c.closed(5 * time.Second) {
+		t.Fatal("idle connection still open")
+	}
+}
+
+func TestDroppedQuestionDoesNotFollowTheCharacter(t *testing.T) {
+	s := startServer(t, fixture(), t.TempDir())
+	c := create(t, s, "Alice", "password1")
+	c.send("password")
+	c.expect("Current password: ")
+	c.conn.Close()
+	c = login(t, s, "Alice", "password1")
+	if out := c.do("look"); !strings.Contains(out, "Town Square") {
+		t.Fatalf("after reconnecting, a line went to the old question:\n%s", out)
+	}
+}
+
+func TestChangePassword(t *testing.T) {
+	s := startServer(t, fixture(), t.TempDir())
+	c := create(t, s, "Alice", "password1")
+	for _, step := range []struct{ send, want string }{
+		{"password", "Current password: "},
+		{"password1", "New password: "},
+		{"new secret ", "Type it again: "},
+		{"new secret", "Password changed."},
+	} {
+		c.send(step.send)
+		c.expect(step.want)
+	}
+	c.send("quit")
+	c.expect("Goodbye")
+	login(t, s, "Alice", "new secret")
+}

@@ -24,6 +24,18 @@ game { name = "Testland", start = "town:square", greeting = "Welcome to Testland
 topic { name = "newbie", text = "Walk around and look at things." }
 local pulses = 0
 every(0.02, function() pulses = pulses + 1 end)
+command { name = "odd", help = "odd\nStores values a careless script might.",
+  run = function(actor)
+    actor.data.ratio = 0/0
+    actor.data.list = { [5] = "five" }
+    actor.data.name = "kept"
+    actor:send("odd data stored")
+  end }
+command { name = "showdata", help = "showdata\nShows stored values.",
+  run = function(actor)
+    actor:send("list5=" .. tostring(actor.data.list and actor.data.list[5]) ..
+      " name=" .. tostring(actor.data.name) .. " ratio=" .. tostring(actor.data.ratio))
+  end }
 command { name = "pulses", help = "pulses\nHow many timer pulses ran.",
   run = function(actor) actor:send("pulses: " .. pulses) end }
 `)},

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/mudd/mudd/engine/metrics"
@@ -64,6 +65,11 @@ type loopStats struct {
 // post hands ev to the loop. It reports false once the loop has stopped.
 func (e *Engine) post(ev event) bool {
 	select {
+	case <-e.stopped():
+		return false
+	default:
+	}
+	select {
 	case e.inbox <- ev:
 		return true
 	case <-e.stopped():
@@ -76,34 +82,30 @@ func (e *Engine) loop(ctx context.Context) {
 	defer close(e.loopDone)
 	pulse := time.NewTicker(e.cfg.Pulse)
 	defer pulse.Stop()
-	lastSave := e.now()
-	for {
+	e.lastSave = e.now()
+	for ctx.Err() == nil {
 		select {
 		case <-ctx.Done():
-			e.shutdown()
-			return
 		case ev := <-e.inbox:
 			ev.run(e)
-			e.runCommands(pulse.C)
+			e.runCommands(ctx, pulse.C)
 		case <-pulse.C:
 			e.pulse()
-			if now := e.now(); now.Sub(lastSave) >= e.cfg.SaveInterval {
-				e.saveChanged()
-				lastSave = now
-			}
 		}
 		e.flushOutput()
 	}
+	e.shutdown()
 }
 
 // runCommands takes one queued line from each player in turn until no line is left, so one
 // player's burst never delays another's commands. New events are taken between rounds, and a
 // due pulse runs between rounds too.
-func (e *Engine) runCommands(pulse <-chan time.Time) {
-	for len(e.runq) > 0 {
+func (e *Engine) runCommands(ctx context.Context, pulse <-chan time.Time) {
+	for len(e.runq) > 0 && ctx.Err() == nil {
 		round := e.runq
 		e.runq = nil
 		for _, p := range round {
+			p.inRunq = false
 			if len(p.lines) == 0 || p.sess == nil {
 				continue
 			}
@@ -113,7 +115,9 @@ func (e *Engine) runCommands(pulse <-chan time.Time) {
 			p.sess.queued.Add(-1)
 			e.runLine(p, l)
 			if len(p.lines) > 0 {
-				e.runq = append(e.runq, p)
+				e.schedule(p)
+			} else if p.sess != nil {
+				p.sess.warned.Store(false)
 			}
 		}
 		e.flushOutput()
@@ -148,18 +152,16 @@ func (ev lineEvent) run(e *Engine) {
 		}
 		return
 	}
-	if len(p.lines) == 0 {
-		e.runq = append(e.runq, p)
-	}
 	p.lines = append(p.lines, queuedLine{text: ev.line, at: ev.at})
+	e.schedule(p)
 }
 
 // runLine runs one line for p and records its latency (queue wait plus execution).
 func (e *Engine) runLine(p *Player, l queuedLine) {
 	p.atPrompt = false
 	p.idleSince = e.now()
-	if in := p.answer(); in != nil {
-		in(l.text)
+	if in := p.takeAnswer(); in != nil {
+		in(strings.TrimSpace(l.text)) // answers are trimmed, as at login
 	} else {
 		e.execute(p, l.text)
 	}
@@ -169,12 +171,17 @@ func (e *Engine) runLine(p *Player, l queuedLine) {
 	e.stats.command.Observe(time.Since(l.at))
 }
 
-// pulse runs timed work: due timers and link-dead expiry.
+// pulse runs timed work: due timers, link-dead expiry, and periodic saves.
 func (e *Engine) pulse() {
 	start := time.Now()
 	e.stats.pulses++
-	e.timers.runDue(e, e.now())
+	now := e.now()
+	e.timers.runDue(now)
 	e.expireLinkDead()
+	if now.Sub(e.lastSave) >= e.cfg.SaveInterval {
+		e.saveChanged()
+		e.lastSave = now
+	}
 	e.stats.pulse.Observe(time.Since(start))
 }
 

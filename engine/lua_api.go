@@ -133,6 +133,9 @@ var thingMethods = map[string]luaMethod{
 	},
 	"give": func(b *luaBindings, L *lua.LState) int {
 		t, proto := b.checkThing(L, 1), b.checkProto(L, 2)
+		if proto.Kind != world.Item {
+			L.ArgError(2, proto.Key+" is not an item")
+		}
 		item := b.e.spawnNowhere(proto)
 		world.MoveInto(item, t)
 		if p := playerOf(t); p != nil {
@@ -145,6 +148,9 @@ var thingMethods = map[string]luaMethod{
 		t := b.checkThing(L, 1)
 		if t.Kind == world.Player {
 			L.RaiseError("players cannot be destroyed")
+		}
+		if p := playerOf(t.Holder); p != nil {
+			p.dirty = true
 		}
 		b.e.world.Destroy(t)
 		return 0
@@ -182,7 +188,6 @@ func (b *luaBindings) moveThing(L *lua.LState, t *world.Thing) bool {
 	}
 	b.e.tellRoom(to, t, mudCap(t.Name)+" arrives.")
 	if p := playerOf(t); p != nil {
-		p.dirty = true
 		b.e.look(p)
 	}
 	b.e.roomEntered(t, "")

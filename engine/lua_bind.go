@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -118,8 +119,6 @@ func (b *luaBindings) value(v any) lua.LValue {
 			return lua.LNil
 		}
 		return lua.LString(v)
-	case int:
-		return lua.LNumber(v)
 	case lua.LValue:
 		return v
 	}
@@ -219,14 +218,41 @@ func jitter(every time.Duration, id uint64) time.Duration {
 	return time.Duration((id*2654435761)%1000) * every / 1000
 }
 
-// scriptError reports a Lua error: to the log, and to online wizards.
+// scriptError reports a Lua error to the log and to online wizards. The same error is
+// reported at most once every luaErrorQuiet, with a count of the repeats held back, so a
+// broken on_tick cannot flood the log or the wizards.
 func (e *Engine) scriptError(err error) {
+	msg := err.Error()
+	now := e.now()
+	seen := e.luaErrors[msg]
+	if seen != nil && now.Sub(seen.at) < luaErrorQuiet {
+		seen.repeats++
+		return
+	}
+	if seen == nil {
+		if len(e.luaErrors) > 1000 {
+			clear(e.luaErrors)
+		}
+		seen = &errorSeen{}
+		e.luaErrors[msg] = seen
+	}
+	if seen.repeats > 0 {
+		msg = fmt.Sprintf("%s (and %d more times)", msg, seen.repeats)
+	}
+	seen.at, seen.repeats = now, 0
 	var se *script.Error
-	timeout := errors.As(err, &se) && se.Timeout
-	e.log.Error("lua error", "err", err.Error(), "timeout", timeout)
+	e.log.Error("lua error", "err", msg, "timeout", errors.As(err, &se) && se.Timeout)
 	for _, p := range e.players {
 		if p.Role >= RoleWizard {
-			p.Send("[lua] " + err.Error())
+			p.Send("[lua] " + msg)
 		}
 	}
+}
+
+// luaErrorQuiet is how long the same Lua error is held back after being reported.
+const luaErrorQuiet = 10 * time.Second
+
+type errorSeen struct {
+	at      time.Time
+	repeats int
 }

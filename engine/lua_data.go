@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"math"
 	"sort"
+	"strconv"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -11,8 +13,12 @@ import (
 // maxDataDepth bounds how deeply nested builder data may be saved.
 const maxDataDepth = 16
 
-// dataTable returns t's builder data table, creating it on first use.
+// dataTable returns t's builder data table, creating it on first use. A script that reads a
+// player's data may change it, so the player is marked for saving.
 func (b *luaBindings) dataTable(t *world.Thing) *lua.LTable {
+	if p := playerOf(t); p != nil {
+		p.dirty = true
+	}
 	b.thingUD(t)
 	d := t.Data.(*thingData)
 	if d.data == nil {
@@ -51,7 +57,11 @@ func plainValue(v lua.LValue, depth int) (any, bool) {
 	case lua.LString:
 		return string(v), true
 	case lua.LNumber:
-		return float64(v), true
+		f := float64(v)
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, false // not plain data: it would make the whole snapshot unsavable
+		}
+		return f, true
 	case lua.LBool:
 		return bool(v), true
 	case *lua.LTable:
@@ -120,9 +130,18 @@ func (b *luaBindings) luaValue(v any, depth int) lua.LValue {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			t.RawSetString(k, b.luaValue(v[k], depth+1))
+			t.RawSet(dataKey(k), b.luaValue(v[k], depth+1))
 		}
 		return t
 	}
 	return lua.LNil
+}
+
+// dataKey turns a saved map key back into the Lua key it came from: integer keys were
+// written as strings.
+func dataKey(k string) lua.LValue {
+	if n, err := strconv.Atoi(k); err == nil && strconv.Itoa(n) == k {
+		return lua.LNumber(n)
+	}
+	return lua.LString(k)
 }

@@ -91,8 +91,8 @@ func defZone(l *loader, L *lua.LState, def *lua.LTable) {
 	if key == "" {
 		key = l.b.dirZone
 	}
-	if key == "" || strings.Contains(key, ":") {
-		l.fail(L, "zone needs a key without ':'")
+	if !validZoneKey(key) {
+		l.fail(L, "zone key %q: use letters, digits and _ only", key)
 		return
 	}
 	w := l.b.e.world
@@ -243,4 +243,16 @@ func defTopic(l *loader, L *lua.LState, def *lua.LTable) {
 		return
 	}
 	l.b.e.topics[name] = field(def, "text")
+}
+
+func validZoneKey(key string) bool {
+	if key == "" {
+		return false
+	}
+	for _, r := range key {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }

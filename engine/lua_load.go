@@ -20,6 +20,7 @@ import (
 func (e *Engine) loadGame() error {
 	e.vm = script.New(script.Config{Game: e.cfg.Game, Budget: e.cfg.LuaBudget, Log: e.log})
 	e.world = world.New()
+	e.world.OnDestroy = e.timers.dropOwner
 	e.lua = newLuaBindings(e)
 	l := &loader{b: e.lua}
 	e.lua.loading = l

@@ -76,3 +76,22 @@ func TestLinkDeadExpirySavesAndRemoves(t *testing.T) {
 		t.Fatalf("expired character lost its inventory:\n%s", out)
 	}
 }
+
+func TestBuilderDataSurvivesOddValues(t *testing.T) {
+	data := t.TempDir()
+	s := startServer(t, fixture(), data)
+	c := create(t, s, "Alice", "password1")
+	c.do("odd")
+	c.do("n")
+	c.send("quit")
+	c.expect("Goodbye")
+	s.stop()
+	s = startServer(t, fixture(), data)
+	c = login(t, s, "Alice", "password1")
+	if out := c.do("look"); !strings.Contains(out, "Great Hall") {
+		t.Fatalf("a NaN in builder data kept the character from being saved:\n%s", out)
+	}
+	if out := c.do("showdata"); !strings.Contains(out, "list5=five name=kept ratio=nil") {
+		t.Fatalf("builder data after restart: %s", out)
+	}
+}

@@ -33,6 +33,8 @@ type Player struct {
 	atPrompt   bool // the last thing sent was a prompt and no line came since
 	needPrompt bool
 	flushing   bool // p is in the engine's flush list
+	inRunq     bool // p is in the engine's round-robin queue
+	pwFailures int  // wrong current passwords typed to the password command
 	dirty      bool
 	input      func(line string) // if set, takes the next line instead of the command parser
 	askPrompt  string            // prompt for input, instead of the usual one
@@ -94,8 +96,8 @@ func (p *Player) ask(prompt string, hidden bool, fn func(answer string)) {
 	p.markFlush()
 }
 
-// answer takes the pending question's handler, if there is one, restoring echo.
-func (p *Player) answer() func(string) {
+// takeAnswer takes the pending question's handler, if there is one, restoring echo.
+func (p *Player) takeAnswer() func(string) {
 	fn := p.input
 	if p.hideInput {
 		p.showInput = true
@@ -145,13 +147,13 @@ func (ev loginEvent) run(e *Engine) {
 		return
 	}
 	e.loading[ev.s] = nil // lines typed while the character loads wait here
-	go func() {
+	e.work(func() {
 		c, err := e.saver.Load(context.Background(), ev.acct.Name)
 		if errors.Is(err, store.ErrNotFound) {
 			c, err = state.Character{Name: ev.acct.Name}, nil
 		}
 		e.post(loadedEvent{s: ev.s, acct: ev.acct, char: c, err: err})
-	}()
+	})
 }
 
 func (ev loadedEvent) run(e *Engine) {
@@ -161,7 +163,7 @@ func (ev loadedEvent) run(e *Engine) {
 	if ev.err != nil {
 		delete(e.loading, ev.s)
 		e.log.Error("load character failed", "name", ev.acct.Name, "err", ev.err)
-		ev.s.trySend(Output{Text: "Your character could not be loaded. Please try again later.\n", Close: true})
+		ev.s.say("Your character could not be loaded. Please try again later.\n", true)
 		return
 	}
 	if p := e.players[state.Key(ev.acct.Name)]; p != nil {
@@ -192,11 +194,9 @@ func (e *Engine) roleOf(acct store.Account) Role {
 // from another connection (which is told and closed).
 func (e *Engine) reattach(p *Player, s *session, role Role) {
 	p.Role = role
-	if old := p.sess; old != nil {
+	if old := e.detach(p); old != nil {
 		e.log.Info("session takeover", "name", p.Name, "old", old.id, "new", s.id)
-		delete(e.bySess, old)
-		old.trySend(Output{Text: "\nYour character was taken over by a new connection. Goodbye.\n", Close: true})
-		p.sess = nil
+		old.say("\nYour character was taken over by a new connection. Goodbye.\n", true)
 	}
 	e.attach(p, s)
 	p.Send("Reconnected.")
@@ -210,25 +210,46 @@ func (e *Engine) attach(p *Player, s *session) {
 	p.atPrompt = false
 	e.bySess[s] = p
 	if early := e.loading[s]; len(early) > 0 {
-		if len(p.lines) == 0 {
-			e.runq = append(e.runq, p)
-		}
 		p.lines = append(p.lines, early...)
+		e.schedule(p)
 	}
 	delete(e.loading, s)
 }
 
+// schedule puts p in the round-robin queue unless it is there already.
+func (e *Engine) schedule(p *Player) {
+	if !p.inRunq {
+		p.inRunq = true
+		e.runq = append(e.runq, p)
+	}
+}
+
+// detach ends p's link with its session and returns the session. Queued lines, a pending
+// question and hidden input belong to the connection, so they go with it.
+func (e *Engine) detach(p *Player) *session {
+	s := p.sess
+	if s == nil {
+		return nil
+	}
+	delete(e.bySess, s)
+	s.queued.Add(-int32(len(p.lines)))
+	p.sess, p.lines = nil, nil
+	p.input, p.askPrompt, p.hideInput, p.showInput = nil, "", false, false
+	p.out.Reset()
+	return s
+}
+
+// closeEvent.run ends a session whose reader stopped. The loop owns the closing, so that a
+// last message (the idle goodbye) is written before the connection closes.
 func (ev closeEvent) run(e *Engine) {
 	delete(e.loading, ev.s)
+	defer ev.s.finish()
 	p := e.bySess[ev.s]
 	if p == nil {
 		return
 	}
 	if ev.reason == reasonIdle {
-		p.Send("You have been idle too long. Goodbye.")
-		e.flushOutput()
-		ev.s.trySend(Output{Close: true})
-		e.removePlayer(p, "")
+		e.removePlayer(p, "You have been idle too long. Goodbye.")
 		return
 	}
 	e.log.Info("link-dead", "name", p.Name, "reason", ev.reason)
@@ -237,15 +258,9 @@ func (ev closeEvent) run(e *Engine) {
 
 // linkDead detaches p from its session and leaves the character in the world.
 func (e *Engine) linkDead(p *Player) {
-	if p.sess == nil {
+	if e.detach(p) == nil {
 		return
 	}
-	delete(e.bySess, p.sess)
-	p.sess.queued.Store(0)
-	p.sess = nil
-	p.lines = nil
-	p.input = nil
-	p.out.Reset()
 	p.linkDeadAt = e.now()
 	p.dirty = true
 	e.tellRoom(p.Thing.Room, p.Thing, mudCap(p.Name)+" has lost the link.")
@@ -255,17 +270,12 @@ func (e *Engine) linkDead(p *Player) {
 // sent first and the connection closed after it.
 func (e *Engine) removePlayer(p *Player, goodbye string) {
 	e.saver.Save(e.snapshot(p))
-	if p.sess != nil {
-		if goodbye != "" {
-			p.Send(goodbye)
-		}
-		o := Output{Text: p.out.String(), Close: true}
-		p.out.Reset()
-		if !p.sess.trySend(o) {
-			p.sess.close()
-		}
-		delete(e.bySess, p.sess)
-		p.sess = nil
+	if goodbye != "" {
+		p.Send(goodbye)
+	}
+	text := p.out.String()
+	if s := e.detach(p); s != nil {
+		s.say(text, true)
 	}
 	if r := p.Thing.Room; r != nil {
 		e.tellRoom(r, p.Thing, mudCap(p.Name)+" has left the game.")

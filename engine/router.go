@@ -32,21 +32,30 @@ type WhoEntry struct {
 	LinkDead bool
 }
 
-// ErrNoSuchPlayer is returned by Router.Tell when nobody of that name is online.
-var ErrNoSuchPlayer = errors.New("no such player is online")
+// Errors of Router.Tell.
+var (
+	ErrNoSuchPlayer = errors.New("no such player is online")
+	ErrLinkDead     = errors.New("that player has lost the link")
+)
 
 // localRouter is the Router of a single process: every zone is here.
 type localRouter struct{ e *Engine }
 
 func (r localRouter) Enter(t *world.Thing, to *world.Room) error {
 	world.MoveTo(t, to)
+	if p := playerOf(t); p != nil {
+		p.dirty = true
+	}
 	return nil
 }
 
 func (r localRouter) Tell(from *Player, to, text string) error {
 	p := r.e.players[state.Key(to)]
-	if p == nil {
+	switch {
+	case p == nil:
 		return ErrNoSuchPlayer
+	case !p.Online():
+		return ErrLinkDead
 	}
 	p.Sendf("%s tells you, \"%s\"", from.Name, text)
 	return nil

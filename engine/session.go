@@ -34,7 +34,6 @@ type session struct {
 	out    chan Output
 	queued atomic.Int32 // lines sent to the loop and not yet run
 	warned atomic.Bool
-	inGame atomic.Bool
 
 	closeOnce sync.Once
 	done      chan struct{}
@@ -191,8 +190,13 @@ func (e *Engine) render(s *session, buf []byte, o Output) []byte {
 
 // finish asks the writer to write what is queued and then close; if the queue is full, the
 // connection closes at once.
-func (s *session) finish() {
-	if !s.trySend(Output{Close: true}) {
+func (s *session) finish() { s.say("", true) }
+
+// say queues text without blocking, closing the connection after it if closeAfter is set.
+// If the queue is full the connection is closed at once: a client that cannot take a last
+// message is not waited for.
+func (s *session) say(text string, closeAfter bool) {
+	if !s.trySend(Output{Text: text, Close: closeAfter}) && closeAfter {
 		s.close()
 	}
 }
@@ -208,21 +212,20 @@ func (s *session) closed() bool {
 }
 
 // readLoop runs the login dialogue, then feeds lines to the game loop.
+// Once the loop has the session (the login was posted), the loop closes it.
 func (e *Engine) readLoop(ctx context.Context, s *session) {
-	defer s.finish()
 	if err := s.conn.Start(); err != nil {
+		s.close()
 		return
 	}
 	acct, ok := e.login(ctx, s)
-	if !ok {
+	if !ok || !e.post(loginEvent{s: s, acct: acct}) {
+		s.finish()
 		return
 	}
-	s.inGame.Store(true)
-	if !e.post(loginEvent{s: s, acct: acct}) {
-		return
+	if reason := e.feedLines(s); !e.post(closeEvent{s: s, reason: reason}) {
+		s.finish()
 	}
-	reason := e.feedLines(s)
-	e.post(closeEvent{s: s, reason: reason})
 }
 
 // feedLines reads lines and posts them to the loop until the connection ends, and returns why.

@@ -14,46 +14,93 @@ type timer struct {
 	owner     *world.Thing  // nil for timers of rooms and the game
 	fire      func()
 	cancelled bool
-	index     int
+	index     int // position in the heap, -1 when not scheduled
 }
 
-// timerQueue is a min-heap of timers by due time: a pulse costs O(due timers · log n), not a
-// call per NPC.
-type timerQueue []*timer
+// timerQueue holds timers in a min-heap by due time, so a pulse costs O(due timers · log n)
+// rather than a call per NPC, and indexes them by owner so that destroying a thing cancels
+// its timers at once.
+type timerQueue struct {
+	heap    timerHeap
+	byOwner map[*world.Thing][]*timer
+}
 
-func (q timerQueue) Len() int           { return len(q) }
-func (q timerQueue) Less(i, j int) bool { return q[i].due.Before(q[j].due) }
-func (q timerQueue) Swap(i, j int) {
-	q[i], q[j] = q[j], q[i]
-	q[i].index, q[j].index = i, j
-}
-func (q *timerQueue) Push(x any) { t := x.(*timer); t.index = len(*q); *q = append(*q, t) }
-func (q *timerQueue) Pop() any {
-	old := *q
-	t := old[len(old)-1]
-	old[len(old)-1] = nil
-	*q = old[:len(old)-1]
-	return t
-}
+// Len is the number of scheduled timers.
+func (q *timerQueue) Len() int { return len(q.heap) }
 
 // schedule adds t to the queue.
-func (q *timerQueue) schedule(t *timer) { heap.Push(q, t) }
-
-// runDue fires every timer due at now. A timer whose owner left the world is dropped:
-// timers are cancelled with their owner.
-func (q *timerQueue) runDue(e *Engine, now time.Time) {
-	for q.Len() > 0 && !(*q)[0].due.After(now) {
-		t := heap.Pop(q).(*timer)
-		if t.cancelled || (t.owner != nil && !e.world.Alive(t.owner)) {
-			continue
+func (q *timerQueue) schedule(t *timer) {
+	heap.Push(&q.heap, t)
+	if t.owner != nil {
+		if q.byOwner == nil {
+			q.byOwner = make(map[*world.Thing][]*timer)
 		}
-		t.fire()
+		q.byOwner[t.owner] = append(q.byOwner[t.owner], t)
+	}
+}
+
+// dropOwner cancels and removes every timer owned by owner.
+func (q *timerQueue) dropOwner(owner *world.Thing) {
+	for _, t := range q.byOwner[owner] {
+		t.cancelled = true
+		if t.index >= 0 {
+			heap.Remove(&q.heap, t.index)
+		}
+	}
+	delete(q.byOwner, owner)
+}
+
+// forget removes a finished timer from its owner's list.
+func (q *timerQueue) forget(t *timer) {
+	list := q.byOwner[t.owner]
+	for i, x := range list {
+		if x == t {
+			list[i] = list[len(list)-1]
+			list = list[:len(list)-1]
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(q.byOwner, t.owner)
+	} else {
+		q.byOwner[t.owner] = list
+	}
+}
+
+// runDue fires every timer due at now, rescheduling repeating ones.
+func (q *timerQueue) runDue(now time.Time) {
+	for len(q.heap) > 0 && !q.heap[0].due.After(now) {
+		t := heap.Pop(&q.heap).(*timer)
+		if !t.cancelled {
+			t.fire()
+		}
 		if t.every > 0 && !t.cancelled {
 			t.due = t.due.Add(t.every)
 			if t.due.Before(now) {
 				t.due = now.Add(t.every)
 			}
-			q.schedule(t)
+			heap.Push(&q.heap, t)
+		} else if t.owner != nil {
+			q.forget(t)
 		}
 	}
+}
+
+// timerHeap implements heap.Interface by due time.
+type timerHeap []*timer
+
+func (h timerHeap) Len() int           { return len(h) }
+func (h timerHeap) Less(i, j int) bool { return h[i].due.Before(h[j].due) }
+func (h timerHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *timerHeap) Push(x any) { t := x.(*timer); t.index = len(*h); *h = append(*h, t) }
+func (h *timerHeap) Pop() any {
+	old := *h
+	t := old[len(old)-1]
+	old[len(old)-1] = nil
+	t.index = -1
+	*h = old[:len(old)-1]
+	return t
 }

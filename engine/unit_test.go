@@ -24,6 +24,9 @@ func TestRegistryLookup(t *testing.T) {
 		{"sta", RolePlayer, ""},
 		{"stats", RoleWizard, "stats"},
 		{"nosuch", RoleAdmin, ""},
+		{"q", RolePlayer, ""},
+		{"qui", RolePlayer, ""},
+		{"quit", RolePlayer, "quit"},
 	}
 	for _, tt := range tests {
 		got := ""

@@ -37,6 +37,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = initGame(args, stdout, stderr)
 	case "user":
 		err = user(args, stdout, stderr)
+	case "bench":
+		err = bench(args, stdout, stderr)
 	case "help":
 		usage(stdout)
 		return 0
@@ -60,6 +62,7 @@ func usage(w io.Writer) {
   mudd [serve] [flags]          run the game server
   mudd init DIR                 write the default game into DIR
   mudd user promote NAME ROLE   set a character's role: player, builder, wizard or admin
+  mudd bench [flags]            measure the server under load (mudd bench --help)
 
 Run 'mudd serve --help' for the server's flags.
 `)
@@ -71,20 +74,27 @@ func serve(args []string, stderr io.Writer) error {
 	if err := s.parse(fs, args); err != nil {
 		return err
 	}
-	log := newLogger(stderr, s.LogLevel)
+	log, err := newLogger(stderr, s.LogLevel)
+	if err != nil {
+		return err
+	}
 	cfg, err := s.engineConfig(log)
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal ends the process at once
+	}()
 	return runEngine(ctx, cfg)
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
-		l = slog.LevelInfo
+		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
 }

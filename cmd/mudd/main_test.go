@@ -117,7 +117,8 @@ func TestInitWritesDefaultGame(t *testing.T) {
 	}
 	s := defaultSettings()
 	s.Game, s.Data = dir, t.TempDir()
-	cfg, err := s.engineConfig(newLogger(&out, "error"))
+	log, _ := newLogger(&out, "error")
+	cfg, err := s.engineConfig(log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,6 +142,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"serve", "--help"}, 0, "-lua-budget"},
 		{[]string{"bogus"}, 2, "unknown command"},
 		{[]string{"serve", "--pulse", "-1s"}, 1, "positive"},
+		{[]string{"serve", "--log-level", "loud"}, 1, "log level"},
+		{[]string{"serve", "--config", writeFile(t, "bogus = 1\n")}, 1, "bogus"},
 	}
 	for _, tt := range tests {
 		var out bytes.Buffer
@@ -148,4 +151,13 @@ func TestUsage(t *testing.T) {
 			t.Errorf("run(%v) = %d, output %q; want %d containing %q", tt.args, code, out.String(), tt.code, tt.want)
 		}
 	}
+}
+
+func writeFile(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "mudd.toml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -46,7 +47,7 @@ func defaultSettings() *settings {
 func (s *settings) flags(name string, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&s.Config, "config", "", "TOML config file (keys as the long flag names, with _ for -)")
+	fs.StringVar(&s.Config, "config", "", "TOML config file (keys: game, data_dir, telnet, tcp, pulse, save_interval, lua_budget,\nlinkdead_grace, idle_timeout, lockout, max_login_failures, log_level)")
 	fs.StringVar(&s.Game, "game", s.Game, "game directory (default: the embedded default game)")
 	fs.StringVar(&s.Data, "data", s.Data, "data directory for the SQLite database")
 	fs.StringVar(&s.Telnet, "telnet", s.Telnet, "telnet listen address, or - to disable")
@@ -73,11 +74,18 @@ func (s *settings) parse(fs *flag.FlagSet, args []string) error {
 	if s.Config == "" {
 		return nil
 	}
-	data, err := os.ReadFile(s.Config)
+	f, err := os.Open(s.Config)
 	if err != nil {
 		return err
 	}
-	if err := toml.Unmarshal(data, s); err != nil {
+	defer f.Close()
+	dec := toml.NewDecoder(f)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(s); err != nil {
+		var strict *toml.StrictMissingError
+		if errors.As(err, &strict) {
+			return fmt.Errorf("%s: unknown settings:\n%s", s.Config, strict.String())
+		}
 		return fmt.Errorf("%s: %w", s.Config, err)
 	}
 	return fs.Parse(args)

@@ -73,7 +73,8 @@ func user(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("no database at %s (start the server once, or pass --data)", path)
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, path, newLogger(stderr, "warn"))
+	log, _ := newLogger(stderr, "warn")
+	st, err := store.Open(ctx, path, log)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,9 @@ type World struct {
 	Rooms  map[string]*Room
 	Protos map[string]*Proto
 
+	// OnDestroy, if set, is called for every thing Destroy removes, innermost first.
+	OnDestroy func(*Thing)
+
 	things map[uint64]*Thing
 	nextID uint64
 }
@@ -239,6 +242,9 @@ func (w *World) Destroy(t *Thing) {
 	}
 	Remove(t)
 	delete(w.things, t.ID)
+	if w.OnDestroy != nil {
+		w.OnDestroy(t)
+	}
 }
 
 // Alive reports whether t is still in the world.
