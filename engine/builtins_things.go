@@ -188,10 +188,9 @@ func cmdGive(c *Context) {
 	c.Engine.lua.thingHook(to, "on_give", me, t)
 }
 
-// doorAction changes a door and returns the verb for messages, or an error message.
-type doorAction func(c *Context, d *world.Door) (verb string, problem string)
-
-func doorCmd(act doorAction) func(c *Context) {
+// doorCmd makes open/close/lock/unlock: find the door, apply the change, tell both sides.
+// Locking and unlocking need the door's key.
+func doorCmd(change func(*world.Door) error, needsKey bool) func(c *Context) {
 	return func(c *Context) {
 		if c.Args == "" {
 			c.Sendf("%s what?", mudCap(c.Name))
@@ -203,15 +202,19 @@ func doorCmd(act doorAction) func(c *Context) {
 			c.Sendf("You see no door %q here.", c.Args)
 			return
 		}
-		verb, problem := act(c, ex.Door)
-		if problem != "" {
-			c.Send(problem)
+		d := ex.Door
+		if needsKey && !hasKey(c.Actor(), d) {
+			c.Sendf("You don't have the key to the %s.", d.Name)
 			return
 		}
-		c.Sendf("You %s the %s.", verb, ex.Door.Name)
-		c.Engine.tellRoom(r, c.Actor(), fmt.Sprintf("%s %ss the %s.", mudCap(c.Player.Name), verb, ex.Door.Name))
+		if err := change(d); err != nil {
+			c.Sendf("The %s %s.", d.Name, err)
+			return
+		}
+		c.Sendf("You %s the %s.", c.Name, d.Name)
+		c.Engine.tellRoom(r, c.Actor(), fmt.Sprintf("%s %ss the %s.", mudCap(c.Player.Name), c.Name, d.Name))
 		if other := c.Engine.world.Rooms[ex.To]; other != nil {
-			c.Engine.tellRoom(other, nil, fmt.Sprintf("The %s is %s from the other side.", ex.Door.Name, pastTense(verb)))
+			c.Engine.tellRoom(other, nil, fmt.Sprintf("The %s is %s from the other side.", d.Name, pastTense(c.Name)))
 		}
 	}
 }
@@ -221,49 +224,6 @@ func pastTense(verb string) string {
 		return verb + "d"
 	}
 	return verb + "ed"
-}
-
-func openDoor(c *Context, d *world.Door) (string, string) {
-	switch {
-	case !d.Closed:
-		return "", fmt.Sprintf("The %s is already open.", d.Name)
-	case d.Locked:
-		return "", fmt.Sprintf("The %s is locked.", d.Name)
-	}
-	d.Closed = false
-	return "open", ""
-}
-
-func closeDoor(c *Context, d *world.Door) (string, string) {
-	if d.Closed {
-		return "", fmt.Sprintf("The %s is already closed.", d.Name)
-	}
-	d.Closed = true
-	return "close", ""
-}
-
-func lockDoor(c *Context, d *world.Door) (string, string) {
-	switch {
-	case d.Locked:
-		return "", fmt.Sprintf("The %s is already locked.", d.Name)
-	case !d.Closed:
-		return "", fmt.Sprintf("You have to close the %s first.", d.Name)
-	case !hasKey(c.Actor(), d):
-		return "", fmt.Sprintf("You don't have the key to the %s.", d.Name)
-	}
-	d.Locked = true
-	return "lock", ""
-}
-
-func unlockDoor(c *Context, d *world.Door) (string, string) {
-	switch {
-	case !d.Locked:
-		return "", fmt.Sprintf("The %s isn't locked.", d.Name)
-	case !hasKey(c.Actor(), d):
-		return "", fmt.Sprintf("You don't have the key to the %s.", d.Name)
-	}
-	d.Locked = false
-	return "unlock", ""
 }
 
 func hasKey(t *world.Thing, d *world.Door) bool {

@@ -276,10 +276,10 @@ var roomMethods = map[string]luaMethod{
 		L.Push(b.thingUD(b.e.spawn(proto, r)))
 		return 1
 	},
-	"open":   doorMethod(func(d *world.Door) bool { return d.Closed && !d.Locked }, func(d *world.Door) { d.Closed = false }),
-	"close":  doorMethod(func(d *world.Door) bool { return !d.Closed }, func(d *world.Door) { d.Closed = true }),
-	"lock":   doorMethod(func(d *world.Door) bool { return d.Closed && !d.Locked }, func(d *world.Door) { d.Locked = true }),
-	"unlock": doorMethod(func(d *world.Door) bool { return d.Locked }, func(d *world.Door) { d.Locked = false }),
+	"open":   doorMethod((*world.Door).Open),
+	"close":  doorMethod((*world.Door).Close),
+	"lock":   doorMethod((*world.Door).Lock),
+	"unlock": doorMethod((*world.Door).Unlock),
 	"is_open": func(b *luaBindings, L *lua.LState) int {
 		ex := b.checkRoom(L, 1).ExitByDoor(L.CheckString(2))
 		L.Push(lua.LBool(ex == nil || ex.Door == nil || !ex.Door.Closed))
@@ -287,15 +287,11 @@ var roomMethods = map[string]luaMethod{
 	},
 }
 
-// doorMethod makes r:open(dir)-style methods: change the door when allowed, report whether it did.
-func doorMethod(allowed func(*world.Door) bool, change func(*world.Door)) luaMethod {
+// doorMethod makes r:open(dir)-style methods: change the door, report whether it changed.
+func doorMethod(change func(*world.Door) error) luaMethod {
 	return func(b *luaBindings, L *lua.LState) int {
 		ex := b.checkRoom(L, 1).ExitByDoor(L.CheckString(2))
-		ok := ex != nil && ex.Door != nil && allowed(ex.Door)
-		if ok {
-			change(ex.Door)
-		}
-		L.Push(lua.LBool(ok))
+		L.Push(lua.LBool(ex != nil && ex.Door != nil && change(ex.Door) == nil))
 		return 1
 	}
 }

@@ -6,6 +6,7 @@
 package world
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -80,6 +81,57 @@ type Door struct {
 	Closed   bool
 	Locked   bool
 	Key      string // prototype key of the item that locks and unlocks it
+}
+
+// Why a door could not change.
+var (
+	ErrDoorOpen      = errors.New("is already open")
+	ErrDoorClosed    = errors.New("is already closed")
+	ErrDoorLocked    = errors.New("is locked")
+	ErrDoorUnlocked  = errors.New("isn't locked")
+	ErrDoorNotClosed = errors.New("must be closed first")
+)
+
+// Open opens a closed, unlocked door.
+func (d *Door) Open() error {
+	switch {
+	case !d.Closed:
+		return ErrDoorOpen
+	case d.Locked:
+		return ErrDoorLocked
+	}
+	d.Closed = false
+	return nil
+}
+
+// Close closes an open door.
+func (d *Door) Close() error {
+	if d.Closed {
+		return ErrDoorClosed
+	}
+	d.Closed = true
+	return nil
+}
+
+// Lock locks a closed door. Whether the locker has the key is the caller's rule.
+func (d *Door) Lock() error {
+	switch {
+	case d.Locked:
+		return ErrDoorLocked
+	case !d.Closed:
+		return ErrDoorNotClosed
+	}
+	d.Locked = true
+	return nil
+}
+
+// Unlock unlocks a locked door.
+func (d *Door) Unlock() error {
+	if !d.Locked {
+		return ErrDoorUnlocked
+	}
+	d.Locked = false
+	return nil
 }
 
 // Kind tells what a thing is.
