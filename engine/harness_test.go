@@ -29,12 +29,15 @@ command { name = "odd", help = "odd\nStores values a careless script might.",
     actor.data.ratio = 0/0
     actor.data.list = { [5] = "five" }
     actor.data.name = "kept"
+    local coin = actor:has("town:coin")
+    if coin then coin.data.minted = "Millbrook" end
     actor:send("odd data stored")
   end }
 command { name = "showdata", help = "showdata\nShows stored values.",
   run = function(actor)
     actor:send("list5=" .. tostring(actor.data.list and actor.data.list[5]) ..
-      " name=" .. tostring(actor.data.name) .. " ratio=" .. tostring(actor.data.ratio))
+      " name=" .. tostring(actor.data.name) .. " ratio=" .. tostring(actor.data.ratio) ..
+      " minted=" .. tostring(actor:has("town:coin") and actor:has("town:coin").data.minted))
   end }
 command { name = "pulses", help = "pulses\nHow many timer pulses ran.",
   run = function(actor) actor:send("pulses: " .. pulses) end }

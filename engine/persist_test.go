@@ -81,6 +81,7 @@ func TestBuilderDataSurvivesOddValues(t *testing.T) {
 	data := t.TempDir()
 	s := startServer(t, fixture(), data)
 	c := create(t, s, "Alice", "password1")
+	c.do("get coin")
 	c.do("odd")
 	c.do("n")
 	c.send("quit")
@@ -91,7 +92,7 @@ func TestBuilderDataSurvivesOddValues(t *testing.T) {
 	if out := c.do("look"); !strings.Contains(out, "Great Hall") {
 		t.Fatalf("a NaN in builder data kept the character from being saved:\n%s", out)
 	}
-	if out := c.do("showdata"); !strings.Contains(out, "list5=five name=kept ratio=nil") {
+	if out := c.do("showdata"); !strings.Contains(out, "list5=five name=kept ratio=nil minted=Millbrook") {
 		t.Fatalf("builder data after restart: %s", out)
 	}
 }

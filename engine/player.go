@@ -290,7 +290,7 @@ func (e *Engine) snapshot(p *Player) state.Character {
 	p.dirty = false
 	c := state.Character{
 		Name:    p.Name,
-		Items:   itemsOf(p.Thing.Contents),
+		Items:   e.itemsOf(p.Thing.Contents),
 		Stats:   copyStats(p.stats),
 		Data:    e.lua.dataOf(p.Thing),
 		Played:  p.played + e.now().Sub(p.loginAt),
@@ -302,13 +302,14 @@ func (e *Engine) snapshot(p *Player) state.Character {
 	return c
 }
 
-func itemsOf(things []*world.Thing) []state.Item {
+// itemsOf turns carried items, their contents and their builder data into plain data.
+func (e *Engine) itemsOf(things []*world.Thing) []state.Item {
 	var items []state.Item
 	for _, t := range things {
 		if t.Kind != world.Item || t.Proto == nil {
 			continue
 		}
-		items = append(items, state.Item{Proto: t.Proto.Key, Contents: itemsOf(t.Contents)})
+		items = append(items, state.Item{Proto: t.Proto.Key, Contents: e.itemsOf(t.Contents), Data: e.lua.dataOf(t)})
 	}
 	return items
 }
@@ -350,8 +351,9 @@ func (e *Engine) restoreItems(holder *world.Thing, items []state.Item) {
 			e.log.Warn("saved item has no prototype; dropped", "holder", holder.Name, "proto", it.Proto)
 			continue
 		}
-		t := e.world.Spawn(proto)
+		t := e.spawnNowhere(proto)
 		world.MoveInto(t, holder)
+		e.lua.setData(t, it.Data)
 		e.restoreItems(t, it.Contents)
 	}
 }
