@@ -28,6 +28,7 @@ func registerBuiltins(r *Registry) {
 		{Name: "give", Run: cmdGive, Help: "give <thing> to <someone>\nHand something over."},
 		{Name: "inventory", Aliases: []string{"i"}, Run: cmdInventory, Help: "inventory\nList what you carry."},
 		{Name: "say", Run: cmdSay, Help: "say <text>  (or 'text)\nSpeak to everyone in the room."},
+		{Name: "ask", Run: cmdAsk, Help: "ask <someone> about <topic>\nAsk someone about something."},
 		{Name: "tell", Run: cmdTell, Help: "tell <player> <text>\nSend a private message to a player anywhere."},
 		{Name: "emote", Aliases: []string{":"}, Run: cmdEmote, Help: "emote <action>\nShow an action: 'emote grins' shows 'Alice grins'."},
 		{Name: "who", Run: cmdWho, Help: "who\nList the players online."},
@@ -130,7 +131,37 @@ func describeExit(e *Engine, ex *world.Exit) string {
 }
 
 func cmdInventory(c *Context) {
-	c.Send("You are carrying:\n" + listNames(c.Actor().Contents))
+	var loose []*world.Thing
+	for _, t := range c.Actor().Contents {
+		if t.Slot == "" {
+			loose = append(loose, t)
+		}
+	}
+	c.Send("You are carrying:\n" + listNames(loose))
+}
+
+func cmdAsk(c *Context) {
+	who, topic, ok := splitOn(c.Args, "about")
+	if !ok {
+		who, topic, _ = strings.Cut(c.Args, " ")
+	}
+	topic = strings.TrimSpace(topic)
+	if who == "" || topic == "" {
+		c.Send("Ask whom about what?")
+		return
+	}
+	npc := find(c.Actor().Room.Things, who)
+	if npc == nil || npc.Kind != world.NPC {
+		c.Sendf("You see nobody called %q here to ask.", who)
+		return
+	}
+	c.Sendf("You ask %s about %s.", npc.Name, topic)
+	c.Engine.tellRoom(c.Actor().Room, c.Actor(), fmt.Sprintf("%s asks %s about %s.", mudCap(c.Player.Name), npc.Name, topic))
+	if !c.Engine.lua.hasHook(npc, "on_ask") {
+		c.Sendf("%s has nothing to say about that.", mudCap(npc.Name))
+		return
+	}
+	c.Engine.lua.thingHook(npc, "on_ask", c.Actor(), strings.ToLower(topic))
 }
 
 func cmdSay(c *Context) {

@@ -26,16 +26,40 @@ func takeable(list []*world.Thing, word string) []*world.Thing {
 	if word == "all" {
 		var out []*world.Thing
 		for _, t := range list {
-			if t.Kind == world.Item && !t.Fixed() {
+			if t.Kind == world.Item && !t.Fixed() && t.Slot == "" {
 				out = append(out, t)
 			}
 		}
 		return out
 	}
-	if t := find(list, word); t != nil {
+	if t := findCarried(list, word); t != nil {
 		return []*world.Thing{t}
 	}
 	return nil
+}
+
+// findCarried finds a thing by word, preferring things that are not worn, so that "drop
+// sword" drops the spare one rather than the wielded one.
+func findCarried(list []*world.Thing, word string) *world.Thing {
+	var loose []*world.Thing
+	for _, t := range list {
+		if t.Slot == "" {
+			loose = append(loose, t)
+		}
+	}
+	if t := find(loose, word); t != nil {
+		return t
+	}
+	return find(list, word)
+}
+
+// inUse tells the player that t is worn and must be removed first.
+func inUse(c *Context, t *world.Thing) bool {
+	if t.Slot == "" {
+		return false
+	}
+	c.Sendf("You are using %s; remove it first.", t.Name)
+	return true
 }
 
 func cmdGet(c *Context) {
@@ -87,10 +111,12 @@ func (e *Engine) pickUp(p *Player, t *world.Thing, from *world.Thing) {
 	if from != nil {
 		p.Sendf("You take %s from %s.", t.Name, from.Name)
 		e.tellRoom(me.Room, me, fmt.Sprintf("%s takes %s from %s.", mudCap(p.Name), t.Name, from.Name))
-		return
+	} else {
+		p.Sendf("You pick up %s.", t.Name)
+		e.tellRoom(me.Room, me, fmt.Sprintf("%s picks up %s.", mudCap(p.Name), t.Name))
 	}
-	p.Sendf("You pick up %s.", t.Name)
-	e.tellRoom(me.Room, me, fmt.Sprintf("%s picks up %s.", mudCap(p.Name), t.Name))
+	e.lua.thingHook(t, "on_get", me)
+	e.lua.roomHook(me.Room, "on_get", me, t)
 }
 
 // carryLimit is how many things a player can carry (containers count as one).
@@ -112,9 +138,14 @@ func cmdDrop(c *Context) {
 		return
 	}
 	for _, t := range things {
+		if inUse(c, t) {
+			continue
+		}
 		world.MoveTo(t, me.Room)
 		c.Sendf("You drop %s.", t.Name)
 		c.Engine.tellRoom(me.Room, me, fmt.Sprintf("%s drops %s.", mudCap(c.Player.Name), t.Name))
+		c.Engine.lua.thingHook(t, "on_drop", me)
+		c.Engine.lua.roomHook(me.Room, "on_drop", me, t)
 	}
 }
 
@@ -125,9 +156,12 @@ func cmdPut(c *Context) {
 		return
 	}
 	me := c.Actor()
-	t := find(me.Contents, what)
+	t := findCarried(me.Contents, what)
 	if t == nil {
 		c.Sendf("You aren't carrying %q.", what)
+		return
+	}
+	if inUse(c, t) {
 		return
 	}
 	box := find(me.Contents, into)
@@ -157,9 +191,12 @@ func cmdGive(c *Context) {
 		return
 	}
 	me := c.Actor()
-	t := find(me.Contents, what)
+	t := findCarried(me.Contents, what)
 	if t == nil {
 		c.Sendf("You aren't carrying %q.", what)
+		return
+	}
+	if inUse(c, t) {
 		return
 	}
 	to := find(me.Room.Things, whom)

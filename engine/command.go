@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	lua "github.com/yuin/gopher-lua"
+
 	"github.com/mudd/mudd/engine/world"
 )
 
@@ -129,9 +131,35 @@ func (e *Engine) execute(p *Player, line string) {
 	}
 	p.dirty = true
 	cmd := e.cmds.Lookup(word, p.Role)
+	verb := strings.ToLower(word)
+	if cmd != nil {
+		verb = cmd.Name
+	}
+	if e.intercepted(p, verb, args) {
+		return
+	}
 	if cmd == nil {
 		p.Sendf("Huh? There is no command %q here. Type 'commands' for a list.", word)
 		return
 	}
 	cmd.Run(&Context{Engine: e, Player: p, Name: cmd.Name, Args: args})
+}
+
+// intercepted runs the on_command hooks of p's room and the NPCs in it. A hook that
+// returns true has handled the command, and it does not run.
+func (e *Engine) intercepted(p *Player, verb, args string) bool {
+	r := p.Thing.Room
+	if r == nil {
+		return false
+	}
+	if lua.LVAsBool(e.lua.roomHook(r, "on_command", p.Thing, verb, args)) {
+		return true
+	}
+	for _, npc := range append([]*world.Thing(nil), r.Things...) {
+		if npc.Kind == world.NPC && npc.Room == r &&
+			lua.LVAsBool(e.lua.thingHook(npc, "on_command", p.Thing, verb, args)) {
+			return true
+		}
+	}
+	return false
 }

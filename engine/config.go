@@ -34,6 +34,9 @@ type Config struct {
 	OutputQueue int // queued output batches per session before the client is cut off; default 256
 
 	Logger *slog.Logger
+	// Clock tells the game loop the time: time.Now by default. Tests that step the loop by
+	// hand set it.
+	Clock func() time.Time
 }
 
 func (c Config) withDefaults() Config {
@@ -70,6 +73,9 @@ func (c Config) withDefaults() Config {
 	defInt(&c.OutputQueue, 256)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
 	}
 	return c
 }

@@ -102,7 +102,7 @@ func New(cfg Config) (*Engine, error) {
 		inbox:     make(chan event, 4096),
 		lockout:   newLockout(),
 		hashSlots: make(chan struct{}, 2),
-		now:       time.Now,
+		now:       cfg.Clock,
 		ready:     make(chan struct{}),
 		loopDone:  make(chan struct{}),
 	}

@@ -337,3 +337,22 @@ func TestChangePassword(t *testing.T) {
 	c.expect("Goodbye")
 	login(t, s, "Alice", "new secret")
 }
+
+func TestRoomInterceptsCommandsAndNPCsAnswer(t *testing.T) {
+	s := startServer(t, fixture(), t.TempDir())
+	c := create(t, s, "Alice", "password1")
+	steps := []struct{ cmd, want string }{
+		{"ask parrot about crackers", "A green parrot says, \"Polly knows all about crackers!\""},
+		{"ask parrot", "Ask whom about what?"},
+		{"pull", `Huh? There is no command "pull"`},
+		{"n", "Great Hall"},
+		{"pull", "You pull the lever; far below, something clanks."},
+		{"get lever", "The lever is fixed to the wall."},
+		{"ask nobody about x", "You see nobody called \"nobody\" here"},
+	}
+	for _, st := range steps {
+		if out := c.do(st.cmd); !strings.Contains(out, st.want) {
+			t.Fatalf("%s: want %q in:\n%s", st.cmd, st.want, out)
+		}
+	}
+}

@@ -39,6 +39,21 @@ command { name = "showdata", help = "showdata\nShows stored values.",
       " name=" .. tostring(actor.data.name) .. " ratio=" .. tostring(actor.data.ratio) ..
       " minted=" .. tostring(actor:has("town:coin") and actor:has("town:coin").data.minted))
   end }
+command { name = "don", help = "don <thing>\nWears a carried thing on the hand.",
+  run = function(actor, args)
+    for _, x in ipairs(actor:contents()) do
+      if x.name:find(args, 1, true) then
+        actor:send(x:wear("hand") and ("You wear " .. x.name .. ".") or "You can't.")
+        return
+      end
+    end
+    actor:send("You have no " .. args .. ".")
+  end }
+command { name = "slots", run = function(actor)
+    local out = {}
+    for slot, x in pairs(actor:worn()) do out[#out + 1] = slot .. "=" .. x.name end
+    actor:send("worn: " .. table.concat(out, ","))
+  end }
 command { name = "pulses", help = "pulses\nHow many timer pulses ran.",
   run = function(actor) actor:send("pulses: " .. pulses) end }
 `)},
@@ -57,6 +72,10 @@ zone {
 room { key = "square", name = "Town Square", desc = "A dusty square.",
   exits = { north = "hall", east = "field:meadow" } }
 room { key = "hall", name = "Great Hall", desc = "A hall with a trapdoor in the floor.",
+  on_command = function(room, who, verb, args)
+    if verb == "pull" then who:send("You pull the lever; far below, something clanks.") return true end
+    if verb == "get" and args == "lever" then who:send("The lever is fixed to the wall.") return true end
+  end,
   exits = { south = "square",
     down = { to = "cellar", door = { name = "trapdoor", closed = true, locked = true, key = "key" } } } }
 room { key = "cellar", name = "Damp Cellar", desc = "It smells of old apples.", exits = { up = "hall" } }
@@ -68,7 +87,8 @@ item { key = "chest", name = "an oak chest", keywords = {"chest"}, ground = "An 
 item { key = "gem", name = "a red gem", keywords = {"gem"}, ground = "A red gem sparkles." }
 item { key = "key", name = "an iron key", keywords = {"key", "iron"}, ground = "An iron key lies here." }
 npc { key = "parrot", name = "a green parrot", keywords = {"parrot"}, ground = "A green parrot watches you.",
-  on_say = function(self, who, text) self:say("Squawk! " .. text) end }
+  on_say = function(self, who, text) self:say("Squawk! " .. text) end,
+  on_ask = function(self, who, topic) self:say("Polly knows all about " .. topic .. "!") end }
 `)},
 		"world/field/zone.lua": {Data: []byte(`zone { key = "field", name = "The Fields" }`)},
 		"world/field/rooms.lua": {Data: []byte(`

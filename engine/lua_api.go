@@ -63,11 +63,33 @@ func (b *luaBindings) thingIndex(L *lua.LState, ud *lua.LUserData, key string) b
 		v = b.thingUD(t.Holder)
 	case "data":
 		v = b.dataTable(t)
+	case "def":
+		v = b.def(t.Proto)
+	case "slot":
+		v = b.value(t.Slot)
+	case "zone":
+		if z := t.Zone(); z != nil {
+			v = lua.LString(z.Key)
+		}
 	default:
 		return false
 	}
+	if v == nil {
+		v = lua.LNil
+	}
 	L.Push(v)
 	return true
+}
+
+// def returns a prototype's definition table, or nil.
+func (b *luaBindings) def(p *world.Proto) lua.LValue {
+	if p == nil {
+		return lua.LNil
+	}
+	if t, ok := p.Script.(*lua.LTable); ok {
+		return t
+	}
+	return lua.LNil
 }
 
 func (b *luaBindings) roomIndex(L *lua.LState, ud *lua.LUserData, key string) bool {
@@ -82,6 +104,11 @@ func (b *luaBindings) roomIndex(L *lua.LState, ud *lua.LUserData, key string) bo
 		v = lua.LString(r.Desc)
 	case "zone":
 		v = lua.LString(r.Zone.Key)
+	case "def":
+		v = lua.LNil
+		if t, ok := r.Script.(*lua.LTable); ok {
+			v = t
+		}
 	default:
 		return false
 	}
@@ -155,6 +182,74 @@ var thingMethods = map[string]luaMethod{
 		b.e.world.Destroy(t)
 		return 0
 	},
+	"move_into": func(b *luaBindings, L *lua.LState) int {
+		t, holder := b.checkThing(L, 1), b.checkThing(L, 2)
+		ok := t.Kind != world.Player && !world.Contains(t, holder) &&
+			(holder.Kind != world.Item || holder.IsContainer())
+		if ok {
+			b.markHolder(t)
+			world.MoveInto(t, holder)
+			b.markHolder(t)
+		}
+		L.Push(lua.LBool(ok))
+		return 1
+	},
+	"wear": func(b *luaBindings, L *lua.LState) int {
+		t, slot := b.checkThing(L, 1), L.CheckString(2)
+		h := t.Holder
+		ok := slot != "" && t.Kind == world.Item && h != nil && h.Kind != world.Item &&
+			(h.Worn(slot) == nil || h.Worn(slot) == t)
+		if ok {
+			t.Slot = slot
+			b.markHolder(t)
+		}
+		L.Push(lua.LBool(ok))
+		return 1
+	},
+	"unwear": func(b *luaBindings, L *lua.LState) int {
+		t := b.checkThing(L, 1)
+		t.Slot = ""
+		b.markHolder(t)
+		return 0
+	},
+	"worn": func(b *luaBindings, L *lua.LState) int {
+		tbl := L.NewTable()
+		for _, x := range b.checkThing(L, 1).Contents {
+			if x.Slot != "" {
+				tbl.RawSetString(x.Slot, b.thingUD(x))
+			}
+		}
+		L.Push(tbl)
+		return 1
+	},
+	"describe": func(b *luaBindings, L *lua.LState) int {
+		t, d := b.checkThing(L, 1), L.CheckTable(2)
+		if t.Kind == world.Player {
+			L.RaiseError("players cannot be described")
+		}
+		if v := field(d, "name"); v != "" {
+			t.Name = v
+		}
+		if v := field(d, "ground"); v != "" {
+			t.Ground = v
+		}
+		if v := field(d, "desc"); v != "" {
+			t.Desc = v
+		}
+		if v := strList(d, "keywords"); len(v) > 0 {
+			t.Keywords = v
+		}
+		return 0
+	},
+}
+
+// markHolder marks the player carrying t, at any depth, as changed.
+func (b *luaBindings) markHolder(t *world.Thing) {
+	for h := t.Holder; h != nil; h = h.Holder {
+		if p := playerOf(h); p != nil {
+			p.dirty = true
+		}
+	}
 }
 
 func (b *luaBindings) kindIs(L *lua.LState, k world.Kind) int {
@@ -334,6 +429,37 @@ func (b *luaBindings) registerRuntime() {
 			return 0
 		},
 		"log": func(L *lua.LState) int { b.e.log.Info("lua: " + L.CheckString(1)); return 0 },
+		"on": func(L *lua.LState) int {
+			L.Push(b.on(L.CheckString(1), L.CheckFunction(2)))
+			return 1
+		},
+		"emit": func(L *lua.LState) int {
+			args := make([]lua.LValue, 0, L.GetTop()-1)
+			for i := 2; i <= L.GetTop(); i++ {
+				args = append(args, L.Get(i))
+			}
+			b.emit(L.CheckString(1), args...)
+			return 0
+		},
+		"reset": func(L *lua.LState) int {
+			z := b.e.world.Zones[L.CheckString(1)]
+			if z == nil {
+				L.ArgError(1, "no such zone")
+			}
+			b.e.resetZone(z)
+			return 0
+		},
+		"zone_players": func(L *lua.LState) int {
+			key := L.CheckString(1)
+			tbl := L.NewTable()
+			for _, k := range sortedKeys(b.e.players) {
+				if z := b.e.players[k].Thing.Zone(); z != nil && z.Key == key {
+					tbl.Append(b.thingUD(b.e.players[k].Thing))
+				}
+			}
+			L.Push(tbl)
+			return 1
+		},
 		"cap": func(L *lua.LState) int { L.Push(lua.LString(mudCap(L.CheckString(1)))); return 1 },
 	}
 	for name, fn := range fns {

@@ -22,6 +22,13 @@ type luaBindings struct {
 	thingMeta, roomMeta, timerMeta *lua.LTable
 	rooms                          map[*world.Room]*lua.LUserData
 	owner                          *world.Thing // owner of timers created by the running hook
+	handlers                       map[string][]*handler
+}
+
+// handler is a function registered with mud.on.
+type handler struct {
+	fn        *lua.LFunction
+	cancelled bool
 }
 
 // thingData is what the bindings keep on a thing: its userdata and its builder data table.
@@ -37,8 +44,11 @@ func newLuaBindings(e *Engine) *luaBindings {
 	b.roomMeta = b.newMeta("mudd.room", b.roomIndex, roomMethods)
 	b.timerMeta = b.newMeta("mudd.timer", nil, map[string]func(*luaBindings, *lua.LState) int{
 		"cancel": func(b *luaBindings, L *lua.LState) int {
-			if t, ok := L.CheckUserData(1).Value.(*timer); ok {
-				t.cancelled = true
+			switch v := L.CheckUserData(1).Value.(type) {
+			case *timer:
+				v.cancelled = true
+			case *handler:
+				v.cancelled = true
 			}
 			return 0
 		},
@@ -152,6 +162,19 @@ func (b *luaBindings) roomHook(r *world.Room, name string, args ...any) lua.LVal
 	return b.call(nil, fn, b.callArgs(b.roomUD(r), args)...)
 }
 
+// hasHook reports whether t's prototype defines hook name.
+func (b *luaBindings) hasHook(t *world.Thing, name string) bool {
+	if t.Proto == nil {
+		return false
+	}
+	def, _ := t.Proto.Script.(*lua.LTable)
+	if def == nil {
+		return false
+	}
+	_, ok := def.RawGetString(name).(*lua.LFunction)
+	return ok
+}
+
 // thingHook runs hook name of t's prototype, if it has one, as hook(self, args...).
 func (b *luaBindings) thingHook(t *world.Thing, name string, args ...any) lua.LValue {
 	if t.Proto == nil {
@@ -175,6 +198,58 @@ func (b *luaBindings) callArgs(self lua.LValue, args []any) []lua.LValue {
 		out = append(out, b.value(a))
 	}
 	return out
+}
+
+// on registers fn for event and returns a handle whose cancel() unregisters it.
+func (b *luaBindings) on(event string, fn *lua.LFunction) lua.LValue {
+	if b.handlers == nil {
+		b.handlers = make(map[string][]*handler)
+	}
+	h := &handler{fn: fn}
+	b.handlers[event] = append(b.handlers[event], h)
+	ud := b.L.NewUserData()
+	ud.Value = h
+	b.L.SetMetatable(ud, b.timerMeta)
+	return ud
+}
+
+// emit calls every live handler of event with args, dropping cancelled ones.
+func (b *luaBindings) emit(event string, args ...lua.LValue) {
+	list := b.handlers[event]
+	live := list[:0]
+	for _, h := range list {
+		if !h.cancelled {
+			live = append(live, h)
+		}
+	}
+	b.handlers[event] = live
+	for _, h := range append([]*handler(nil), live...) {
+		if !h.cancelled {
+			b.call(nil, h.fn, args...)
+		}
+	}
+}
+
+// emitThing emits a game event about a thing (login, logout).
+func (b *luaBindings) emitThing(event string, t *world.Thing) {
+	if len(b.handlers[event]) > 0 {
+		b.emit(event, b.thingUD(t))
+	}
+}
+
+// startZoneResets schedules the periodic resets of zones that have reset_every.
+func (b *luaBindings) startZoneResets() {
+	for _, z := range sortedZones(b.e.world) {
+		if z.ResetEvery <= 0 {
+			continue
+		}
+		z := z
+		b.e.timers.schedule(&timer{due: b.e.now().Add(z.ResetEvery), every: z.ResetEvery, fire: func() {
+			if !z.ResetEmpty || !b.e.zoneHasPlayers(z) {
+				b.e.resetZone(z)
+			}
+		}})
+	}
 }
 
 // startThingTick schedules a thing's on_tick hook every `tick` seconds, starting at a random

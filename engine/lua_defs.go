@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strings"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -103,6 +104,16 @@ func defZone(l *loader, L *lua.LState, def *lua.LTable) {
 	z := &world.Zone{Key: key, Name: field(def, "name"), Desc: field(def, "desc"), Script: def}
 	if z.Name == "" {
 		z.Name = key
+	}
+	if secs, ok := def.RawGetString("reset_every").(lua.LNumber); ok && secs > 0 {
+		z.ResetEvery = time.Duration(float64(secs) * float64(time.Second))
+	}
+	switch mode := field(def, "reset_mode"); mode {
+	case "", "always":
+	case "empty":
+		z.ResetEmpty = true
+	default:
+		l.fail(L, "zone %s: reset_mode %q: want \"always\" or \"empty\"", key, mode)
 	}
 	l.zone = key
 	if resets, ok := def.RawGetString("resets").(*lua.LTable); ok {

@@ -55,7 +55,18 @@ func (e *Engine) loadGame() error {
 		e.resetZone(z)
 	}
 	e.lua.startRoomTicks()
+	e.lua.startZoneResets()
 	return nil
+}
+
+// zoneHasPlayers reports whether any player (connected or link-dead) is in z.
+func (e *Engine) zoneHasPlayers(z *world.Zone) bool {
+	for _, p := range e.players {
+		if p.Thing.Zone() == z {
+			return true
+		}
+	}
+	return false
 }
 
 // LoadError lists every problem found while loading a game.

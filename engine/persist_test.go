@@ -96,3 +96,31 @@ func TestBuilderDataSurvivesOddValues(t *testing.T) {
 		t.Fatalf("builder data after restart: %s", out)
 	}
 }
+
+func TestWornThingsStayPutAndAreSaved(t *testing.T) {
+	data := t.TempDir()
+	s := startServer(t, fixture(), data)
+	c := create(t, s, "Alice", "password1")
+	c.do("get key")
+	c.do("get coin")
+	steps := []struct{ cmd, want string }{
+		{"don iron key", "You wear an iron key."},
+		{"drop key", "You are using an iron key; remove it first."},
+		{"drop all", "You drop a gold coin."},
+		{"i", "Nothing."},
+		{"slots", "worn: hand=an iron key"},
+	}
+	for _, st := range steps {
+		if out := c.do(st.cmd); !strings.Contains(out, st.want) {
+			t.Fatalf("%s: want %q in:\n%s", st.cmd, st.want, out)
+		}
+	}
+	c.send("quit")
+	c.expect("Goodbye")
+	s.stop()
+	s = startServer(t, fixture(), data)
+	c = login(t, s, "Alice", "password1")
+	if out := c.do("slots"); !strings.Contains(out, "worn: hand=an iron key") {
+		t.Fatalf("worn slot lost over a restart:\n%s", out)
+	}
+}

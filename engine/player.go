@@ -178,6 +178,7 @@ func (ev loadedEvent) run(e *Engine) {
 	}
 	e.look(p)
 	e.tellRoom(p.Thing.Room, p.Thing, mudCap(p.Name)+" has entered the game.")
+	e.lua.emitThing("login", p.Thing)
 	e.roomEntered(p.Thing, "")
 }
 
@@ -202,6 +203,7 @@ func (e *Engine) reattach(p *Player, s *session, role Role) {
 	p.Send("Reconnected.")
 	e.look(p)
 	e.tellRoom(p.Thing.Room, p.Thing, mudCap(p.Name)+" has reconnected.")
+	e.lua.emitThing("login", p.Thing)
 }
 
 func (e *Engine) attach(p *Player, s *session) {
@@ -269,6 +271,7 @@ func (e *Engine) linkDead(p *Player) {
 // removePlayer saves p and takes the character out of the world. A non-empty goodbye is
 // sent first and the connection closed after it.
 func (e *Engine) removePlayer(p *Player, goodbye string) {
+	e.lua.emitThing("logout", p.Thing)
 	e.saver.Save(e.snapshot(p))
 	if goodbye != "" {
 		p.Send(goodbye)
@@ -309,7 +312,8 @@ func (e *Engine) itemsOf(things []*world.Thing) []state.Item {
 		if t.Kind != world.Item || t.Proto == nil {
 			continue
 		}
-		items = append(items, state.Item{Proto: t.Proto.Key, Contents: e.itemsOf(t.Contents), Data: e.lua.dataOf(t)})
+		items = append(items, state.Item{Proto: t.Proto.Key, Slot: t.Slot, Contents: e.itemsOf(t.Contents),
+			Data: e.lua.dataOf(t)})
 	}
 	return items
 }
@@ -353,6 +357,7 @@ func (e *Engine) restoreItems(holder *world.Thing, items []state.Item) {
 		}
 		t := e.spawnNowhere(proto)
 		world.MoveInto(t, holder)
+		t.Slot = it.Slot
 		e.lua.setData(t, it.Data)
 		e.restoreItems(t, it.Contents)
 	}

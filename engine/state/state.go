@@ -35,6 +35,7 @@ type Character struct {
 // builder data (same value rules as Character.Data).
 type Item struct {
 	Proto    string         `json:"proto"`
+	Slot     string         `json:"slot,omitempty"` // where it is worn or wielded, if it is
 	Contents []Item         `json:"contents,omitempty"`
 	Data     map[string]any `json:"data,omitempty"`
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // World is the whole game world: every zone, room and prototype, and every thing in it.
@@ -37,11 +38,13 @@ func New() *World {
 
 // Zone is the unit of partition: a named group of rooms with its own reset rules.
 type Zone struct {
-	Key    string
-	Name   string
-	Desc   string
-	Rooms  []*Room
-	Resets []Reset
+	Key        string
+	Name       string
+	Desc       string
+	Rooms      []*Room
+	Resets     []Reset
+	ResetEvery time.Duration // 0: reset only when the game loads
+	ResetEmpty bool          // reset only when no player is in the zone
 	// Script is the scripting layer's handle for the zone's definition.
 	Script any
 }
@@ -184,6 +187,9 @@ type Thing struct {
 	Room     *Room
 	Holder   *Thing
 	Contents []*Thing
+	// Slot is where a carried item is worn or wielded ("" when it is not). The game's
+	// scripts decide what slots mean; the model clears it when the item leaves its holder.
+	Slot string
 
 	// Data is the scripting layer's per-thing data.
 	Data any
@@ -311,7 +317,18 @@ func Remove(t *Thing) {
 	if t.Holder != nil {
 		t.Holder.Contents = without(t.Holder.Contents, t)
 		t.Holder = nil
+		t.Slot = ""
 	}
+}
+
+// Worn returns what t wears in slot, or nil.
+func (t *Thing) Worn(slot string) *Thing {
+	for _, x := range t.Contents {
+		if x.Slot == slot && slot != "" {
+			return x
+		}
+	}
+	return nil
 }
 
 // MoveTo puts t in room r.
