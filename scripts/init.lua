@@ -16,6 +16,32 @@ New here? Type "help newbie". For a rough map of the country, "help map".
 ]],
 }
 
+-- Game systems: each is a module under scripts/systems/ (see docs/game.md). Remove a line
+-- to go without that system, or require your own module in its place.
+
+require("systems.stats")      -- hit points, levels, experience, gold, score, regeneration
+require("systems.equipment")  -- wear, wield, remove, equipment
+require("systems.combat")     -- kill, flee, aggressive NPCs, death and corpses
+require("systems.shop")       -- list, buy, sell, value
+require("systems.quests")     -- quests.define, the quests journal
+require("systems.talk")       -- on_ask/on_give helpers for NPCs who talk and take things
+
+command {
+  name = "zreset",
+  role = "wizard",
+  help = "zreset <zone>\nReset a zone now: missing NPCs and items come back.",
+  run = function(actor, args)
+    local zone = (args or ""):match("^%s*(%S+)")
+    if zone == nil then
+      local here = actor.room
+      zone = here and here.zone
+    end
+    if zone == nil then actor:send("Reset which zone?") return end
+    mud.reset(zone)
+    actor:send("Zone " .. zone .. " reset.")
+  end,
+}
+
 -- Socials ---------------------------------------------------------------------
 -- Each entry: alone (to actor, to room), at someone (to actor, to target, to room).
 -- "%a" is the actor's name, "%t" the target's.
@@ -141,10 +167,16 @@ Welcome to Millbrook. A few things to get you going:
   examine <thing>      look closely, and into sacks, chests and nests
   get <thing> from <container>   take something out of one
   say <words>          speak aloud; some folk answer if you ask the right things
+  ask <who> about <x>  ask someone about something
   who, score, time     who is about, how you are, what hour it is
+  wear, wield, eq      put on armour, take a weapon in hand, see what you use
+  list, buy, sell      trade with the tinker in Market Row or the smith
+  kill <creature>      fight; flee to run away
+  quests               your journal
 
-Try talking to people. The hermit of the Eldwood knows more than he lets on.
-See also: help rules, help map, help doors.
+Try talking to people. The hermit of the Eldwood knows more than he lets on, and
+may have an errand for you. Marda at the Drowsy Ox pays for wolf pelts.
+See also: help rules, help map, help doors, help combat, help trade.
 ]],
 }
 
@@ -198,5 +230,37 @@ Some ways are shut by doors, gates or trapdoors.
 
 A locked door will not say where its key is. Ask around; people remember
 who lost what, and magpies remember nothing but keep everything.
+]],
+}
+
+topic {
+  name = "combat",
+  text = [[
+Fighting:
+
+  kill <creature>      attack; the fight goes on in rounds until one of you falls
+  flee                 run through a random open exit; it can fail, once a round
+  wield <weapon>       a weapon hits harder than fists
+  wear <armour>        armour turns blows aside (body, head, hands, feet, shield)
+  score                your hit points, level, experience and gold
+
+Hit points come back slowly when you are not fighting. Wolves and bandits attack
+on sight. If you fall you wake in the temple, and half your gold stays with your
+corpse where you fell: go back for it before it crumbles.
+]],
+}
+
+topic {
+  name = "trade",
+  text = [[
+Orrin the tinker keeps a stall in Market Row, and Harl the smith sells arms at
+the smithy.
+
+  list                 what the shopkeeper here sells, and the price
+  buy <thing>          buy it
+  sell <thing>         sell something you carry (not what you wear)
+  value <thing>        what the shopkeeper would pay for it
+
+Shopkeepers pay half what a thing is worth and pay out of their own till.
 ]],
 }

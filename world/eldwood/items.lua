@@ -26,6 +26,7 @@ and the rust has been rubbed from the shaft by a beak.]],
 item {
   key = "button",
   name = "a brass button",
+  value = 3,
   keywords = { "button", "brass" },
   ground = "A brass button glints in the grass.",
   desc = [[
@@ -36,6 +37,7 @@ thread still hangs from its shank.]],
 item {
   key = "glass",
   name = "a shard of blue glass",
+  value = 1,
   keywords = { "shard", "glass", "blue" },
   ground = "A shard of blue glass catches the light.",
   desc = [[
@@ -46,6 +48,7 @@ world into the bottom of a summer pond.]],
 item {
   key = "feather",
   name = "a magpie feather",
+  value = 1,
   keywords = { "feather", "magpie" },
   ground = "A long black-and-white feather lies in the grass beneath the oak.",
   desc = [[
@@ -56,6 +59,7 @@ The white base is soft as down.]],
 item {
   key = "mushroom",
   name = "a red-capped mushroom",
+  value = 1,
   keywords = { "mushroom", "toadstool", "red" },
   ground = "A red-capped mushroom pushes up through the leaf mould.",
   desc = [[
@@ -66,6 +70,7 @@ At least, everyone says so.]],
 item {
   key = "herbs",
   name = "a bundle of dried herbs",
+  value = 2,
   keywords = { "herbs", "bundle", "herb" },
   ground = "A bundle of dried herbs, tied with grass, lies on the table.",
   desc = [[
@@ -82,4 +87,24 @@ item {
 Slabs of peat glow without flame under a blackened pot. Whatever is in the pot smells of barley
 and wild garlic, and of having been simmering since last week.]],
   fixed = true,
+}
+
+item {
+  key = "wolf_pelt",
+  name = "a wolf pelt",
+  keywords = { "pelt", "wolf", "fur" },
+  ground = "A grey wolf pelt lies here.",
+  desc = [[A thick grey pelt, rough on top and soft beneath. Marda at the Drowsy Ox pays for these.]],
+  value = 4,
+}
+
+item {
+  key = "amulet",
+  name = "an oak-leaf amulet",
+  keywords = { "amulet", "oak", "leaf", "charm" },
+  ground = "An amulet carved like an oak leaf lies here on a thong.",
+  desc = [[
+An oak leaf carved from dark bog-oak and hung on a leather thong. Ansel says it was Bryn's,
+and that it turned a blade once. He doesn't say whose.]],
+  slot = "neck", armor = 1, value = 20,
 }

@@ -1,6 +1,8 @@
 -- The Eldwood: the hermit and his neighbours.
 
 local B = require("behaviours")
+local talk = require("systems.talk")
+local combat = require("systems.combat")
 
 local hermit_topics = {
   { words = { "key", "keys", "lock", "locked", "door" },
@@ -16,7 +18,11 @@ local hermit_topics = {
       .. "there, I'd wager." },
   { words = { "forest", "wood", "woods", "eldwood", "trees" },
     reply = "The Eldwood is older than any of us. Keep to the paths, leave the foxes be, "
-      .. "and you'll come to no harm. West, the trees grow very old indeed." },
+      .. "and you'll come to little harm. West, the trees grow very old indeed, and the "
+      .. "wolves have come back to them." },
+  { words = { "wolf", "wolves", "pelt", "pelts" },
+    reply = "A pair of them in the deepwood and an old one at the stones. Don't go west "
+      .. "with bare hands and a shirt, %n. Harl in the village sells better." },
   { words = { "stones", "stone", "ring", "circle" },
     reply = "Seven stones, west through the deepwood. Speak inside the ring and they answer, "
       .. "after a fashion. Nobody knows who raised them. I've stopped asking." },
@@ -33,7 +39,8 @@ local hermit_topics = {
       .. "twenty-two summers ago." },
   { words = { "hello", "hi", "greetings", "hail", "morning", "evening" },
     reply = "Well met, %n. Sit, if you like. Ask me about the forest, the stones, the river "
-      .. "or the old tower, and I'll tell you what I know." },
+      .. "or the old tower, and I'll tell you what I know. Or about an errand, if you've "
+      .. "young legs." },
   { words = { "thanks", "thank", "bye", "farewell", "goodbye" },
     reply = "Go well, %n. Mind the roots." },
 }
@@ -48,6 +55,8 @@ A lean old man in a patched brown robe, his beard tucked into his belt to keep i
 pot. His eyes are bright and amused, and bits of leaf are caught in his hair. He seems to be
 waiting for someone to say something worth answering.]],
   on_say = B.talker(hermit_topics),
+  on_ask = talk.asker(hermit_topics, "Hm. I know a little about a lot, %n, but nothing about that."),
+  on_give = talk.receiver("Kind of you, %n, but I've all I need."),
   on_enter = function(self, who)
     if who ~= nil and who:is_player() and math.random(2) == 1 then
       self:emote("looks up from the pot and nods to " .. B.name(who, "the newcomer") .. ".")
@@ -92,3 +101,31 @@ Her amber eyes follow your every move.]],
     "lifts her head to test the wind.",
   }),
 }
+
+npc(combat.mob {
+  key = "rabbit",
+  name = "a brown rabbit",
+  keywords = { "rabbit", "brown", "bunny" },
+  ground = "A brown rabbit nibbles the grass, one ear turned your way.",
+  desc = [[A plump wild rabbit with a white scut and a twitching nose. It is ready to bolt.]],
+  hp = 4, level = 1, damage = 1, verb = "nip", xp = 5,
+  tick = 25,
+  on_tick = B.idler(6, {
+    "sits up, nose working, then goes back to the grass.",
+    "thumps a hind foot and freezes.",
+  }),
+})
+
+npc(combat.mob {
+  key = "wolf",
+  name = "a grey wolf",
+  keywords = { "wolf", "grey" },
+  ground = "A grey wolf stands among the trunks, its hackles up.",
+  desc = [[
+A lean grey wolf with a torn ear and yellow eyes. Its ribs show, and it watches you the way
+it would watch a lame deer.]],
+  hp = 14, level = 2, damage = 4, verb = "bite", armor = 0, xp = 40,
+  aggressive = true, attack_line = "snarls and leaps at you!",
+  loot = { "eldwood:wolf_pelt" },
+  tick = 4,
+})

@@ -27,6 +27,7 @@ comes every week.]],
 item {
   key = "candle",
   name = "a beeswax candle",
+  value = 2,
   keywords = { "candle", "beeswax", "wax" },
   ground = "A beeswax candle lies on the end of a bench, left by someone after prayers.",
   desc = [[
@@ -48,6 +49,7 @@ polished by many hands. Drop a pebble and you count to three before the splash.]
 item {
   key = "horseshoe",
   name = "a new horseshoe",
+  value = 3,
   keywords = { "horseshoe", "shoe", "iron" },
   ground = "A new horseshoe lies on the floor by the anvil.",
   desc = [[
@@ -58,6 +60,7 @@ it keeps the luck in.]],
 item {
   key = "loaf",
   name = "a round loaf",
+  value = 1,
   keywords = { "loaf", "bread", "round" },
   ground = "A round loaf of brown bread sits at the edge of a stall, apparently forgotten.",
   desc = [[
@@ -68,6 +71,7 @@ smells of the oven and of caraway seeds.]],
 item {
   key = "tankard",
   name = "a pewter tankard",
+  value = 4,
   keywords = { "tankard", "pewter", "mug" },
   ground = "A pewter tankard stands on a table, a ring of foam dried inside it.",
   desc = [[
@@ -78,6 +82,7 @@ A sleeping ox is stamped on the handle.]],
 item {
   key = "sack",
   name = "a traveller's sack",
+  value = 3,
   keywords = { "sack", "bag", "traveller" },
   ground = "A traveller's sack has been pushed under one of the beds.",
   desc = [[
@@ -90,6 +95,7 @@ to read. Whoever left it meant to come back.]],
 item {
   key = "whistle",
   name = "a willow whistle",
+  value = 1,
   keywords = { "whistle", "willow" },
   desc = [[
 A whistle cut from a green willow shoot, the bark slipped and the notch neat. It would make one
@@ -99,6 +105,7 @@ shrill note, and a dog somewhere would come running.]],
 item {
   key = "socks",
   name = "a pair of wool socks",
+  value = 2,
   keywords = { "socks", "sock", "wool" },
   desc = [[
 Thick grey socks, darned at both heels in a different grey. Nobody walks far without a pair.]],
@@ -107,9 +114,38 @@ Thick grey socks, darned at both heels in a different grey. Nobody walks far wit
 item {
   key = "flour",
   name = "a bag of flour",
+  value = 2,
   keywords = { "flour", "bag" },
   ground = "A small bag of flour has been set aside by the door, tied with string.",
   desc = [[
 A cloth bag of fine white flour, tied at the neck. Flour puffs from the weave at every touch,
 and soon it is on your sleeves as well.]],
+}
+
+-- What the fallen leave behind. Combat names each corpse ("the corpse of a grey wolf") and
+-- fills it; its on_tick counts down until it crumbles (see scripts/systems/combat.lua).
+
+local settings = require("settings")
+local combat = require("systems.combat")
+
+item {
+  key = "corpse",
+  name = "a corpse",
+  keywords = { "corpse", "body" },
+  ground = "A corpse lies here.",
+  desc = [[Very dead.]],
+  container = true,
+  capacity = 30,
+  fixed = true,
+  tick = math.max(0.1, settings.corpse_decay / 6),
+  on_tick = combat.decay,
+}
+
+item {
+  key = "gold",
+  name = "some gold coins",
+  keywords = { "gold", "coins", "coin" },
+  ground = "Some gold coins glint here.",
+  desc = [[Good Millbrook gold, stamped with a mill wheel.]],
+  on_get = combat.pocket,
 }

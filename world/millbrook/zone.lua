@@ -2,6 +2,7 @@ zone {
   key = "millbrook",
   name = "Millbrook",
   desc = [[A village of grey stone and thatch on a hill above the river Wend.]],
+  reset_every = 300,
   resets = {
     { item = "fountain", room = "square" },
     { item = "lamp", room = "temple" },
@@ -19,5 +20,7 @@ zone {
     { npc = "innkeeper", room = "inn" },
     { npc = "smith", room = "smithy" },
     { npc = "sister", room = "temple" },
+    { npc = "tinker", room = "market" },
+    { npc = "rat", room = "cellar", max = 2 },
   },
 }

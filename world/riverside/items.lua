@@ -14,6 +14,7 @@ spell the name of a boat that sank long before anyone now living was born.]],
 item {
   key = "eel_trap",
   name = "a wicker eel trap",
+  value = 4,
   keywords = { "trap", "eel", "wicker", "basket" },
   ground = "A wicker eel trap lies on the bank, its mouth stuffed with weed.",
   desc = [[
@@ -47,6 +48,7 @@ Its lid is not locked; the warden seems to have trusted the door to do that.]],
 item {
   key = "spyglass",
   name = "a brass spyglass",
+  value = 40,
   keywords = { "spyglass", "glass", "telescope", "brass" },
   desc = [[
 A brass spyglass in three sliding sections, the leather grip worn through to the metal. Drawn
@@ -69,6 +71,7 @@ A sheet of heavy paper, folded twice. In a careful, square hand it reads:
 item {
   key = "coins",
   name = "a handful of old coins",
+  value = 15,
   keywords = { "coins", "coin", "handful", "silver" },
   desc = [[
 Seven silver coins, thin and worn, each stamped with a tower over wavy lines. Nobody in
@@ -78,6 +81,7 @@ Millbrook has paid with these in fifty years, but silver is silver.]],
 item {
   key = "pennant",
   name = "a faded pennant",
+  value = 3,
   keywords = { "pennant", "flag", "banner" },
   ground = "A faded pennant is snagged on a stone of the parapet, snapping in the wind.",
   desc = [[

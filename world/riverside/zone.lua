@@ -2,6 +2,7 @@ zone {
   key = "riverside",
   name = "The River Wend",
   desc = [[The river below Millbrook: a landing, a ferry, and the old watchtower beyond.]],
+  reset_every = 300,
   resets = {
     { item = "bell", room = "landing" },
     { item = "eel_trap", room = "weir" },
@@ -14,5 +15,7 @@ zone {
 
     { npc = "ferryman", room = "ferry" },
     { npc = "heron", room = "reeds" },
+    { npc = "bandit", room = "top" },
+    { item = "millbrook:shortsword", npc = "bandit" },
   },
 }
