@@ -80,6 +80,9 @@ func (e *Engine) roomEntered(t *world.Thing, dir string) {
 	from := world.Opposite(dir)
 	e.lua.roomHook(r, "on_enter", t, from)
 	e.npcHooks(r, t, "on_enter", t, from)
+	if t.Kind == world.Player {
+		e.lua.emitThing("enter", t, r)
+	}
 }
 
 // npcHooks runs hook name of every NPC in r but actor, as hook(npc, args...). NPCs that a hook

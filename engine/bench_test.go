@@ -61,14 +61,16 @@ npc { key = "idler", name = "an idler", ground = "An idler leans on a wall.", ti
 	}
 }
 
-// benchEngine builds an engine for game without serving it: the benchmark is the loop.
-func benchEngine(b *testing.B, game fs.FS) *Engine {
+// benchEngine builds an engine for game without serving it: the benchmark is the loop. A nil
+// clock is time.Now.
+func benchEngine(b *testing.B, game fs.FS, clock func() time.Time) *Engine {
 	b.Helper()
-	e, err := New(Config{Game: game, DataDir: b.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	e, err := New(Config{Game: game, DataDir: b.TempDir(), Clock: clock,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { e.vm.Close(); e.store.Close() })
+	b.Cleanup(func() { e.Close() })
 	return e
 }
 
@@ -78,12 +80,11 @@ func benchEngine(b *testing.B, game fs.FS) *Engine {
 func BenchmarkPulseNPCs(b *testing.B) {
 	for _, tick := range []float64{10, 1} {
 		b.Run(fmt.Sprintf("npcs=10000/tick=%gs", tick), func(b *testing.B) {
-			e := benchEngine(b, npcGame(b, 100, tick))
+			clock := time.Now()
+			e := benchEngine(b, npcGame(b, 100, tick), func() time.Time { return clock })
 			if n := e.world.Count(); n != 10000 {
 				b.Fatalf("%d things, want 10000", n)
 			}
-			clock := time.Now()
-			e.now = func() time.Time { return clock }
 			step := func() {
 				clock = clock.Add(e.cfg.Pulse)
 				e.pulse()
@@ -124,7 +125,7 @@ func drain(sessions []*session) {
 
 // roomOf builds the default game with n players in the start room, and returns the first.
 func roomOf(b *testing.B, n int) (*Engine, *Player, []*session) {
-	e := benchEngine(b, mudd.DefaultGame())
+	e := benchEngine(b, mudd.DefaultGame(), nil)
 	var first *Player
 	var sessions []*session
 	for i := range n {

@@ -182,6 +182,17 @@ var thingMethods = map[string]luaMethod{
 		b.e.world.Destroy(t)
 		return 0
 	},
+	"alive": func(b *luaBindings, L *lua.LState) int {
+		t, _ := L.CheckUserData(1).Value.(*world.Thing)
+		L.Push(lua.LBool(b.e.world.Alive(t)))
+		return 1
+	},
+	"find": func(b *luaBindings, L *lua.LState) int {
+		L.Push(b.thingUD(findCarried(b.checkThing(L, 1).Contents, L.CheckString(2))))
+		return 1
+	},
+	"after": func(b *luaBindings, L *lua.LState) int { return b.ownedTimer(L, false) },
+	"every": func(b *luaBindings, L *lua.LState) int { return b.ownedTimer(L, true) },
 	"move_into": func(b *luaBindings, L *lua.LState) int {
 		t, holder := b.checkThing(L, 1), b.checkThing(L, 2)
 		ok := t.Kind != world.Player && !world.Contains(t, holder) &&
@@ -429,6 +440,10 @@ func (b *luaBindings) registerRuntime() {
 			return 0
 		},
 		"log": func(L *lua.LState) int { b.e.log.Info("lua: " + L.CheckString(1)); return 0 },
+		"proto": func(L *lua.LState) int {
+			L.Push(b.def(b.e.world.Protos[L.CheckString(1)]))
+			return 1
+		},
 		"on": func(L *lua.LState) int {
 			L.Push(b.on(L.CheckString(1), L.CheckFunction(2)))
 			return 1
@@ -465,19 +480,24 @@ func (b *luaBindings) registerRuntime() {
 	for name, fn := range fns {
 		mud.RawSetString(name, L.NewFunction(fn))
 	}
+	mud.RawSetString("carry_limit", lua.LNumber(carryLimit))
 	L.SetGlobal("mud", mud)
-	L.SetGlobal("after", L.NewFunction(func(L *lua.LState) int { return b.newTimer(L, false) }))
-	L.SetGlobal("every", L.NewFunction(func(L *lua.LState) int { return b.newTimer(L, true) }))
+	L.SetGlobal("after", L.NewFunction(func(L *lua.LState) int { return b.newTimer(L, 1, b.owner, false) }))
+	L.SetGlobal("every", L.NewFunction(func(L *lua.LState) int { return b.newTimer(L, 1, b.owner, true) }))
 }
 
-// newTimer implements after(seconds, fn) and every(seconds, fn).
-func (b *luaBindings) newTimer(L *lua.LState, repeat bool) int {
-	secs, fn := L.CheckNumber(1), L.CheckFunction(2)
+// ownedTimer implements t:after(seconds, fn) and t:every(seconds, fn): timers owned by t.
+func (b *luaBindings) ownedTimer(L *lua.LState, repeat bool) int {
+	return b.newTimer(L, 2, b.checkThing(L, 1), repeat)
+}
+
+// newTimer reads (seconds, fn) from argument n on and schedules fn, owned by owner.
+func (b *luaBindings) newTimer(L *lua.LState, n int, owner *world.Thing, repeat bool) int {
+	secs, fn := L.CheckNumber(n), L.CheckFunction(n+1)
 	d := time.Duration(float64(secs) * float64(time.Second))
 	if d < b.e.cfg.Pulse {
 		d = b.e.cfg.Pulse
 	}
-	owner := b.owner
 	t := &timer{due: b.e.now().Add(d), owner: owner}
 	if repeat {
 		t.every = d

@@ -230,10 +230,10 @@ func (b *luaBindings) emit(event string, args ...lua.LValue) {
 	}
 }
 
-// emitThing emits a game event about a thing (login, logout).
-func (b *luaBindings) emitThing(event string, t *world.Thing) {
+// emitThing emits a game event about a thing (login, logout, enter), if anyone listens.
+func (b *luaBindings) emitThing(event string, t *world.Thing, more ...any) {
 	if len(b.handlers[event]) > 0 {
-		b.emit(event, b.thingUD(t))
+		b.emit(event, b.callArgs(b.thingUD(t), more)...)
 	}
 }
 

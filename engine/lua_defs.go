@@ -128,7 +128,7 @@ func defZone(l *loader, L *lua.LState, def *lua.LTable) {
 
 func resetRule(l *loader, L *lua.LState, r *lua.LTable) world.Reset {
 	rule := world.Reset{Proto: l.qualify(field(r, "npc")), Room: l.qualify(field(r, "room")),
-		Into: l.qualify(field(r, "into")), Max: numField(r, "max", 1)}
+		Into: l.qualify(field(r, "into")), Max: numField(r, "max", 1), Wear: field(r, "wear")}
 	if item := field(r, "item"); item != "" {
 		rule.Proto = l.qualify(item)
 		rule.NPC = l.qualify(field(r, "npc"))

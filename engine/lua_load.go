@@ -178,7 +178,11 @@ func (e *Engine) resetZone(z *world.Zone) {
 			}
 		case r.NPC != "":
 			if npc := placed[r.NPC]; npc != nil {
-				world.MoveInto(e.spawnNowhere(proto), npc)
+				item := e.spawnNowhere(proto)
+				world.MoveInto(item, npc)
+				if r.Wear != "" && npc.Worn(r.Wear) == nil {
+					item.Slot = r.Wear
+				}
 			}
 		}
 	}

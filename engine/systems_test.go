@@ -152,3 +152,40 @@ func luaNumber(ce *clockEngine, name string) int {
 }
 
 func accountNamed(name string) store.Account { return store.Account{Name: name, Role: "player"} }
+
+func TestLuaHelpers(t *testing.T) {
+	ce := newClockEngine(t, clockGame)
+	p := ce.join(t, "Alice", "a:one")
+	src := `
+local p = mud.player("Alice")
+local stone = p.room:find("stone")
+assert(stone:move_into(p), "move_into a player")
+assert(p:find("stone") == stone, "find carried")
+assert(mud.proto("a:stone").name == "a stone", "proto")
+assert(mud.carry_limit == 25, "carry_limit")
+entered = 0
+mud.on("enter", function(who, room) entered = entered + 1; last_room = room.key end)
+local npc = p.room:spawn("a:ticker")
+hits = 0
+npc:every(1, function() hits = hits + 1 end)
+doomed = npc
+`
+	if err := ce.vm.RunString(src, "test"); err != nil {
+		t.Fatal(err)
+	}
+	ce.advance(3 * time.Second)
+	if n := luaNumber(ce, "hits"); n != 3 {
+		t.Fatalf("npc:every(1) fired %d times in 3 s", n)
+	}
+	if err := ce.vm.RunString(`doomed:destroy(); assert(not doomed:alive(), "alive after destroy")`, "test"); err != nil {
+		t.Fatal(err)
+	}
+	ce.advance(3 * time.Second)
+	if n := luaNumber(ce, "hits"); n != 3 {
+		t.Fatalf("a destroyed owner's timer fired: %d", n)
+	}
+	ce.move(p.Thing, "east")
+	if luaNumber(ce, "entered") != 1 || ce.global("last_room") != "b:two" {
+		t.Fatalf("enter event: %d, %s", luaNumber(ce, "entered"), ce.global("last_room"))
+	}
+}

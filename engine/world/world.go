@@ -50,12 +50,14 @@ type Zone struct {
 }
 
 // Reset is one rule applied when a zone resets: keep Max instances of Proto in Room,
-// inside the first instance of Into, or carried by the last NPC placed with key NPC.
+// inside the first instance of Into, or carried by the last NPC placed with key NPC (worn
+// in slot Wear, if set).
 type Reset struct {
 	Proto string
 	Room  string
 	Into  string
 	NPC   string
+	Wear  string
 	Max   int
 }
 
