@@ -205,3 +205,21 @@ func BenchmarkSay(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSaveChanged5000 is what a periodic save of 5,000 changed characters costs the loop:
+// a snapshot of each (items, stats, builder data) and the hand-off to the store's Writer, which
+// writes the batch on its own goroutine (see BenchmarkSaveBatch5000 in engine/store).
+func BenchmarkSaveChanged5000(b *testing.B) {
+	e := benchEngine(b, mudd.DefaultGame(), nil)
+	for i := range 5000 {
+		p := e.restore(state.Character{Name: fmt.Sprintf("Player%c%c%c", 'a'+i%26, 'a'+i/26%26, 'a'+i/676)}, RolePlayer)
+		e.players[state.Key(p.Name)] = p
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range e.players {
+			p.dirty = true
+		}
+		e.saveChanged()
+	}
+}

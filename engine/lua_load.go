@@ -7,6 +7,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -24,7 +25,11 @@ func (e *Engine) loadGame() error {
 	e.lua = newLuaBindings(e)
 	l := &loader{b: e.lua}
 	e.lua.loading = l
-	defer func() { e.lua.loading = nil }()
+	e.vm.SetBudget(loadBudget(e.cfg.LuaBudget))
+	defer func() {
+		e.lua.loading = nil
+		e.vm.SetBudget(e.cfg.LuaBudget)
+	}()
 
 	if _, err := fs.Stat(e.cfg.Game, "scripts/init.lua"); err == nil {
 		l.run("scripts/init.lua", "")
@@ -67,6 +72,13 @@ func (e *Engine) zoneHasPlayers(z *world.Zone) bool {
 		}
 	}
 	return false
+}
+
+// loadBudget is the time budget of each file while a game loads: loading is set-up work that
+// runs once, before any player waits on the loop, so it gets more time than a hook (a second,
+// or twenty hooks' worth if that is more). Runaway code at load is still stopped.
+func loadBudget(hook time.Duration) time.Duration {
+	return max(time.Second, 20*hook)
 }
 
 // LoadError lists every problem found while loading a game.

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -33,37 +34,50 @@ type benchOptions struct {
 	wizard     string
 	cpuProfile string
 	logLevel   string
+	game       string
+	listen     string
+	saveEvery  time.Duration
 	load       loadgen.Config
+}
+
+// benchWizard is the account the bench's in-process engine reads its stats with.
+func benchWizard() *loadgen.Account {
+	return &loadgen.Account{Name: "Benchwiz", Password: "benchwiz-password"}
 }
 
 func parseBench(args []string, stderr io.Writer) (*benchOptions, error) {
 	o := &benchOptions{}
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.addr, "addr", "", "HOST:PORT of a running server (default: an engine in this process with the default game)")
-	fs.BoolVar(&o.telnet, "telnet", false, "speak telnet (default: plain TCP lines)")
-	fs.BoolVar(&o.ceiling, "ceiling", false, "also run the same load against the ceiling server, in the same run")
-	fs.IntVar(&o.runs, "runs", 1, "repeat the runs this many times and report medians")
-	fs.BoolVar(&o.jsonOut, "json", false, "print each result as a JSON line")
-	fs.IntVar(&o.bcryptCost, "bcrypt-cost", 4, "in-process engine: bcrypt cost, low so that logins stay cheap (servers default to 10)")
-	fs.StringVar(&o.wizard, "wizard", "", "NAME:PASSWORD of a wizard on --addr, to read the server's stats at the end")
-	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the first engine run to `file`")
-	fs.StringVar(&o.logLevel, "log-level", "warn", "in-process engine's log level")
+	fset := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	fset.StringVar(&o.addr, "addr", "", "HOST:PORT of a running server (default: an engine in this process with the default game)")
+	fset.BoolVar(&o.telnet, "telnet", false, "speak telnet (default: plain TCP lines)")
+	fset.BoolVar(&o.ceiling, "ceiling", false, "also run the same load against the ceiling server, in the same run")
+	fset.IntVar(&o.runs, "runs", 1, "repeat the runs this many times and report medians")
+	fset.BoolVar(&o.jsonOut, "json", false, "print each result as a JSON line")
+	fset.IntVar(&o.bcryptCost, "bcrypt-cost", 4, "in-process engine: bcrypt cost, low so that logins stay cheap (servers default to 10)")
+	fset.StringVar(&o.wizard, "wizard", "", "NAME:PASSWORD of a wizard on --addr, to read the server's stats at the end")
+	fset.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the first engine run's load phase (with --listen: "+
+		"of the whole serving) to `file`")
+	fset.StringVar(&o.logLevel, "log-level", "warn", "in-process engine's log level")
+	fset.DurationVar(&o.saveEvery, "save-interval", 5*time.Second, "in-process engine: how often changed characters are saved")
+	fset.StringVar(&o.game, "game", "", "in-process engine: game `directory` (default: the embedded default game)")
+	fset.StringVar(&o.listen, "listen", "", "serve the in-process engine (the ceiling with --ceiling) on `host:port` until "+
+		"interrupted, without bots: run them in another process with --addr, to measure the server alone")
 	l := &o.load
-	fs.IntVar(&l.Bots, "bots", 50, "number of bots, each with its own character")
-	fs.DurationVar(&l.Duration, "duration", 20*time.Second, "length of the load phase, once every bot is in")
-	fs.Int64Var(&l.MaxCommands, "max-commands", 0, "also end the load phase after this many commands (0: no limit)")
-	fs.StringVar(&l.Prefix, "prefix", "Bot", "bots' names: the prefix and letters (Bota, Botb, …)")
-	fs.StringVar(&l.Password, "password", "loadgen-password", "bots' password")
-	fs.DurationVar(&l.Timeout, "timeout", 10*time.Second, "longest wait for one answer")
-	rate := fs.String("rate", "", "open loop: commands per bot, such as 1/s (default: closed loop)")
-	ramp := fs.String("ramp", "200/s", "bots starting to log in per second, such as 50/s (0: all at once)")
-	mix := fs.String("mix", loadgen.DefaultMix, "command mix, such as look=8,n=1,s=1,say=1")
-	if err := fs.Parse(args); err != nil {
+	fset.IntVar(&l.Bots, "bots", 50, "number of bots, each with its own character")
+	fset.DurationVar(&l.Duration, "duration", 20*time.Second, "length of the load phase, once every bot is in")
+	fset.Int64Var(&l.MaxCommands, "max-commands", 0, "also end the load phase after this many commands (0: no limit)")
+	fset.StringVar(&l.Prefix, "prefix", "Bot", "bots' names: the prefix and letters (Bota, Botb, …)")
+	fset.StringVar(&l.Password, "password", "loadgen-password", "bots' password")
+	fset.DurationVar(&l.Timeout, "timeout", 10*time.Second, "longest wait for one answer")
+	rate := fset.String("rate", "", "open loop: commands per bot, such as 1/s (default: closed loop)")
+	ramp := fset.String("ramp", "200/s", "bots starting to log in per second, such as 50/s (0: all at once)")
+	mix := fset.String("mix", loadgen.DefaultMix, "command mix, such as look=8,n=1,s=1,say=1")
+	if err := fset.Parse(args); err != nil {
 		return nil, err
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	if fset.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %v", fset.Args())
 	}
 	var err error
 	if l.Interval, err = loadgen.ParseRate(*rate); err != nil {
@@ -81,6 +95,14 @@ func parseBench(args []string, stderr io.Writer) (*benchOptions, error) {
 	if o.runs < 1 || l.Bots < 1 {
 		return nil, errors.New("--runs and --bots must be at least 1")
 	}
+	if o.addr != "" && (o.game != "" || o.listen != "") {
+		return nil, errors.New("--game and --listen are for the in-process engine, not --addr")
+	}
+	if o.game != "" {
+		if st, err := os.Stat(o.game); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("game directory %q: not a directory", o.game)
+		}
+	}
 	return o, nil
 }
 
@@ -93,6 +115,9 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if o.listen != "" {
+		return o.serveOnly(ctx, stdout)
+	}
 	fmt.Fprintln(stdout, o.describe())
 	var engines, ceilings []benchResult
 	for run := 1; run <= o.runs && ctx.Err() == nil; run++ {
@@ -115,7 +140,7 @@ func bench(args []string, stdout, stderr io.Writer) error {
 }
 
 func (o *benchOptions) describe() string {
-	target := "engine in-process (default game, bcrypt cost " + fmt.Sprint(o.bcryptCost) + " for the bench only)"
+	target := fmt.Sprintf("engine in-process (%s, bcrypt cost %d for the bench only)", o.gameName(), o.bcryptCost)
 	if o.addr != "" {
 		target = o.addr
 	}
@@ -132,7 +157,7 @@ func (o *benchOptions) describe() string {
 
 // benchResult is one run's result with what the bench adds to it.
 type benchResult struct {
-	Target string  `json:"target"` // "engine" or "ceiling"
+	Target string  `json:"target"` // "engine" (in-process), "ceiling", or "server" (--addr)
 	Run    int     `json:"run"`
 	CPU    float64 `json:"process_cpu_percent"` // this process: bots, and the server when in-process
 	*loadgen.Result
@@ -148,23 +173,17 @@ func (o *benchOptions) runEngine(ctx context.Context, run int) (benchResult, err
 			name, pw, _ := strings.Cut(o.wizard, ":")
 			cfg.Stats = &loadgen.Account{Name: name, Password: pw}
 		}
-		return measure(ctx, "engine", run, cfg, "")
+		return measure(ctx, "server", run, cfg, "")
 	}
 	eng, done, err := o.startEngine(ctx)
 	if err != nil {
 		return benchResult{}, err
 	}
 	defer done()
-	cfg.Addr = eng.TCPAddr().String()
-	if o.telnet {
-		cfg.Addr = eng.TelnetAddr().String()
-	}
-	cfg.Stats = &loadgen.Account{Name: "Benchwiz", Password: "benchwiz-password"}
-	promote := func(ctx context.Context) error {
-		return eng.Store().SetRole(ctx, cfg.Stats.Name, engine.RoleWizard.String())
-	}
-	if err := loadgen.CreateWizard(ctx, cfg.Addr, cfg.Telnet, *cfg.Stats, promote); err != nil {
-		return benchResult{}, fmt.Errorf("wizard for stats: %w", err)
+	cfg.Addr = engineAddr(eng, o.telnet)
+	cfg.Stats = benchWizard()
+	if err := makeWizard(ctx, eng, cfg.Addr, o.telnet); err != nil {
+		return benchResult{}, err
 	}
 	profile := ""
 	if run == 1 {
@@ -173,9 +192,82 @@ func (o *benchOptions) runEngine(ctx context.Context, run int) (benchResult, err
 	return measure(ctx, "engine", run, cfg, profile)
 }
 
-// startEngine starts the default game on loopback ephemeral ports with a temporary data
-// directory. done stops it and removes the directory.
+// serveOnly serves the bench's in-process engine on --listen until ctx is done, so that the
+// bots can run in another process and the server's CPU and memory be measured alone.
+func (o *benchOptions) serveOnly(ctx context.Context, stdout io.Writer) error {
+	if o.ceiling {
+		return o.serveCeiling(ctx, stdout)
+	}
+	eng, done, err := o.startEngine(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	addr := engineAddr(eng, o.telnet)
+	if err := makeWizard(ctx, eng, addr, o.telnet); err != nil {
+		return err
+	}
+	if o.cpuProfile != "" {
+		m := &meter{profile: o.cpuProfile}
+		m.phase(true)
+		defer m.phase(false)
+	}
+	fmt.Fprintf(stdout, "mudd bench: serving %s on %s, bcrypt cost %d for the bench only; read its stats with --wizard %s:%s\n",
+		o.gameName(), addr, o.bcryptCost, benchWizard().Name, benchWizard().Password)
+	<-ctx.Done()
+	return nil
+}
+
+// serveCeiling serves the ceiling server on --listen until ctx is done.
+func (o *benchOptions) serveCeiling(ctx context.Context, stdout io.Writer) error {
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "mudd bench: serving the ceiling on %s\n", ln.Addr())
+	return (&loadgen.Ceiling{Telnet: o.telnet}).Serve(ctx, ln)
+}
+
+func (o *benchOptions) gameName() string {
+	if o.game != "" {
+		return "game " + o.game
+	}
+	return "default game"
+}
+
+// engineAddr is the engine's telnet or plain TCP address.
+func engineAddr(eng *engine.Engine, isTelnet bool) string {
+	if isTelnet {
+		return eng.TelnetAddr().String()
+	}
+	return eng.TCPAddr().String()
+}
+
+// makeWizard creates benchWizard on the engine and gives it the wizard role.
+func makeWizard(ctx context.Context, eng *engine.Engine, addr string, isTelnet bool) error {
+	wiz := benchWizard()
+	promote := func(ctx context.Context) error {
+		return eng.Store().SetRole(ctx, wiz.Name, engine.RoleWizard.String())
+	}
+	if err := loadgen.CreateWizard(ctx, addr, isTelnet, *wiz, promote); err != nil {
+		return fmt.Errorf("wizard for stats: %w", err)
+	}
+	return nil
+}
+
+// startEngine starts the game (--game, or the default game) with a temporary data directory,
+// on --listen or on loopback ephemeral ports. done stops it and removes the directory.
 func (o *benchOptions) startEngine(ctx context.Context) (*engine.Engine, func(), error) {
+	var game fs.FS = mudd.DefaultGame()
+	if o.game != "" {
+		game = os.DirFS(o.game)
+	}
+	telnetAddr, tcpAddr := "127.0.0.1:0", "127.0.0.1:0"
+	if o.listen != "" && o.telnet {
+		telnetAddr, tcpAddr = o.listen, "-"
+	} else if o.listen != "" {
+		telnetAddr, tcpAddr = "-", o.listen
+	}
 	log, err := newLogger(os.Stderr, o.logLevel)
 	if err != nil {
 		return nil, nil, err
@@ -185,11 +277,13 @@ func (o *benchOptions) startEngine(ctx context.Context) (*engine.Engine, func(),
 		return nil, nil, err
 	}
 	eng, err := engine.New(engine.Config{
-		Game: mudd.DefaultGame(), DataDir: dir, TelnetAddr: "127.0.0.1:0", TCPAddr: "127.0.0.1:0",
-		BcryptCost: o.bcryptCost, Logger: log,
+		Game: game, DataDir: dir, TelnetAddr: telnetAddr, TCPAddr: tcpAddr,
+		BcryptCost: o.bcryptCost, SaveInterval: o.saveEvery, Logger: log,
 	})
 	if err == nil {
-		err = eng.Listen()
+		if err = eng.Listen(); err != nil {
+			eng.Close()
+		}
 	}
 	if err != nil {
 		os.RemoveAll(dir)
@@ -226,45 +320,46 @@ func (o *benchOptions) runCeiling(ctx context.Context, run int) (benchResult, er
 // measure runs the load and measures the process's CPU use during the load phase, which it
 // profiles if profile is set.
 func measure(ctx context.Context, target string, run int, cfg loadgen.Config, profile string) (benchResult, error) {
-	var (
-		cpu0, cpu time.Duration
-		t0       time.Time
-		perr     error
-	)
-	cfg.Phase = func(loading bool) {
-		if loading {
-			if profile != "" {
-				perr = startProfile(profile)
-			}
-			cpu0, t0 = processCPU(), time.Now()
-			return
-		}
-		cpu = time.Duration(100 * float64(processCPU()-cpu0) / time.Since(t0).Seconds())
-		if profile != "" && perr == nil {
-			pprof.StopCPUProfile()
-		}
-	}
+	m := &meter{profile: profile}
+	cfg.Phase = m.phase
 	res, err := loadgen.Run(ctx, cfg)
 	if err == nil {
-		err = perr
+		err = m.err
 	}
 	if err != nil {
 		return benchResult{}, fmt.Errorf("%s run %d: %w", target, run, err)
 	}
-	return benchResult{Target: target, Run: run, CPU: float64(cpu) / float64(time.Second), Result: res}, nil
+	return benchResult{Target: target, Run: run, CPU: m.percent, Result: res}, nil
 }
 
-// startProfile starts a CPU profile written to path.
-func startProfile(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
+// meter measures the process's CPU use over the load phase, and profiles it into a file.
+type meter struct {
+	profile string
+	file    *os.File
+	cpu0    time.Duration
+	t0      time.Time
+	percent float64
+	err     error
+}
+
+func (m *meter) phase(loading bool) {
+	if !loading {
+		m.percent = 100 * float64(processCPU()-m.cpu0) / float64(time.Since(m.t0))
+		if m.file != nil {
+			pprof.StopCPUProfile()
+			m.err = m.file.Close()
+		}
+		return
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return err
+	if m.profile != "" {
+		if m.file, m.err = os.Create(m.profile); m.err == nil {
+			if m.err = pprof.StartCPUProfile(m.file); m.err != nil {
+				m.file.Close()
+				m.file = nil
+			}
+		}
 	}
-	return nil
+	m.cpu0, m.t0 = processCPU(), time.Now()
 }
 
 func (o *benchOptions) print(w io.Writer, r benchResult) {
@@ -307,7 +402,7 @@ func (o *benchOptions) summary(w io.Writer, engines, ceilings []benchResult) {
 		fmt.Fprintf(w, "median of %d %-7s %9.0f cmd/s  rtt p50 %s p90 %s p99 %s max %s  cpu %.0f%%\n", len(engines), name,
 			m.CommandsPerSec, msStr(m.P50), msStr(m.P90), msStr(m.P99), msStr(m.Max), m.CPU)
 	}
-	line("engine", e)
+	line(engines[0].Target, e)
 	if len(ceilings) > 0 {
 		line("ceiling", c)
 		fmt.Fprintf(w, "engine/ceiling: %.1f%% of the ceiling's cmd/s\n", 100*e.CommandsPerSec/c.CommandsPerSec)

@@ -240,6 +240,18 @@ func (vm *VM) pcall(fn lua.LValue, nret int, args []lua.LValue) error {
 	return nil
 }
 
+// SetBudget changes the time budget of the calls that start after it, for example a larger
+// one while a game loads. It must not be called while a call runs.
+func (vm *VM) SetBudget(d time.Duration) {
+	if d <= 0 {
+		d = DefaultBudget
+	}
+	vm.budget.limit, vm.budget.err = d, budgetError{d}
+}
+
+// Budget is the current time budget of a call.
+func (vm *VM) Budget() time.Duration { return vm.budget.limit }
+
 // RunFile compiles and runs the named file of the game directory under the
 // time budget. The chunk is named by its path, so errors read
 // "world/town/rooms.lua:12: ...". A file that does not compile is not run.

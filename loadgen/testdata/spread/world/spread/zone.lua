@@ -1,0 +1,1 @@
+zone { key = "spread", name = "The Spread" }
