@@ -13,7 +13,7 @@ import (
 // mudCap returns s with its first letter in upper case.
 func mudCap(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 {
+	if n == 0 || unicode.IsUpper(r) {
 		return s
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
@@ -167,13 +167,40 @@ func (e *Engine) describeRoom(r *world.Room, viewer *world.Thing) string {
 	b.WriteString(r.Name)
 	b.WriteByte('\n')
 	if d := strings.TrimSpace(r.Desc); d != "" {
-		b.WriteString("  " + strings.Join(strings.Fields(d), " ") + "\n")
+		b.WriteString("  ")
+		writeFields(&b, d)
+		b.WriteByte('\n')
 	}
 	b.WriteString(exitLine(r))
 	b.WriteByte('\n')
 	writeGrouped(&b, r.Things, viewer)
 	return b.String()
 }
+
+// writeFields writes s with every run of ASCII white space (the line breaks and indentation
+// of a long Lua string) turned into one space, copying the words between them whole.
+func writeFields(b *strings.Builder, s string) {
+	first := true
+	for i := 0; i < len(s); {
+		for i < len(s) && asciiSpace(s[i]) {
+			i++
+		}
+		j := i
+		for j < len(s) && !asciiSpace(s[j]) {
+			j++
+		}
+		if j > i {
+			if !first {
+				b.WriteByte(' ')
+			}
+			b.WriteString(s[i:j])
+			first = false
+		}
+		i = j
+	}
+}
+
+func asciiSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
 
 func exitLine(r *world.Room) string {
 	if len(r.Exits) == 0 {
@@ -191,36 +218,49 @@ func exitLine(r *world.Room) string {
 	return "Exits: " + strings.Join(parts, ", ")
 }
 
-// writeGrouped lists things as room lines, identical lines counted once: "[3] A coin lies here."
+// writeGrouped lists things as room lines. Identical item and NPC lines are counted once
+// ("[3] A coin lies here."); players are listed one by one.
 func writeGrouped(b *strings.Builder, things []*world.Thing, viewer *world.Thing) {
-	counts := make(map[string]int, len(things))
-	var order []string
+	var counts map[string]int
+	for _, t := range things {
+		if t.Kind != world.Player {
+			if counts == nil {
+				counts = make(map[string]int)
+			}
+			counts[groundLine(t)]++
+		}
+	}
 	for _, t := range things {
 		if t == viewer {
 			continue
 		}
+		if t.Kind == world.Player {
+			writePlayerLine(b, t)
+			continue
+		}
 		line := groundLine(t)
-		if counts[line] == 0 {
-			order = append(order, line)
+		switch n := counts[line]; {
+		case n == 0: // written already
+			continue
+		case n > 1:
+			fmt.Fprintf(b, "[%d] ", n)
 		}
-		counts[line]++
-	}
-	for _, line := range order {
-		if n := counts[line]; n > 1 {
-			fmt.Fprintf(b, "[%d] %s\n", n, line)
-		} else {
-			b.WriteString(line + "\n")
-		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+		counts[line] = 0
 	}
 }
 
-func groundLine(t *world.Thing) string {
-	if t.Kind == world.Player {
-		if p := playerOf(t); p != nil && !p.Online() {
-			return mudCap(t.Name) + " is here, staring blankly (link-dead)."
-		}
-		return mudCap(t.Name) + " is here."
+func writePlayerLine(b *strings.Builder, t *world.Thing) {
+	b.WriteString(mudCap(t.Name))
+	if p := playerOf(t); p != nil && !p.Online() {
+		b.WriteString(" is here, staring blankly (link-dead).\n")
+		return
 	}
+	b.WriteString(" is here.\n")
+}
+
+func groundLine(t *world.Thing) string {
 	if t.Ground != "" {
 		return t.Ground
 	}

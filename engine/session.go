@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mudd/mudd/telnet"
 )
@@ -271,7 +272,8 @@ func (e *Engine) readLine(s *session, deadline time.Time) (string, error) {
 	}
 }
 
-// wrap breaks lines longer than width at spaces. Lines are separated by "\n".
+// wrap breaks lines longer than width at spaces. Lines are separated by "\n". Text with no
+// line over width is returned as it is, without allocating.
 func wrap(text string, width int) string {
 	if width < 20 {
 		width = 20
@@ -281,35 +283,37 @@ func wrap(text string, width int) string {
 	}
 	var b strings.Builder
 	b.Grow(len(text) + len(text)/width + 1)
-	for i, line := range strings.Split(text, "\n") {
-		if i > 0 {
+	for len(text) > 0 {
+		line, rest, found := strings.Cut(text, "\n")
+		wrapLine(&b, line, width)
+		if found {
 			b.WriteByte('\n')
 		}
-		wrapLine(&b, line, width)
+		text = rest
 	}
 	return b.String()
 }
 
 func needsWrap(text string, width int) bool {
-	col := 0
-	for _, r := range text {
-		if r == '\n' {
-			col = 0
-			continue
-		}
-		if col++; col > width {
+	for len(text) > 0 {
+		line, rest, _ := strings.Cut(text, "\n")
+		if len(line) > width && utf8.RuneCountInString(line) > width {
 			return true
 		}
+		text = rest
 	}
 	return false
 }
 
+// wrapLine writes line to b, breaking it at spaces so that no piece is longer than width
+// (a single longer word stays whole).
 func wrapLine(b *strings.Builder, line string, width int) {
 	col := 0
-	for i, word := range strings.Split(line, " ") {
-		n := len([]rune(word))
-		if i > 0 {
-			if col+1+n > width && col > 0 {
+	for first := true; len(line) > 0; first = false {
+		word, rest, _ := strings.Cut(line, " ")
+		n := utf8.RuneCountInString(word)
+		if !first {
+			if col > 0 && col+1+n > width {
 				b.WriteByte('\n')
 				col = 0
 			} else {
@@ -319,6 +323,7 @@ func wrapLine(b *strings.Builder, line string, width int) {
 		}
 		b.WriteString(word)
 		col += n
+		line = rest
 	}
 }
 

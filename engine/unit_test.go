@@ -93,3 +93,29 @@ func TestSplitCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteFields(t *testing.T) {
+	for _, in := range []string{"", "one", "  lead and trail  ", "a\n   b\tc\r\nd", "mañana  über\n\nalles"} {
+		var b strings.Builder
+		writeFields(&b, in)
+		if want := strings.Join(strings.Fields(in), " "); b.String() != want {
+			t.Errorf("writeFields(%q) = %q, want %q", in, b.String(), want)
+		}
+	}
+}
+
+func TestWrapKeepsWordsAndWidth(t *testing.T) {
+	text := "Grey cobbles, worn smooth and hollowed by generations of feet, slope gently toward a stone fountain.\nShort.\n"
+	got := wrap(text, 30)
+	if strings.Join(strings.Fields(got), " ") != strings.Join(strings.Fields(text), " ") {
+		t.Fatalf("wrap changed the words:\n%s", got)
+	}
+	for _, line := range strings.Split(got, "\n") {
+		if len([]rune(line)) > 30 {
+			t.Errorf("line over 30: %q", line)
+		}
+	}
+	if !strings.HasSuffix(got, "Short.\n") {
+		t.Errorf("trailing newline lost: %q", got)
+	}
+}
