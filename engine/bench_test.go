@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mudd/mudd"
+	"github.com/mudd/mudd/engine/metrics"
 	"github.com/mudd/mudd/engine/state"
 	"github.com/mudd/mudd/telnet"
 )
@@ -94,11 +95,14 @@ func BenchmarkPulseNPCs(b *testing.B) {
 				step()
 			}
 			b.ReportAllocs()
+			e.stats.pulse = metrics.Histogram{}
 			b.ResetTimer()
 			for b.Loop() {
 				step()
 			}
 			b.ReportMetric(10000*e.cfg.Pulse.Seconds()/tick, "hooks/pulse")
+			b.ReportMetric(float64(e.stats.pulse.Quantile(0.5).Microseconds()), "p50-µs")
+			b.ReportMetric(float64(e.stats.pulse.Quantile(0.99).Microseconds()), "p99-µs")
 		})
 	}
 }

@@ -3,6 +3,7 @@
 //	mudd [serve] [flags]          run the game (the embedded default game unless --game is given)
 //	mudd init DIR                 write the default game into DIR as a starting point
 //	mudd user promote NAME ROLE   set a character's role (player, builder, wizard, admin)
+//	mudd bench [flags]            load-test a server (an in-process one by default); see BENCHMARKS.md
 //
 // Run `mudd --help` for the flags.
 package main
