@@ -53,6 +53,19 @@ func findCarried(list []*world.Thing, word string) *world.Thing {
 	return find(list, word)
 }
 
+// loose finds a carried thing the player may hand over or put away, or tells them why not.
+func loose(c *Context, word string) *world.Thing {
+	t := findCarried(c.Actor().Contents, word)
+	if t == nil {
+		c.Sendf("You aren't carrying %q.", word)
+		return nil
+	}
+	if inUse(c, t) {
+		return nil
+	}
+	return t
+}
+
 // inUse tells the player that t is worn and must be removed first.
 func inUse(c *Context, t *world.Thing) bool {
 	if t.Slot == "" {
@@ -156,12 +169,8 @@ func cmdPut(c *Context) {
 		return
 	}
 	me := c.Actor()
-	t := findCarried(me.Contents, what)
+	t := loose(c, what)
 	if t == nil {
-		c.Sendf("You aren't carrying %q.", what)
-		return
-	}
-	if inUse(c, t) {
 		return
 	}
 	box := find(me.Contents, into)
@@ -191,12 +200,8 @@ func cmdGive(c *Context) {
 		return
 	}
 	me := c.Actor()
-	t := findCarried(me.Contents, what)
+	t := loose(c, what)
 	if t == nil {
-		c.Sendf("You aren't carrying %q.", what)
-		return
-	}
-	if inUse(c, t) {
 		return
 	}
 	to := find(me.Room.Things, whom)
