@@ -31,7 +31,7 @@ type Config struct {
 
 	MaxLine     int // longest input line in bytes; default 4096
 	InputQueue  int // queued commands per session before the client is cut off; default 200
-	OutputQueue int // queued output batches per session before the client is cut off; default 64
+	OutputQueue int // queued output batches per session before the client is cut off; default 256
 
 	Logger *slog.Logger
 	// Clock tells the game loop the time: time.Now by default. Tests that step the loop by
@@ -70,7 +70,7 @@ func (c Config) withDefaults() Config {
 	defInt(&c.BcryptCost, 10)
 	defInt(&c.MaxLine, 4096)
 	defInt(&c.InputQueue, 200)
-	defInt(&c.OutputQueue, 64)
+	defInt(&c.OutputQueue, 256)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
