@@ -187,6 +187,10 @@ var thingMethods = map[string]luaMethod{
 		L.Push(lua.LBool(b.e.world.Alive(t)))
 		return 1
 	},
+	"matches": func(b *luaBindings, L *lua.LState) int {
+		L.Push(lua.LBool(b.checkThing(L, 1).Matches(L.CheckString(2))))
+		return 1
+	},
 	"find": func(b *luaBindings, L *lua.LState) int {
 		L.Push(b.thingUD(findCarried(b.checkThing(L, 1).Contents, L.CheckString(2))))
 		return 1
@@ -371,6 +375,10 @@ var roomMethods = map[string]luaMethod{
 			tbl.RawSetString(ex.Dir, lua.LString(ex.To))
 		}
 		L.Push(tbl)
+		return 1
+	},
+	"matches": func(b *luaBindings, L *lua.LState) int {
+		L.Push(lua.LBool(b.checkThing(L, 1).Matches(L.CheckString(2))))
 		return 1
 	},
 	"find": func(b *luaBindings, L *lua.LState) int {

@@ -161,6 +161,9 @@ local p = mud.player("Alice")
 local stone = p.room:find("stone")
 assert(stone:move_into(p), "move_into a player")
 assert(p:find("stone") == stone, "find carried")
+assert(stone:matches("sto") and not stone:matches("leaf"), "matches")
+stone:describe { keywords = { "pebble" } }
+assert(stone:matches("pebble") and p:find("pebble") == stone, "matches described keywords")
 assert(mud.proto("a:stone").name == "a stone", "proto")
 assert(mud.carry_limit == 25, "carry_limit")
 entered = 0

@@ -2,9 +2,9 @@
 
 local U = {}
 
--- True while t is still in the world (destroyed things have neither room nor holder).
+-- True while t is still in the world.
 function U.alive(t)
-  return t ~= nil and (t.room ~= nil or t.holder ~= nil)
+  return t ~= nil and t:alive()
 end
 
 -- The room t is in, even when it is carried or inside a container.
@@ -24,20 +24,9 @@ function U.word(args)
   return w, rest or ""
 end
 
--- True when a player could call t by `word` (one of its keywords or a word of its name).
+-- True when a player could call t by `word`, by the engine's own rule (the same as `get`).
 function U.matches(t, word)
-  if t == nil or word == nil or word == "" then return false end
-  word = word:lower()
-  local def = t.def
-  if def and type(def.keywords) == "table" then
-    for _, k in ipairs(def.keywords) do
-      if k:lower() == word then return true end
-    end
-  end
-  for w in (t.name or ""):lower():gmatch("%a+") do
-    if w == word then return true end
-  end
-  return false
+  return t ~= nil and word ~= nil and t:matches(word)
 end
 
 -- The first thing t carries that matches `word` and, if given, passes `test(thing)`.
