@@ -5,7 +5,6 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
-	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/mudd/mudd"
 	"github.com/mudd/mudd/engine"
+	"github.com/mudd/mudd/internal/mudtest"
 )
 
 // fastSettings replace scripts/settings.lua in the tests' variant of the default game: quick
@@ -56,14 +56,6 @@ func testGameDecay(t *testing.T, decay string) fs.FS {
 	return game
 }
 
-type server struct {
-	t      *testing.T
-	eng    *engine.Engine
-	cancel context.CancelFunc
-	done   chan error
-	once   sync.Once
-}
-
 // logBuffer collects the server log, to fail a test on any Lua error.
 type logBuffer struct {
 	mu  sync.Mutex
@@ -83,7 +75,7 @@ func (b *logBuffer) String() string {
 }
 
 // start runs the game on ephemeral loopback ports. The test fails if a script reports an error.
-func start(t *testing.T, game fs.FS, dataDir string) *server {
+func start(t *testing.T, game fs.FS, dataDir string) *mudtest.Server {
 	t.Helper()
 	logs := &logBuffer{}
 	t.Cleanup(func() {
@@ -93,109 +85,20 @@ func start(t *testing.T, game fs.FS, dataDir string) *server {
 			}
 		}
 	})
-	eng, err := engine.New(engine.Config{
-		Game: game, DataDir: dataDir,
-		TelnetAddr: "127.0.0.1:0", TCPAddr: "127.0.0.1:0",
-		Pulse: 20 * time.Millisecond, BcryptCost: 4, LuaBudget: 200 * time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(logs, nil)),
-	})
-	if err != nil {
-		t.Fatalf("engine.New: %v", err)
-	}
-	if err := eng.Listen(); err != nil {
-		t.Fatalf("Listen: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{t: t, eng: eng, cancel: cancel, done: make(chan error, 1)}
-	go func() { s.done <- eng.Serve(ctx) }()
-	<-eng.Ready()
-	t.Cleanup(s.stop)
-	return s
+	return mudtest.Start(t, engine.Config{Game: game, DataDir: dataDir, LuaBudget: 200 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(logs, nil))}, nil)
 }
 
-func (s *server) stop() {
-	s.once.Do(func() {
-		s.cancel()
-		select {
-		case err := <-s.done:
-			if err != nil {
-				s.t.Errorf("Serve: %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			s.t.Fatal("server did not stop within 20s")
-		}
-	})
-}
-
-type client struct {
-	t    *testing.T
-	conn net.Conn
-	buf  []byte
-}
-
-func (c *client) send(line string) {
-	c.t.Helper()
-	if _, err := c.conn.Write([]byte(line + "\r\n")); err != nil {
-		c.t.Fatalf("send %q: %v", line, err)
-	}
-}
-
-// expect reads until want appears and returns the text up to and including it.
-func (c *client) expect(want string) string {
-	c.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	chunk := make([]byte, 4096)
-	for {
-		if i := bytes.Index(c.buf, []byte(want)); i >= 0 {
-			out := string(c.buf[:i+len(want)])
-			c.buf = c.buf[i+len(want):]
-			return out
-		}
-		c.conn.SetReadDeadline(deadline)
-		n, err := c.conn.Read(chunk)
-		c.buf = append(c.buf, chunk[:n]...)
-		if err != nil {
-			c.t.Fatalf("waiting for %q: %v\nreceived so far:\n%s", want, err, c.buf)
-		}
-	}
-}
-
-// expectAny reads until one of wants appears and returns it.
-func (c *client) expectAny(wants ...string) string {
-	c.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	chunk := make([]byte, 4096)
-	for {
-		best, at := "", -1
-		for _, w := range wants {
-			if i := bytes.Index(c.buf, []byte(w)); i >= 0 && (at < 0 || i < at) {
-				best, at = w, i
-			}
-		}
-		if at >= 0 {
-			c.buf = c.buf[at+len(best):]
-			return best
-		}
-		c.conn.SetReadDeadline(deadline)
-		n, err := c.conn.Read(chunk)
-		c.buf = append(c.buf, chunk[:n]...)
-		if err != nil {
-			c.t.Fatalf("waiting for one of %q: %v\nreceived so far:\n%s", wants, err, c.buf)
-		}
-	}
-}
-
-// do sends a command and returns its output up to the next prompt.
-func (c *client) do(line string) string {
-	c.t.Helper()
-	c.send(line)
-	return c.expect("\n> ")
+// player is a test client with the game's own checks.
+type player struct {
+	*mudtest.Client
+	t *testing.T
 }
 
 // must sends a command and fails unless its output contains want.
-func (c *client) must(line, want string) string {
+func (c player) must(line, want string) string {
 	c.t.Helper()
-	out := c.do(line)
+	out := c.Do(line)
 	if !strings.Contains(squash(out), squash(want)) {
 		c.t.Fatalf("%s: want %q in:\n%s", line, want, out)
 	}
@@ -206,46 +109,30 @@ func (c *client) must(line, want string) string {
 func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // walk sends movement commands one by one.
-func (c *client) walk(moves ...string) {
+func (c player) walk(moves ...string) {
 	c.t.Helper()
 	for _, m := range moves {
-		if out := c.do(m); strings.Contains(out, "can't go") || strings.Contains(out, "Huh?") ||
+		if out := c.Do(m); strings.Contains(out, "can't go") || strings.Contains(out, "Huh?") ||
 			strings.Contains(out, "is closed") {
 			c.t.Fatalf("%s: %s", m, out)
 		}
 	}
 }
 
-func connect(t *testing.T, s *server, name string, create bool) *client {
+func connect(t *testing.T, s *mudtest.Server, name string, create bool) player {
 	t.Helper()
-	conn, err := net.Dial("tcp", s.eng.TCPAddr().String())
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	c := &client{t: t, conn: conn}
-	c.expect("name")
-	c.send(name)
 	if create {
-		c.expect("(yes/no)")
-		c.send("yes")
-		c.expect("password")
-		c.send("password123")
-		c.expect("again")
-	} else {
-		c.expect("Password")
+		return player{mudtest.Create(t, s, name, "password123"), t}
 	}
-	c.send("password123")
-	c.expect("\n> ")
-	return c
+	return player{mudtest.Login(t, s, name, "password123"), t}
 }
 
 var goldRe = regexp.MustCompile(`Gold: (\d+)\.`)
 
 // gold reads the player's gold from score.
-func (c *client) gold() int {
+func (c player) gold() int {
 	c.t.Helper()
-	out := c.do("score")
+	out := c.Do("score")
 	m := goldRe.FindStringSubmatch(out)
 	if m == nil {
 		c.t.Fatalf("no gold in score:\n%s", out)
@@ -257,9 +144,9 @@ func (c *client) gold() int {
 var tillRe = regexp.MustCompile(`You have (\d+) gold\. The till holds (\d+) gold\.`)
 
 // purses reads the player's gold and the shopkeeper's till from list.
-func (c *client) purses() (mine, till int) {
+func (c player) purses() (mine, till int) {
 	c.t.Helper()
-	out := c.do("list")
+	out := c.Do("list")
 	m := tillRe.FindStringSubmatch(out)
 	if m == nil {
 		c.t.Fatalf("no purses in list:\n%s", out)
@@ -287,15 +174,15 @@ func TestQuestAcrossRestart(t *testing.T) {
 	c.must("unlock door", "You unlock")
 	c.must("open door", "You open")
 	c.walk("south")
-	c.send("down")
-	c.expect("Quest updated: The Warden's Letter")
-	c.expect("\n> ")
+	c.Send("down")
+	c.Expect("Quest updated: The Warden's Letter")
+	c.Expect("\n> ")
 	c.must("get letter from chest", "You take a folded letter")
 	c.must("quests", "Take Bryn's letter to Sister Wenna")
 	c.must("save", "")
 
 	// The server restarts; the stage and the letter survive.
-	s.stop()
+	s.Stop()
 	s = start(t, game, dir)
 	c = connect(t, s, "Questor", false)
 	c.must("quests", "Take Bryn's letter to Sister Wenna")
@@ -310,9 +197,9 @@ func TestQuestAcrossRestart(t *testing.T) {
 	c.must("quests", "Go back to Ansel")
 	goldBefore := c.gold()
 	c.walk("south", "south", "west", "west", "west", "west", "north", "north", "go hut")
-	c.send("ask ansel about wenna")
-	c.expect("Quest complete: The Warden's Letter!")
-	c.expect("\n> ")
+	c.Send("ask ansel about wenna")
+	c.Expect("Quest complete: The Warden's Letter!")
+	c.Expect("\n> ")
 	c.must("quests", "Finished: The Warden's Letter.")
 	if got := c.gold(); got != goldBefore+25 {
 		t.Errorf("gold after the reward: %d, want %d", got, goldBefore+25)
@@ -336,9 +223,9 @@ func TestCombatKillCorpseAndLoot(t *testing.T) {
 	c.must("open trapdoor", "You open")
 	c.walk("down")
 	c.must("kill rat", "You attack a fat cellar rat!")
-	c.expect("A fat cellar rat is dead!")
-	c.expect("You gain 10 experience.")
-	c.expect("\n> ")
+	c.Expect("A fat cellar rat is dead!")
+	c.Expect("You gain 10 experience.")
+	c.Expect("\n> ")
 	c.must("look", "The corpse of a fat cellar rat lies here.")
 	c.must("examine corpse", "2 gold coins")
 	c.must("get all from corpse", "You count 2 gold into your purse.")
@@ -352,9 +239,9 @@ func TestCombatKillCorpseAndLoot(t *testing.T) {
 func TestCorpseDecaysAndNPCComesBackAtReset(t *testing.T) {
 	s := start(t, testGameDecay(t, "0.6"), t.TempDir())
 	c := connect(t, s, "Warden", true)
-	c.send("quit")
-	c.expect("Goodbye")
-	if err := s.eng.Store().SetRole(context.Background(), "Warden", "wizard"); err != nil {
+	c.Send("quit")
+	c.Expect("Goodbye")
+	if err := s.Eng.Store().SetRole(context.Background(), "Warden", "wizard"); err != nil {
 		t.Fatal(err)
 	}
 	c = connect(t, s, "Warden", false)
@@ -362,10 +249,10 @@ func TestCorpseDecaysAndNPCComesBackAtReset(t *testing.T) {
 	c.must("open trapdoor", "You open")
 	c.walk("down")
 	c.must("kill rat", "You attack a fat cellar rat!")
-	c.expect("A fat cellar rat is dead!")
-	c.expect("The corpse of a fat cellar rat crumbles to dust.")
-	c.expect("\n> ")
-	out := c.do("look")
+	c.Expect("A fat cellar rat is dead!")
+	c.Expect("The corpse of a fat cellar rat crumbles to dust.")
+	c.Expect("\n> ")
+	out := c.Do("look")
 	if strings.Contains(out, "corpse") || strings.Contains(out, "[2]") {
 		t.Fatalf("after the corpse crumbled:\n%s", out)
 	}
@@ -380,13 +267,13 @@ func TestCombatPlayerDiesAndRespawns(t *testing.T) {
 		t.Fatalf("starting gold %d, want 100", got)
 	}
 	c.walk("west", "west", "west", "west")
-	c.send("west") // into the deepwood, where a wolf waits
-	c.expect("A grey wolf snarls and leaps at you!")
-	c.expect("You have been killed by a grey wolf!")
-	c.expect("Your purse is lighter by 50 gold")
-	c.expect("The Temple of the Lamp")
-	c.expect("\n> ")
-	out := c.do("score")
+	c.Send("west") // into the deepwood, where a wolf waits
+	c.Expect("A grey wolf snarls and leaps at you!")
+	c.Expect("You have been killed by a grey wolf!")
+	c.Expect("Your purse is lighter by 50 gold")
+	c.Expect("The Temple of the Lamp")
+	c.Expect("\n> ")
+	out := c.Do("score")
 	for _, want := range []string{"Hit points: 10/20.", "Gold: 50.", "The Temple of the Lamp"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("score after death: want %q in\n%s", want, out)
@@ -401,14 +288,14 @@ func TestCombatFlee(t *testing.T) {
 	c.walk("south", "south", "west", "west")
 	c.must("kill heron", "You attack a grey heron!")
 	// Round messages arrive between commands from here on, so wait for answers by their text.
-	c.send("east")
-	c.expect("Type 'flee'")
+	c.Send("east")
+	c.Expect("Type 'flee'")
 	for tries := 0; ; tries++ {
 		if tries > 100 {
 			t.Fatal("could not flee in 100 tries")
 		}
-		c.send("flee")
-		got := c.expectAny("You flee", "can't get away", "still looking", "You aren't fighting", "is dead")
+		c.Send("flee")
+		_, got := c.ExpectAny("You flee", "can't get away", "still looking", "You aren't fighting", "is dead")
 		if got == "You flee" {
 			break
 		}
@@ -417,9 +304,9 @@ func TestCombatFlee(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond) // one try per round; rounds are 0.1 s here
 	}
-	c.expect("Exits:")
-	c.expect("\n> ")
-	out := c.do("look")
+	c.Expect("Exits:")
+	c.Expect("\n> ")
+	out := c.Do("look")
 	if !strings.Contains(out, "The Towpath") && !strings.Contains(out, "The Footbridge") {
 		t.Errorf("after fleeing the reeds:\n%s", out)
 	}
@@ -495,7 +382,7 @@ func TestEquipment(t *testing.T) {
 	c.must("wear cudgel", "try 'wield cudgel'")
 	c.must("wield cudgel", "You wield an oak cudgel.")
 	c.must("wear all", "You wear a leather jerkin on your body.")
-	out := c.do("equipment")
+	out := c.Do("equipment")
 	for _, want := range []string{"<wielded>      an oak cudgel", "<on body>      a leather jerkin",
 		"<on feet>      a pair of stout boots", "<as shield>    a wooden buckler"} {
 		if !strings.Contains(out, want) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mudd/mudd/engine"
+	"github.com/mudd/mudd/internal/mudtest"
 )
 
 // slowCommands registers "slow" (holds the loop for d, counting runs) and "mark" (reports
@@ -28,12 +29,12 @@ func slowCommands(d time.Duration, ran *atomic.Int32) func(*engine.Engine) {
 func TestBurstDoesNotDelayOthers(t *testing.T) {
 	var ran atomic.Int32
 	s := startServerWith(t, fixture(), t.TempDir(), slowCommands(10*time.Millisecond, &ran))
-	a := create(t, s, "Alice", "password1")
-	b := create(t, s, "Bob", "password2")
-	a.conn.Write([]byte(strings.Repeat("slow\r\n", 30)))
-	a.expect("slow 1 done")
-	b.send("mark")
-	out := b.expect(" slow")
+	a := mudtest.Create(t, s, "Alice", "password1")
+	b := mudtest.Create(t, s, "Bob", "password2")
+	a.Conn.Write([]byte(strings.Repeat("slow\r\n", 30)))
+	a.Expect("slow 1 done")
+	b.Send("mark")
+	out := b.Expect(" slow")
 	var n int
 	if _, err := fmt.Sscanf(out[strings.Index(out, "mark after"):], "mark after %d slow", &n); err != nil {
 		t.Fatalf("parse %q: %v", out, err)
@@ -42,7 +43,7 @@ func TestBurstDoesNotDelayOthers(t *testing.T) {
 		t.Fatalf("Bob's command ran after all %d of Alice's burst", n)
 	}
 	for i := 2; i <= 30; i++ {
-		a.expect(fmt.Sprintf("slow %d done", i)) // the burst still runs, in order
+		a.Expect(fmt.Sprintf("slow %d done", i)) // the burst still runs, in order
 	}
 }
 
@@ -50,11 +51,11 @@ func TestInputFloodIsCutOff(t *testing.T) {
 	var ran atomic.Int32
 	s := startServerWith(t, fixture(), t.TempDir(), slowCommands(5*time.Millisecond, &ran),
 		func(c *engine.Config) { c.InputQueue = 40 })
-	c := create(t, s, "Alice", "password1")
-	c.conn.Write([]byte(strings.Repeat("slow\r\n", 200)))
-	c.expect("Slow down!")
-	c.expect("faster than the game can run them")
-	if !c.closed(5 * time.Second) {
+	c := mudtest.Create(t, s, "Alice", "password1")
+	c.Conn.Write([]byte(strings.Repeat("slow\r\n", 200)))
+	c.Expect("Slow down!")
+	c.Expect("faster than the game can run them")
+	if !c.Closed(5 * time.Second) {
 		t.Fatal("flooding client not disconnected")
 	}
 }
@@ -65,14 +66,14 @@ func TestNonReadingClientIsCutOff(t *testing.T) {
 			c.Send(strings.Repeat("spam spam spam spam spam spam spam spam spam spam\n", 5000)) // 255 KB
 		}})
 	}, func(c *engine.Config) { c.OutputQueue = 16 })
-	stuck := create(t, s, "Alice", "password1")
-	stuck.conn.(*net.TCPConn).SetReadBuffer(4096)
-	other := create(t, s, "Bob", "password2")
+	stuck := mudtest.Create(t, s, "Alice", "password1")
+	stuck.Conn.(*net.TCPConn).SetReadBuffer(4096)
+	other := mudtest.Create(t, s, "Bob", "password2")
 	cut, out := false, ""
 	for i := 0; i < 1000 && !cut; i++ { // at most 255 MB of output; the cut comes far sooner
-		stuck.conn.Write([]byte("spam\r\n")) // fails once the server has cut it off
-		other.send("who")
-		out = other.expect("player(s).")
+		stuck.Conn.Write([]byte("spam\r\n")) // fails once the server has cut it off
+		other.Send("who")
+		out = other.Expect("player(s).")
 		cut = strings.Contains(out, "Alice") && strings.Contains(out, "(link-dead)")
 	}
 	if !cut {

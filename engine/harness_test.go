@@ -1,19 +1,13 @@
 package engine_test
 
 import (
-	"bytes"
-	"context"
-	"io"
 	"io/fs"
-	"log/slog"
-	"net"
-	"strings"
-	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/mudd/mudd/engine"
+	"github.com/mudd/mudd/internal/mudtest"
 )
 
 // fixture is a small game whose layout the tests rely on.
@@ -104,169 +98,19 @@ room { key = "spin", name = "A Spinning Place", desc = "Round and round.",
 	}
 }
 
-type testServer struct {
-	t      *testing.T
-	eng    *engine.Engine
-	cancel context.CancelFunc
-	done   chan error
-	once   sync.Once
-}
-
-// startServer runs an engine on ephemeral loopback ports with fast test settings.
-func startServer(t *testing.T, game fs.FS, dataDir string, tweak ...func(*engine.Config)) *testServer {
+// startServer runs an engine with the fixture-style settings tests rely on.
+func startServer(t *testing.T, game fs.FS, dataDir string, tweak ...func(*engine.Config)) *mudtest.Server {
 	t.Helper()
 	return startServerWith(t, game, dataDir, nil, tweak...)
 }
 
 // startServerWith is startServer with a setup function run before the engine serves, for
 // registering test commands.
-func startServerWith(t *testing.T, game fs.FS, dataDir string, setup func(*engine.Engine), tweak ...func(*engine.Config)) *testServer {
+func startServerWith(t *testing.T, game fs.FS, dataDir string, setup func(*engine.Engine), tweak ...func(*engine.Config)) *mudtest.Server {
 	t.Helper()
-	cfg := engine.Config{
-		Game: game, DataDir: dataDir,
-		TelnetAddr: "127.0.0.1:0", TCPAddr: "127.0.0.1:0",
-		Pulse: 20 * time.Millisecond, BcryptCost: 4, LuaBudget: 50 * time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}
+	cfg := engine.Config{Game: game, DataDir: dataDir, LuaBudget: 50 * time.Millisecond}
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	eng, err := engine.New(cfg)
-	if err != nil {
-		t.Fatalf("engine.New: %v", err)
-	}
-	if setup != nil {
-		setup(eng)
-	}
-	if err := eng.Listen(); err != nil {
-		t.Fatalf("Listen: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &testServer{t: t, eng: eng, cancel: cancel, done: make(chan error, 1)}
-	go func() { s.done <- eng.Serve(ctx) }()
-	<-eng.Ready()
-	t.Cleanup(s.stop)
-	return s
-}
-
-// stop shuts the server down and waits for Serve to return. Safe to call twice.
-func (s *testServer) stop() {
-	s.once.Do(func() {
-		s.cancel()
-		select {
-		case err := <-s.done:
-			if err != nil {
-				s.t.Errorf("Serve: %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			s.t.Fatal("server did not stop within 20s")
-		}
-	})
-}
-
-type client struct {
-	t    *testing.T
-	conn net.Conn
-	buf  []byte // read but not yet consumed by expect
-}
-
-func dial(t *testing.T, addr net.Addr) *client {
-	t.Helper()
-	c, err := net.Dial("tcp", addr.String())
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return &client{t: t, conn: c}
-}
-
-func (c *client) send(line string) {
-	c.t.Helper()
-	if _, err := c.conn.Write([]byte(line + "\r\n")); err != nil {
-		c.t.Fatalf("send %q: %v", line, err)
-	}
-}
-
-// expect reads until want appears and returns the text up to and including it.
-func (c *client) expect(want string) string {
-	c.t.Helper()
-	got, err := c.readUntil(want, 5*time.Second)
-	if err != nil {
-		c.t.Fatalf("waiting for %q: %v\nreceived so far:\n%s", want, err, got)
-	}
-	return got
-}
-
-func (c *client) readUntil(want string, timeout time.Duration) (string, error) {
-	deadline := time.Now().Add(timeout)
-	chunk := make([]byte, 4096)
-	for {
-		if i := bytes.Index(c.buf, []byte(want)); i >= 0 {
-			out := string(c.buf[:i+len(want)])
-			c.buf = c.buf[i+len(want):]
-			return out, nil
-		}
-		c.conn.SetReadDeadline(deadline)
-		n, err := c.conn.Read(chunk)
-		c.buf = append(c.buf, chunk[:n]...)
-		if err != nil {
-			return string(c.buf), err
-		}
-	}
-}
-
-// closed reports whether the server closed the connection within timeout.
-func (c *client) closed(timeout time.Duration) bool {
-	_, err := c.readUntil("\x00never\x00", timeout)
-	return err == io.EOF || (err != nil && !isTimeout(err))
-}
-
-func isTimeout(err error) bool {
-	ne, ok := err.(net.Error)
-	return ok && ne.Timeout()
-}
-
-// create makes a new character over the plain TCP port and waits for the first prompt.
-func create(t *testing.T, s *testServer, name, password string) *client {
-	t.Helper()
-	c := dial(t, s.eng.TCPAddr())
-	c.expect("name")
-	c.send(name)
-	c.expect("(yes/no)")
-	c.send("yes")
-	c.expect("password")
-	c.send(password)
-	c.expect("again")
-	c.send(password)
-	c.expect("\n> ")
-	return c
-}
-
-// login logs an existing character in over the plain TCP port and waits for the prompt.
-func login(t *testing.T, s *testServer, name, password string) *client {
-	t.Helper()
-	c := dial(t, s.eng.TCPAddr())
-	c.expect("name")
-	c.send(name)
-	c.expect("Password")
-	c.send(password)
-	c.expect("\n> ")
-	return c
-}
-
-// do sends a command and returns its output up to the prompt that ends it. Output that
-// arrived before the command (messages heard while idle) must be consumed first with hear.
-func (c *client) do(line string) string {
-	c.t.Helper()
-	c.send(line)
-	return strings.TrimSuffix(c.expect("\n> "), "> ")
-}
-
-// hear waits for a message that arrives by itself (someone else's action) and consumes the
-// prompt that follows it.
-func (c *client) hear(want string) string {
-	c.t.Helper()
-	out := c.expect(want)
-	c.expect("> ")
-	return out
+	return mudtest.Start(t, cfg, setup)
 }

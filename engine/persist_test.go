@@ -11,6 +11,7 @@ import (
 
 	"github.com/mudd/mudd/engine"
 	"github.com/mudd/mudd/engine/store"
+	"github.com/mudd/mudd/internal/mudtest"
 )
 
 // savedRoom reads a character's saved room straight from the database file.
@@ -35,9 +36,9 @@ func savedRoom(t *testing.T, data, name string) (string, []string) {
 func TestChangedCharactersSaveWhileOnline(t *testing.T) {
 	data := t.TempDir()
 	s := startServer(t, fixture(), data, func(c *engine.Config) { c.SaveInterval = 50 * time.Millisecond })
-	c := create(t, s, "Alice", "password1")
-	c.do("get coin")
-	c.do("n")
+	c := mudtest.Create(t, s, "Alice", "password1")
+	c.Do("get coin")
+	c.Do("n")
 	var room string
 	var items []string
 	for i := 0; i < 100; i++ {
@@ -54,25 +55,25 @@ func TestChangedCharactersSaveWhileOnline(t *testing.T) {
 func TestLinkDeadExpirySavesAndRemoves(t *testing.T) {
 	data := t.TempDir()
 	s := startServer(t, fixture(), data, func(c *engine.Config) { c.LinkDeadGrace = 100 * time.Millisecond })
-	a := create(t, s, "Alice", "password1")
-	a.do("get key")
-	a.do("e")
-	watcher := create(t, s, "Bob", "password2")
-	a.conn.Close()
+	a := mudtest.Create(t, s, "Alice", "password1")
+	a.Do("get key")
+	a.Do("e")
+	watcher := mudtest.Create(t, s, "Bob", "password2")
+	a.Conn.Close()
 	gone := false
 	for i := 0; i < 100 && !gone; i++ {
-		watcher.send("who")
-		gone = !strings.Contains(watcher.expect("player(s)."), "Alice")
+		watcher.Send("who")
+		gone = !strings.Contains(watcher.Expect("player(s)."), "Alice")
 		time.Sleep(20 * time.Millisecond)
 	}
 	if !gone {
 		t.Fatal("link-dead character still online after its grace period")
 	}
-	a = login(t, s, "Alice", "password1")
-	if out := a.do("look"); !strings.Contains(out, "A Meadow") {
+	a = mudtest.Login(t, s, "Alice", "password1")
+	if out := a.Do("look"); !strings.Contains(out, "A Meadow") {
 		t.Fatalf("expired character did not come back where it was:\n%s", out)
 	}
-	if out := a.do("i"); !strings.Contains(out, "an iron key") {
+	if out := a.Do("i"); !strings.Contains(out, "an iron key") {
 		t.Fatalf("expired character lost its inventory:\n%s", out)
 	}
 }
@@ -80,19 +81,19 @@ func TestLinkDeadExpirySavesAndRemoves(t *testing.T) {
 func TestBuilderDataSurvivesOddValues(t *testing.T) {
 	data := t.TempDir()
 	s := startServer(t, fixture(), data)
-	c := create(t, s, "Alice", "password1")
-	c.do("get coin")
-	c.do("odd")
-	c.do("n")
-	c.send("quit")
-	c.expect("Goodbye")
-	s.stop()
+	c := mudtest.Create(t, s, "Alice", "password1")
+	c.Do("get coin")
+	c.Do("odd")
+	c.Do("n")
+	c.Send("quit")
+	c.Expect("Goodbye")
+	s.Stop()
 	s = startServer(t, fixture(), data)
-	c = login(t, s, "Alice", "password1")
-	if out := c.do("look"); !strings.Contains(out, "Great Hall") {
+	c = mudtest.Login(t, s, "Alice", "password1")
+	if out := c.Do("look"); !strings.Contains(out, "Great Hall") {
 		t.Fatalf("a NaN in builder data kept the character from being saved:\n%s", out)
 	}
-	if out := c.do("showdata"); !strings.Contains(out, "list5=five name=kept ratio=nil minted=Millbrook") {
+	if out := c.Do("showdata"); !strings.Contains(out, "list5=five name=kept ratio=nil minted=Millbrook") {
 		t.Fatalf("builder data after restart: %s", out)
 	}
 }
@@ -100,9 +101,9 @@ func TestBuilderDataSurvivesOddValues(t *testing.T) {
 func TestWornThingsStayPutAndAreSaved(t *testing.T) {
 	data := t.TempDir()
 	s := startServer(t, fixture(), data)
-	c := create(t, s, "Alice", "password1")
-	c.do("get key")
-	c.do("get coin")
+	c := mudtest.Create(t, s, "Alice", "password1")
+	c.Do("get key")
+	c.Do("get coin")
 	steps := []struct{ cmd, want string }{
 		{"don iron key", "You wear an iron key."},
 		{"drop key", "You are using an iron key; remove it first."},
@@ -111,16 +112,16 @@ func TestWornThingsStayPutAndAreSaved(t *testing.T) {
 		{"slots", "worn: hand=an iron key"},
 	}
 	for _, st := range steps {
-		if out := c.do(st.cmd); !strings.Contains(out, st.want) {
+		if out := c.Do(st.cmd); !strings.Contains(out, st.want) {
 			t.Fatalf("%s: want %q in:\n%s", st.cmd, st.want, out)
 		}
 	}
-	c.send("quit")
-	c.expect("Goodbye")
-	s.stop()
+	c.Send("quit")
+	c.Expect("Goodbye")
+	s.Stop()
 	s = startServer(t, fixture(), data)
-	c = login(t, s, "Alice", "password1")
-	if out := c.do("slots"); !strings.Contains(out, "worn: hand=an iron key") {
+	c = mudtest.Login(t, s, "Alice", "password1")
+	if out := c.Do("slots"); !strings.Contains(out, "worn: hand=an iron key") {
 		t.Fatalf("worn slot lost over a restart:\n%s", out)
 	}
 }

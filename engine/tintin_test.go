@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mudd/mudd/internal/mudtest"
 )
 
 // tintin returns the path of TinTin++, or skips the test with the reason.
@@ -42,7 +44,7 @@ func TestTinTinPlays(t *testing.T) {
 	}
 	script.WriteString("\t#nop\n}\n")
 	script.WriteString("#event {SESSION DISCONNECTED} {#gts {#delay {0.3} {#end}}}\n")
-	port := s.eng.TelnetAddr().(*net.TCPAddr).Port
+	port := s.Eng.TelnetAddr().(*net.TCPAddr).Port
 	fmt.Fprintf(&script, "#session ci 127.0.0.1 %d\n#delay {20} {#end}\n", port)
 	scriptFile := filepath.Join(dir, "ci.tin")
 	if err := os.WriteFile(scriptFile, []byte(script.String()), 0o644); err != nil {
@@ -79,8 +81,8 @@ func TestTinTinPlays(t *testing.T) {
 	if strings.Contains(string(raw), "tintin123") {
 		t.Error("the password appears in what the client received")
 	}
-	c := login(t, s, "Tinny", "tintin123")
-	if out := c.do("inventory"); !strings.Contains(out, "a gold coin") {
+	c := mudtest.Login(t, s, "Tinny", "tintin123")
+	if out := c.Do("inventory"); !strings.Contains(out, "a gold coin") {
 		t.Fatalf("the character TinTin++ created lacks its item:\n%s", out)
 	}
 }
