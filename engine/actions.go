@@ -88,11 +88,23 @@ func (e *Engine) roomEntered(t *world.Thing, dir string) {
 // npcHooks runs hook name of every NPC in r but actor, as hook(npc, args...). NPCs that a hook
 // moves away or destroys are skipped.
 func (e *Engine) npcHooks(r *world.Room, actor *world.Thing, name string, args ...any) {
-	for _, npc := range append([]*world.Thing(nil), r.Things...) {
-		if npc != actor && npc.Kind == world.NPC && npc.Room == r {
+	for _, npc := range e.npcsWithHook(r, actor, name) {
+		if npc.Room == r {
 			e.lua.thingHook(npc, name, args...)
 		}
 	}
+}
+
+// npcsWithHook lists the NPCs in r, but actor, whose prototype defines hook name. It is a copy,
+// so hooks may move things; in the common case, no NPC has the hook and nothing is allocated.
+func (e *Engine) npcsWithHook(r *world.Room, actor *world.Thing, name string) []*world.Thing {
+	var list []*world.Thing
+	for _, t := range r.Things {
+		if t != actor && t.Kind == world.NPC && e.lua.hasHook(t, name) {
+			list = append(list, t)
+		}
+	}
+	return list
 }
 
 func exitPhrase(dir string) string {

@@ -155,9 +155,8 @@ func (e *Engine) intercepted(p *Player, verb, args string) bool {
 	if lua.LVAsBool(e.lua.roomHook(r, "on_command", p.Thing, verb, args)) {
 		return true
 	}
-	for _, npc := range append([]*world.Thing(nil), r.Things...) {
-		if npc.Kind == world.NPC && npc.Room == r &&
-			lua.LVAsBool(e.lua.thingHook(npc, "on_command", p.Thing, verb, args)) {
+	for _, npc := range e.npcsWithHook(r, nil, "on_command") {
+		if npc.Room == r && lua.LVAsBool(e.lua.thingHook(npc, "on_command", p.Thing, verb, args)) {
 			return true
 		}
 	}
