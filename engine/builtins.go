@@ -230,9 +230,6 @@ func cmdScore(c *Context) {
 		fmt.Fprintf(&b, "You stand in %s (%s).\n", r.Name, r.Zone.Name)
 	}
 	fmt.Fprintf(&b, "You carry %d thing(s).\n", len(p.Thing.Contents))
-	for _, k := range sortedKeys(p.stats) {
-		fmt.Fprintf(&b, "%s: %d\n", mudCap(k), p.stats[k])
-	}
 	fmt.Fprintf(&b, "Time played: %s.", (p.played + e.now().Sub(p.loginAt)).Round(1e9))
 	c.Send(b.String())
 }

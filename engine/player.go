@@ -26,7 +26,6 @@ type Player struct {
 	loginAt    time.Time
 	played     time.Duration // before this login
 	version    uint64
-	stats      map[string]int
 
 	lines      []queuedLine
 	out        strings.Builder
@@ -294,7 +293,6 @@ func (e *Engine) snapshot(p *Player) state.Character {
 	c := state.Character{
 		Name:    p.Name,
 		Items:   e.itemsOf(p.Thing.Contents),
-		Stats:   copyStats(p.stats),
 		Data:    e.lua.dataOf(p.Thing),
 		Played:  p.played + e.now().Sub(p.loginAt),
 		Version: p.version,
@@ -318,22 +316,11 @@ func (e *Engine) itemsOf(things []*world.Thing) []state.Item {
 	return items
 }
 
-func copyStats(m map[string]int) map[string]int {
-	if len(m) == 0 {
-		return nil
-	}
-	c := make(map[string]int, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
-}
-
 // restore builds a player from saved state and places it in its room (or the start room).
 func (e *Engine) restore(c state.Character, role Role) *Player {
 	t := e.world.NewPlayer(c.Name)
 	p := &Player{e: e, Name: c.Name, Role: role, Thing: t, version: c.Version, played: c.Played,
-		loginAt: e.now(), stats: copyStats(c.Stats)}
+		loginAt: e.now()}
 	t.Owner = p
 	e.restoreItems(t, c.Items)
 	e.lua.setData(t, c.Data)
