@@ -1,0 +1,156 @@
+package telnet
+
+import (
+	"errors"
+	"fmt"
+	"os"
+)
+
+// State is everything a [Conn] knows about its connection that is not the socket: the
+// options agreed with the client, what the client reported, and input read but not yet
+// returned as a line. It is plain data (JSON-friendly), so that a connection can be handed
+// to another process (a copyover reboot) and go on there without renegotiating or losing
+// what the player was typing.
+//
+// To support a new option, add its fields here and to Snapshot and Restore; options are
+// kept by number, so the agreed state of any option survives without changes.
+type State struct {
+	Raw bool `json:"raw,omitempty"`
+
+	// Us and Him are the options that are not simply off, on our side (WILL) and on the
+	// client's (DO).
+	Us  []OptionState `json:"us,omitempty"`
+	Him []OptionState `json:"him,omitempty"`
+
+	Width         int      `json:"width,omitempty"`
+	Height        int      `json:"height,omitempty"`
+	TerminalTypes []string `json:"terminal_types,omitempty"`
+	MTTS          int      `json:"mtts"`
+	TTypeDone     bool     `json:"ttype_done,omitempty"`
+	Budget        int      `json:"budget"` // unsolicited replies left
+
+	// Replies is negotiation output not yet written.
+	Replies []byte `json:"replies,omitempty"`
+
+	// Input read from the socket and not yet returned by ReadLine.
+	Undecoded   []byte       `json:"undecoded,omitempty"` // not yet through the decoder
+	Text        []byte       `json:"text,omitempty"`      // decoded, not yet in the line
+	Line        []byte       `json:"line,omitempty"`      // the line being typed
+	LineTooLong bool         `json:"line_too_long,omitempty"`
+	AfterCR     bool         `json:"after_cr,omitempty"`
+	Decoder     DecoderState `json:"decoder"`
+}
+
+// OptionState is one side of one option in the RFC 1143 Q method.
+type OptionState struct {
+	Option   byte   `json:"option"`
+	State    string `json:"state"` // "yes", "wantno" or "wantyes"
+	Opposite bool   `json:"opposite,omitempty"`
+}
+
+// DecoderState is a [Decoder] stopped between two bytes, possibly inside a command or a
+// subnegotiation.
+type DecoderState struct {
+	State  uint8  `json:"state,omitempty"`
+	Cmd    byte   `json:"cmd,omitempty"`
+	Option byte   `json:"option,omitempty"`
+	Sub    []byte `json:"sub,omitempty"`
+	Over   bool   `json:"over,omitempty"`
+}
+
+var qstateNames = [...]string{qNo: "no", qYes: "yes", qWantNo: "wantno", qWantYes: "wantyes"}
+
+// Snapshot returns the connection's state. ReadLine must not be running, and should not be
+// called again on c if the connection goes on elsewhere.
+func (c *Conn) Snapshot() State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return State{
+		Raw:           c.cfg.Raw,
+		Us:            optionStates(&c.opts.us),
+		Him:           optionStates(&c.opts.him),
+		Width:         c.width,
+		Height:        c.height,
+		TerminalTypes: clone(c.types),
+		MTTS:          c.mtts,
+		TTypeDone:     c.ttDone,
+		Budget:        c.budget,
+		Replies:       clone(c.pending),
+		Undecoded:     clone(c.in),
+		Text:          clone(c.data),
+		Line:          clone(c.line.buf),
+		LineTooLong:   c.line.tooLong,
+		AfterCR:       c.line.afterCR,
+		Decoder: DecoderState{State: uint8(c.dec.state), Cmd: c.dec.cmd, Option: c.dec.opt,
+			Sub: clone(c.dec.sub), Over: c.dec.over},
+	}
+}
+
+// Restore sets the state of a new Conn, made with NewConn on the same socket, from a
+// Snapshot. Do not call Start after Restore: the options are agreed already.
+func (c *Conn) Restore(s State) error {
+	if s.Raw != c.cfg.Raw {
+		return fmt.Errorf("telnet: restore: state raw=%v, connection raw=%v", s.Raw, c.cfg.Raw)
+	}
+	if s.Decoder.State > uint8(stSubIAC) {
+		return fmt.Errorf("telnet: restore: unknown decoder state %d", s.Decoder.State)
+	}
+	if len(s.Line) > c.cfg.MaxLine || len(s.Decoder.Sub) > c.cfg.MaxSub {
+		return errors.New("telnet: restore: pending input over the limits")
+	}
+	var opts options
+	if err := setOptions(&opts.us, s.Us); err != nil {
+		return err
+	}
+	if err := setOptions(&opts.him, s.Him); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.opts = opts
+	c.width, c.height = s.Width, s.Height
+	c.types, c.mtts, c.ttDone = clone(s.TerminalTypes), s.MTTS, s.TTypeDone
+	c.budget = max(s.Budget, 0)
+	c.pending = clone(s.Replies)
+	c.in, c.data = clone(s.Undecoded), clone(s.Text)
+	c.line.buf, c.line.tooLong, c.line.afterCR = clone(s.Line), s.LineTooLong, s.AfterCR
+	c.dec.state, c.dec.cmd, c.dec.opt = decState(s.Decoder.State), s.Decoder.Cmd, s.Decoder.Option
+	c.dec.sub, c.dec.over = clone(s.Decoder.Sub), s.Decoder.Over
+	return nil
+}
+
+func optionStates(q *[256]qopt) []OptionState {
+	var out []OptionState
+	for i, o := range q {
+		if o.state != qNo || o.opposite {
+			out = append(out, OptionState{Option: byte(i), State: qstateNames[o.state], Opposite: o.opposite})
+		}
+	}
+	return out
+}
+
+func setOptions(q *[256]qopt, list []OptionState) error {
+	for _, o := range list {
+		st := -1
+		for i, name := range qstateNames {
+			if name == o.State {
+				st = i
+			}
+		}
+		if st < 0 {
+			return fmt.Errorf("telnet: restore: option %d: unknown state %q", o.Option, o.State)
+		}
+		q[o.Option] = qopt{state: qstate(st), opposite: o.Opposite}
+	}
+	return nil
+}
+
+func clone[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return append([]T(nil), s...)
+}
+
+// isTimeout reports whether err is a read deadline passing: the connection is still usable.
+func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
