@@ -34,6 +34,16 @@ type Config struct {
 	OutputQueue int // queued output batches per session before the client is cut off; default 256
 
 	Logger *slog.Logger
+
+	// Version names the build, shown by the version command and logged at a copyover.
+	Version string
+	// Handover, if set, is the state of the process this one replaces in a copyover reboot
+	// (see Inherit): the engine serves on its listeners and players instead of opening new
+	// ones.
+	Handover *Handover
+	// ReadyTimeout is how long a copyover waits for the new process to report ready before
+	// giving up and going on in the old one; default 30s.
+	ReadyTimeout time.Duration
 	// Clock tells the game loop the time: time.Now by default. Tests that step the loop by
 	// hand set it.
 	Clock func() time.Time
@@ -66,6 +76,7 @@ func (c Config) withDefaults() Config {
 	def(&c.IdleTimeout, 30*time.Minute)
 	def(&c.LoginTimeout, 3*time.Minute)
 	def(&c.LockoutDuration, 5*time.Minute)
+	def(&c.ReadyTimeout, 30*time.Second)
 	defInt(&c.MaxLoginFailures, 3)
 	defInt(&c.BcryptCost, 10)
 	defInt(&c.MaxLine, 4096)
@@ -73,6 +84,9 @@ func (c Config) withDefaults() Config {
 	defInt(&c.OutputQueue, 256)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.Version == "" {
+		c.Version = "devel"
 	}
 	if c.Clock == nil {
 		c.Clock = time.Now

@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mudd/mudd/engine/script"
@@ -53,18 +54,20 @@ type Engine struct {
 	lastSave   time.Time // when the loop last saved changed characters
 	luaErrors  map[string]*errorSeen
 	now        func() time.Time
+	reboot     rebootState // a copyover countdown or hand-over under way; see copyover.go
 
 	// Shared with network goroutines; each guarded by its own mechanism.
-	inbox     chan event
-	lockout   *lockout
-	hashSlots chan struct{}
-	listeners []net.Listener
-	sessions  sync.WaitGroup
-	workers   sync.WaitGroup // goroutines doing database work for the loop
-	started   time.Time
-	ready     chan struct{}
-	loopDone  chan struct{}
-	live      liveSessions
+	inbox      chan event
+	lockout    *lockout
+	hashSlots  chan struct{}
+	listeners  []net.Listener
+	sessions   sync.WaitGroup
+	workers    sync.WaitGroup // goroutines doing database work for the loop
+	started    time.Time
+	sessionIDs atomic.Uint64 // the last session id given out
+	ready      chan struct{}
+	loopDone   chan struct{}
+	live       liveSessions
 }
 
 // GameInfo holds the game-wide settings from the game's game{} definition.
@@ -108,6 +111,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e.router = localRouter{e}
 	registerBuiltins(e.cmds)
+	registerRebootCommands(e.cmds)
 	if err := e.loadGame(); err != nil {
 		st.Close()
 		return nil, err
@@ -127,8 +131,12 @@ func (e *Engine) Game() GameInfo { return e.game }
 // Store returns the engine's database.
 func (e *Engine) Store() *store.Store { return e.store }
 
-// Listen opens the configured listeners. After it returns, Addrs reports the bound addresses.
+// Listen opens the configured listeners, or takes them over from Config.Handover. After it
+// returns, TelnetAddr and TCPAddr report the bound addresses.
 func (e *Engine) Listen() error {
+	if e.cfg.Handover != nil {
+		return e.inheritListeners(e.cfg.Handover)
+	}
 	for _, a := range []struct {
 		addr string
 		raw  bool
@@ -179,6 +187,13 @@ func (e *Engine) Serve(ctx context.Context) error {
 	saverCtx, stopSaver := context.WithCancel(context.Background())
 	saverDone := make(chan struct{})
 	go func() { e.saver.Run(saverCtx); close(saverDone) }()
+	if h := e.cfg.Handover; h != nil {
+		if err := e.takeOver(h); err != nil {
+			stopSaver()
+			<-saverDone
+			return errors.Join(err, e.Close())
+		}
+	}
 
 	acceptCtx, stopAccept := context.WithCancel(ctx)
 	var accepting sync.WaitGroup
@@ -188,7 +203,8 @@ func (e *Engine) Serve(ctx context.Context) error {
 			go func(ln net.Listener, raw bool) { defer accepting.Done(); e.accept(acceptCtx, ln, raw) }(ln, i == 1)
 		}
 	}
-	e.log.Info("mudd serving", "game", e.game.Name, "telnet", e.TelnetAddr(), "tcp", e.TCPAddr())
+	e.log.Info("mudd serving", "game", e.game.Name, "version", e.cfg.Version, "pid", os.Getpid(),
+		"telnet", e.TelnetAddr(), "tcp", e.TCPAddr())
 	close(e.ready)
 
 	e.loop(ctx)

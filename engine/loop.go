@@ -83,7 +83,7 @@ func (e *Engine) loop(ctx context.Context) {
 	pulse := time.NewTicker(e.cfg.Pulse)
 	defer pulse.Stop()
 	e.lastSave = e.now()
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && !e.reboot.handedOver {
 		select {
 		case <-ctx.Done():
 		case ev := <-e.inbox:
@@ -94,6 +94,10 @@ func (e *Engine) loop(ctx context.Context) {
 		}
 		e.flushOutput()
 	}
+	if e.reboot.handedOver {
+		e.leaveAfterHandover()
+		return
+	}
 	e.shutdown()
 }
 
@@ -101,7 +105,7 @@ func (e *Engine) loop(ctx context.Context) {
 // player's burst never delays another's commands. New events are taken between rounds, and a
 // due pulse runs between rounds too.
 func (e *Engine) runCommands(ctx context.Context, pulse <-chan time.Time) {
-	for len(e.runq) > 0 && ctx.Err() == nil {
+	for len(e.runq) > 0 && ctx.Err() == nil && !e.reboot.handedOver {
 		round := e.runq
 		e.runq = nil
 		for _, p := range round {
@@ -173,6 +177,9 @@ func (e *Engine) runLine(p *Player, l queuedLine) {
 
 // pulse runs timed work: due timers, link-dead expiry, and periodic saves.
 func (e *Engine) pulse() {
+	if e.reboot.handing {
+		return // the world stands still while it is handed over
+	}
 	start := time.Now()
 	e.stats.pulses++
 	now := e.now()

@@ -18,6 +18,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/mudd/mudd/engine"
 )
 
 func main() {
@@ -81,6 +83,10 @@ func serve(args []string, stderr io.Writer) error {
 	}
 	cfg, err := s.engineConfig(log)
 	if err != nil {
+		return err
+	}
+	cfg.Version = buildVersion()
+	if cfg.Handover, err = engine.Inherit(); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

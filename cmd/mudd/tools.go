@@ -15,13 +15,19 @@ import (
 	"github.com/mudd/mudd/engine/store"
 )
 
-// runEngine builds the engine from cfg and serves until ctx is done.
+// runEngine builds the engine from cfg and serves until ctx is done. A process started by a
+// copyover that cannot load the game tells the old process why, which then goes on.
 func runEngine(ctx context.Context, cfg engine.Config) error {
 	eng, err := engine.New(cfg)
 	if err != nil {
+		cfg.Handover.Fail(err)
 		return err
 	}
-	return eng.Run(ctx)
+	err = eng.Run(ctx)
+	if err != nil {
+		cfg.Handover.Fail(err) // if it has not reported ready yet
+	}
+	return err
 }
 
 // initGame writes the embedded default game into a new or empty directory.

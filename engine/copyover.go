@@ -1,0 +1,299 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mudd/mudd/engine/state"
+)
+
+// A copyover reboot replaces the running process with the binary on disk, which may be a new
+// build, while players stay connected:
+//
+//  1. reboot [seconds] counts down, then tells every player "The world shimmers...".
+//  2. The loop pauses every player's session: the reader stops at a line boundary (what was
+//     typed of the next line stays in the telnet state) and the writer stops once everything
+//     queued is written. Pulses stop, so the world stands still.
+//  3. Once every session has paused, the loop saves every character and writes the hand-over
+//     document: per session its socket, id, character, role, telnet state and queued lines.
+//     A worker goroutine waits for the store writer to finish saving (bounded), then starts
+//     the executable with the listening sockets and the player sockets as extra files and
+//     sends it the document on a control socket.
+//  4. The new process loads the game, takes over the listeners and sessions, puts every
+//     character back where it stood, and reports ready. The old process answers "go" and
+//     leaves without disconnecting anyone; the new one tells players "Reboot complete."
+//  5. If the new process cannot start, exits, reports an error or is not ready within
+//     Config.ReadyTimeout, it is killed; the old process resumes every session, tells the
+//     players, and shows the admin the error and the end of the new process's output.
+//
+// The mechanics that depend on Unix (passing sockets to a child) are in handover_unix.go.
+
+// rebootState is the loop's view of a copyover.
+type rebootState struct {
+	countdown  *timer
+	handing    bool // sessions are paused and being handed over
+	handedOver bool // the new process took over: the loop ends
+	held       map[*session]bool
+	saved      map[*Player]bool // players saved for the hand-over
+	reply      func(string)     // tells whoever asked for the reboot
+}
+
+// handoverEnv marks a process started to take over from another.
+const handoverEnv = "MUDD_HANDOVER"
+
+func registerRebootCommands(r *Registry) {
+	r.Add(Command{Name: "reboot", Role: RoleAdmin, Exact: true, Run: cmdReboot,
+		Help: "reboot [seconds] | reboot cancel\nRestart the game with the binary on disk (a new build, say) while\n" +
+			"everyone stays connected: after a countdown (default none) every character is saved,\n" +
+			"and the new process takes over every connection. If it fails to start, the game goes on."})
+	r.Add(Command{Name: "version", Aliases: []string{"uptime"}, Run: cmdVersion,
+		Help: "version\nShow the game's build and how long it has been running."})
+}
+
+func cmdReboot(c *Context) {
+	e, p := c.Engine, c.Player
+	reply := func(msg string) { p.Send(msg) }
+	if strings.EqualFold(c.Args, "cancel") {
+		if e.reboot.countdown == nil {
+			c.Send("No reboot is counting down.")
+			return
+		}
+		e.reboot.countdown.cancelled = true
+		e.reboot.countdown = nil
+		e.broadcast("The reboot was cancelled.")
+		return
+	}
+	secs := 0
+	if c.Args != "" {
+		n, err := strconv.Atoi(c.Args)
+		if err != nil || n < 0 || n > 3600 {
+			c.Send("Usage: reboot [seconds], with 0 to 3600 seconds; or reboot cancel.")
+			return
+		}
+		secs = n
+	}
+	e.Reboot(time.Duration(secs)*time.Second, reply)
+}
+
+// Reboot starts a copyover after delay, announcing the countdown. reply gets the outcome
+// if the reboot fails (on success this process is gone). It runs on the loop.
+func (e *Engine) Reboot(delay time.Duration, reply func(string)) {
+	switch {
+	case e.reboot.handing:
+		reply("A reboot is under way already.")
+		return
+	case e.reboot.countdown != nil:
+		reply("A reboot is counting down already; 'reboot cancel' stops it.")
+		return
+	}
+	if _, err := os.Executable(); err != nil {
+		reply(fmt.Sprintf("Cannot reboot: %v.", err))
+		return
+	}
+	if delay <= 0 {
+		e.beginHandover(reply)
+		return
+	}
+	left := int(delay.Round(time.Second) / time.Second)
+	e.broadcast(fmt.Sprintf("The game will reboot in %d seconds. You will stay connected.", left))
+	t := &timer{due: e.now().Add(time.Second), every: time.Second, index: -1}
+	t.fire = func() {
+		left--
+		switch {
+		case left <= 0:
+			t.cancelled = true
+			e.reboot.countdown = nil
+			e.beginHandover(reply)
+		case left <= 5 || left == 10 || left%30 == 0:
+			e.broadcast(fmt.Sprintf("Reboot in %d seconds.", left))
+		}
+	}
+	e.reboot.countdown = t
+	e.timers.schedule(t)
+}
+
+// broadcast tells every player online.
+func (e *Engine) broadcast(text string) {
+	for _, p := range e.players {
+		p.Send(text)
+	}
+}
+
+// beginHandover tells the players, pauses their sessions and hands over on a worker.
+func (e *Engine) beginHandover(reply func(string)) {
+	exe, err := os.Executable()
+	if err != nil {
+		reply(fmt.Sprintf("Cannot reboot: %v.", err))
+		return
+	}
+	e.log.Info("copyover: pausing sessions", "executable", exe, "players", len(e.players))
+	e.reboot.handing, e.reboot.reply = true, reply
+	e.reboot.held = make(map[*session]bool)
+	var held []*session
+	for _, p := range e.players {
+		if p.sess == nil {
+			continue
+		}
+		if p.input != nil {
+			p.takeAnswer()
+			p.Send("(The reboot cancelled your answer.)")
+		}
+		p.Send("The world shimmers... (reboot)")
+		held = append(held, p.sess)
+	}
+	e.flushOutput()
+	holds := make([]*hold, len(held))
+	for i, s := range held {
+		holds[i] = s.pauseIO()
+		e.reboot.held[s] = true
+	}
+	e.work(func() {
+		err := e.handOver(exe, held, holds)
+		e.post(funcEvent(func(e *Engine) {
+			if err == nil {
+				e.reboot.handedOver = true
+				return
+			}
+			e.handoverFailed(err)
+		}))
+	})
+}
+
+// handOver runs on a worker: it waits for the sessions to pause, has the loop save everyone
+// and describe the sessions, waits for the saves, and starts the new process.
+func (e *Engine) handOver(exe string, held []*session, holds []*hold) error {
+	if err := waitPaused(held, holds, 10*time.Second); err != nil {
+		return err
+	}
+	var (
+		doc   handoverDoc
+		files []int
+		err   error
+	)
+	done := make(chan struct{})
+	if !e.post(funcEvent(func(e *Engine) { doc, files, err = e.prepareHandover(held); close(done) })) {
+		return errors.New("the game is stopping")
+	}
+	select {
+	case <-done:
+	case <-e.stopped():
+		return errors.New("the game is stopping")
+	}
+	defer closeFiles(files)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := e.saver.Flush(ctx); err != nil {
+		return fmt.Errorf("saving before the reboot: %w", err)
+	}
+	return e.startSuccessor(exe, doc, files)
+}
+
+// prepareHandover saves every character and describes the listeners and the paused
+// sessions. It runs on the loop.
+func (e *Engine) prepareHandover(held []*session) (handoverDoc, []int, error) {
+	e.reboot.saved = make(map[*Player]bool, len(e.players))
+	batch := make([]state.Character, 0, len(e.players))
+	for _, p := range e.players {
+		batch = append(batch, e.snapshot(p))
+		e.reboot.saved[p] = true
+	}
+	e.saver.Save(batch...)
+	doc := handoverDoc{
+		Version: e.cfg.Version, Started: e.started, PID: os.Getpid(),
+		// Connections the old process accepts while handing over take ids after its last
+		// one; the new process starts well past them.
+		NextSession: e.sessionIDs.Load() + 1<<20,
+	}
+	var files []int
+	for _, ln := range e.listeners {
+		if ln == nil {
+			doc.Listeners = append(doc.Listeners, -1)
+			continue
+		}
+		f, err := fileOf(ln)
+		if err != nil {
+			closeFiles(files)
+			return doc, nil, fmt.Errorf("listener %s: %w", ln.Addr(), err)
+		}
+		doc.Listeners = append(doc.Listeners, len(files))
+		files = append(files, f)
+	}
+	for _, s := range held {
+		p := e.bySess[s]
+		if p == nil || !s.paused() {
+			continue // it quit or dropped meanwhile
+		}
+		f, err := fileOf(s.raw)
+		if err != nil {
+			closeFiles(files)
+			return doc, nil, fmt.Errorf("session %d (%s): %w", s.id, p.Name, err)
+		}
+		hs := handedSession{File: len(files), ID: s.id, Addr: s.addr, Name: p.Name,
+			Role: p.Role.String(), Telnet: s.conn.Snapshot()}
+		for _, l := range p.lines {
+			hs.Lines = append(hs.Lines, l.text)
+		}
+		files = append(files, f)
+		doc.Sessions = append(doc.Sessions, hs)
+	}
+	doc.Files = len(files)
+	return doc, files, nil
+}
+
+// handoverFailed lets every paused session go on and says why. It runs on the loop.
+func (e *Engine) handoverFailed(err error) {
+	e.log.Error("copyover failed; the game goes on", "err", err)
+	for s := range e.reboot.held {
+		s.resumeIO()
+	}
+	e.reboot.handing, e.reboot.held, e.reboot.saved = false, nil, nil
+	e.broadcast("The reboot failed; the game goes on.")
+	e.reboot.reply("Reboot failed: " + err.Error())
+}
+
+// leaveAfterHandover ends this process's part once the new one has taken over: handed-over
+// connections are closed here without a word (the new process has them), anyone else is told
+// to connect again. Characters saved for the hand-over are not saved again: the new process
+// owns them now.
+func (e *Engine) leaveAfterHandover() {
+	e.log.Info("copyover: the new process took over; leaving", "sessions", len(e.reboot.held))
+	for _, p := range e.players {
+		switch s := p.sess; {
+		case s != nil && e.reboot.held[s]:
+			e.detach(p)
+			s.close()
+		case e.reboot.saved[p] && s == nil:
+		default:
+			e.removePlayer(p, "The game rebooted. Please connect again.")
+		}
+	}
+	e.flushOutput()
+	e.live.mu.Lock()
+	defer e.live.mu.Unlock()
+	for s := range e.live.m {
+		if !e.reboot.held[s] && !s.trySend(Output{Text: "\nThe game is rebooting. Please connect again in a moment.\n", Close: true}) {
+			s.close()
+		}
+	}
+}
+
+func cmdVersion(c *Context) {
+	e := c.Engine
+	c.Sendf("%s runs mudd version %s.\nStarted %s (up %s).", e.game.Name, e.cfg.Version,
+		e.started.UTC().Format(time.RFC3339Nano), time.Since(e.started).Round(time.Second))
+	if c.Player.Role >= RoleAdmin {
+		c.Sendf("Process %d.", os.Getpid())
+		if h := e.cfg.Handover; h != nil {
+			c.Sendf("Took over at a reboot from version %s (process %d, started %s).",
+				h.doc.Version, h.doc.PID, h.doc.Started.UTC().Format(time.RFC3339))
+		}
+	}
+}
