@@ -106,6 +106,7 @@ func TestCopyoverReboot(t *testing.T) {
 	if err := os.Rename(filepath.Join(dir, "mudd-v2"), bin); err != nil {
 		t.Fatal(err)
 	}
+	bob.Conn.Write([]byte("sco")) // half a command, finished after the reboot
 	ada.Send("reboot")
 	for _, c := range []*mudtest.Client{ada, bob, cy} {
 		c.Expect("The world shimmers")
@@ -126,6 +127,10 @@ func TestCopyoverReboot(t *testing.T) {
 	t.Cleanup(func() { syscall.Kill(v2.pid, syscall.SIGKILL) })
 	if v2.version != "v2" || v2.pid == v1.pid || v2.started == v1.started {
 		t.Fatalf("after the reboot: %+v; before: %+v", v2, v1)
+	}
+	bob.Send("re")
+	if out := bob.Expect("\n> "); !strings.Contains(out, "You stand in") {
+		t.Errorf("the line typed across the reboot gave:\n%q", out)
 	}
 	for c, room := range rooms {
 		if got := roomOf(t, c); got != room {
