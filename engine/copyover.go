@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -117,9 +116,9 @@ func (e *Engine) Reboot(delay time.Duration, reply func(string)) {
 	e.timers.schedule(t)
 }
 
-// broadcast tells every player online.
+// broadcast tells every player online, and the operator consoles.
 func (e *Engine) broadcast(text string) {
-	for _, p := range e.players {
+	for _, p := range e.bySess {
 		p.Send(text)
 	}
 }
@@ -175,14 +174,8 @@ func (e *Engine) handOver(exe string, held []*session, holds []*hold) error {
 		files []int
 		err   error
 	)
-	done := make(chan struct{})
-	if !e.post(funcEvent(func(e *Engine) { doc, files, err = e.prepareHandover(held); close(done) })) {
-		return errors.New("the game is stopping")
-	}
-	select {
-	case <-done:
-	case <-e.stopped():
-		return errors.New("the game is stopping")
+	if !e.onLoop(func() { doc, files, err = e.prepareHandover(held) }) {
+		return ErrStopped
 	}
 	defer closeFiles(files)
 	if err != nil {
@@ -273,6 +266,11 @@ func (e *Engine) leaveAfterHandover() {
 		case e.reboot.saved[p] && s == nil:
 		default:
 			e.removePlayer(p, "The game rebooted. Please connect again.")
+		}
+	}
+	for s, p := range e.bySess {
+		if !e.reboot.held[s] {
+			p.Send("The game rebooted into a new process; attach again with 'mudd console'.")
 		}
 	}
 	e.flushOutput()
