@@ -17,6 +17,10 @@ type Config struct {
 	// listeners. "-" disables a listener. Defaults ":4000" and ":4001".
 	TelnetAddr string
 	TCPAddr    string
+	// ConsoleSocket, if set, is the path of a Unix socket (mode 0600) on which operators
+	// attach a console (mudd console). Only peers running as the server's own user are
+	// served. Unix systems only.
+	ConsoleSocket string
 
 	Pulse         time.Duration // game loop pulse; default 100ms (10 pulses/s)
 	SaveInterval  time.Duration // how often changed characters are saved; default 5s

@@ -11,8 +11,8 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/mudd/mudd/telnet"
 	"github.com/mudd/mudd/engine/world"
+	"github.com/mudd/mudd/telnet"
 )
 
 // The operator console speaks a line protocol on a stream: a Unix socket (mudd console) or a

@@ -152,6 +152,14 @@ func (e *Engine) Listen() error {
 		}
 		e.listeners = append(e.listeners, ln)
 	}
+	if e.cfg.ConsoleSocket != "" {
+		ln, err := listenConsole(e.cfg.ConsoleSocket)
+		if err != nil {
+			e.closeListeners()
+			return fmt.Errorf("engine: %w", err)
+		}
+		e.listeners = append(e.listeners, ln)
+	}
 	return nil
 }
 
@@ -198,7 +206,12 @@ func (e *Engine) Serve(ctx context.Context) error {
 	acceptCtx, stopAccept := context.WithCancel(ctx)
 	var accepting sync.WaitGroup
 	for i, ln := range e.listeners {
-		if ln != nil {
+		switch {
+		case ln == nil:
+		case i == consoleListener:
+			accepting.Add(1)
+			go func() { defer accepting.Done(); e.acceptConsoles(acceptCtx, ln) }()
+		default:
 			accepting.Add(1)
 			go func(ln net.Listener, raw bool) { defer accepting.Done(); e.accept(acceptCtx, ln, raw) }(ln, i == 1)
 		}
@@ -211,6 +224,9 @@ func (e *Engine) Serve(ctx context.Context) error {
 
 	stopAccept()
 	e.closeListeners()
+	if e.cfg.ConsoleSocket != "" && !e.reboot.handedOver {
+		os.Remove(e.cfg.ConsoleSocket) // the new process serves on it after a hand-over
+	}
 	accepting.Wait()
 	e.waitSessions(5 * time.Second)
 	e.workers.Wait()

@@ -156,8 +156,16 @@ func (e *Engine) inheritListeners(h *Handover) error {
 		}
 		e.listeners = append(e.listeners, ln)
 	}
-	for len(e.listeners) < 2 {
+	for len(e.listeners) < consoleListener {
 		e.listeners = append(e.listeners, nil)
+	}
+	if e.cfg.ConsoleSocket != "" && len(e.listeners) == consoleListener {
+		ln, err := listenConsole(e.cfg.ConsoleSocket) // the old process had none
+		if err != nil {
+			e.closeListeners()
+			return fmt.Errorf("engine: %w", err)
+		}
+		e.listeners = append(e.listeners, ln)
 	}
 	return nil
 }

@@ -132,6 +132,11 @@ func TestCopyoverReboot(t *testing.T) {
 	if out := bob.Expect("\n> "); !strings.Contains(out, "You stand in") {
 		t.Errorf("the line typed across the reboot gave:\n%q", out)
 	}
+	var con strings.Builder // the console socket was handed over too
+	if err := consoleCommand([]string{"--data", data}, strings.NewReader("version\n"), &con, &con); err != nil ||
+		!strings.Contains(con.String(), "mudd version v2") {
+		t.Errorf("console after the reboot: %v\n%s", err, con.String())
+	}
 	for c, room := range rooms {
 		if got := roomOf(t, c); got != room {
 			t.Errorf("after the reboot in %q, before in %q", got, room)

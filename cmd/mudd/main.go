@@ -3,6 +3,7 @@
 //	mudd [serve] [flags]          run the game (the embedded default game unless --game is given)
 //	mudd init DIR                 write the default game into DIR as a starting point
 //	mudd user promote NAME ROLE   set a character's role (player, builder, wizard, admin)
+//	mudd console [--data DIR]     attach an operator console to a running server
 //	mudd bench [flags]            load-test a server (an in-process one by default); see BENCHMARKS.md
 //
 // Run `mudd --help` for the flags.
@@ -40,6 +41,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = initGame(args, stdout, stderr)
 	case "user":
 		err = user(args, stdout, stderr)
+	case "console":
+		err = consoleCommand(args, os.Stdin, stdout, stderr)
 	case "bench":
 		err = bench(args, stdout, stderr)
 	case "help":
@@ -65,6 +68,7 @@ func usage(w io.Writer) {
   mudd [serve] [flags]          run the game server
   mudd init DIR                 write the default game into DIR
   mudd user promote NAME ROLE   set a character's role: player, builder, wizard or admin
+  mudd console [--data DIR]     attach an operator console to the server running on DIR
   mudd bench [flags]            measure the server under load (mudd bench --help)
 
 Run 'mudd serve --help' for the server's flags.
@@ -95,7 +99,7 @@ func serve(args []string, stderr io.Writer) error {
 		<-ctx.Done()
 		stop() // a second signal ends the process at once
 	}()
-	return runEngine(ctx, cfg)
+	return runEngine(ctx, cfg, stderr)
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {

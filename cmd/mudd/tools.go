@@ -15,17 +15,29 @@ import (
 	"github.com/mudd/mudd/engine/store"
 )
 
-// runEngine builds the engine from cfg and serves until ctx is done. A process started by a
-// copyover that cannot load the game tells the old process why, which then goes on.
-func runEngine(ctx context.Context, cfg engine.Config) error {
+// runEngine builds the engine from cfg and serves until ctx is done, with a console on the
+// terminal if stdin is one. A process started by a copyover that cannot load the game tells
+// the old process why, which then goes on.
+func runEngine(ctx context.Context, cfg engine.Config, stderr io.Writer) error {
 	eng, err := engine.New(cfg)
 	if err != nil {
 		cfg.Handover.Fail(err)
 		return err
 	}
+	console := make(chan func(), 1)
+	go func() {
+		<-eng.Ready()
+		console <- startTerminalConsole(eng, cfg.DataDir, stderr)
+	}()
 	err = eng.Run(ctx)
 	if err != nil {
 		cfg.Handover.Fail(err) // if it has not reported ready yet
+	}
+	select {
+	case <-eng.Ready():
+		stop := <-console
+		stop()
+	default:
 	}
 	return err
 }
