@@ -244,6 +244,7 @@ func (e *Engine) prepareHandover(held []*session) (handoverDoc, []int, error) {
 // handoverFailed lets every paused session go on and says why. It runs on the loop.
 func (e *Engine) handoverFailed(err error) {
 	e.log.Error("copyover failed; the game goes on", "err", err)
+	e.work(func() { sdNotify(fmt.Sprintf("MAINPID=%d", os.Getpid())) })
 	for s := range e.reboot.held {
 		s.resumeIO()
 	}

@@ -219,6 +219,9 @@ func (e *Engine) Serve(ctx context.Context) error {
 	e.log.Info("mudd serving", "game", e.game.Name, "version", e.cfg.Version, "pid", os.Getpid(),
 		"telnet", e.TelnetAddr(), "tcp", e.TCPAddr())
 	close(e.ready)
+	if err := sdNotify(fmt.Sprintf("READY=1\nMAINPID=%d", os.Getpid())); err != nil {
+		e.log.Warn("telling systemd the game is ready failed", "err", err)
+	}
 
 	e.loop(ctx)
 

@@ -129,6 +129,9 @@ func (h *Handover) ready() error {
 	h.stderr.Close()
 	h.ctl.SetDeadline(time.Now().Add(30 * time.Second))
 	defer func() { h.ctl.Close(); h.ctl = nil }()
+	// Under systemd this process becomes the unit's main process before the old one exits;
+	// if the old one does not confirm, it takes the role back.
+	sdNotify(fmt.Sprintf("MAINPID=%d", os.Getpid()))
 	if _, err := fmt.Fprintf(h.ctl, "ready %d\n", os.Getpid()); err != nil {
 		return fmt.Errorf("handover: report ready: %w", err)
 	}

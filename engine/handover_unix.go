@@ -37,7 +37,15 @@ func (e *Engine) startSuccessor(exe string, doc handoverDoc, files []int) error 
 		syscall.Close(theirs)
 		return err
 	}
-	fds := append([]uintptr{0, 1, errW.Fd(), uintptr(theirs), 2}, toUintptr(files)...)
+	null, err := os.Open(os.DevNull) // the new process reads no terminal: it would be in the background
+	if err != nil {
+		syscall.Close(theirs)
+		errR.Close()
+		errW.Close()
+		return err
+	}
+	defer null.Close()
+	fds := append([]uintptr{null.Fd(), 1, errW.Fd(), uintptr(theirs), 2}, toUintptr(files)...)
 	pid, err := syscall.ForkExec(exe, append([]string{exe}, os.Args[1:]...), &syscall.ProcAttr{
 		Env: append(os.Environ(), handoverEnv+"=1"), Files: fds})
 	syscall.Close(theirs)
@@ -68,7 +76,7 @@ func (e *Engine) startSuccessor(exe string, doc handoverDoc, files []int) error 
 		exited <- err
 	}()
 
-	err = handshake(ours, doc, e.cfg.ReadyTimeout)
+	err = handshake(ours, doc, e.cfg.ReadyTimeout, e.stopped())
 	if err == nil {
 		e.log.Info("copyover: new process is ready", "pid", pid)
 		return nil
@@ -94,8 +102,9 @@ func toUintptr(fds []int) []uintptr {
 	return out
 }
 
-// handshake sends the document and waits for "ready", then answers "go".
-func handshake(c net.Conn, doc handoverDoc, timeout time.Duration) error {
+// handshake sends the document and waits for "ready", then answers "go" unless this
+// process's game stopped meanwhile (a shutdown wins over a reboot).
+func handshake(c net.Conn, doc handoverDoc, timeout time.Duration, stopped <-chan struct{}) error {
 	c.SetDeadline(time.Now().Add(timeout))
 	if err := json.NewEncoder(c).Encode(doc); err != nil {
 		return fmt.Errorf("sending the hand-over: %w", err)
@@ -112,6 +121,11 @@ func handshake(c net.Conn, doc handoverDoc, timeout time.Duration) error {
 		return errors.New(strings.TrimSpace(strings.TrimPrefix(line, "error ")))
 	case !strings.HasPrefix(line, "ready"):
 		return fmt.Errorf("answered %q", line)
+	}
+	select {
+	case <-stopped:
+		return errors.New("was ready, but this process is shutting down")
+	default:
 	}
 	if _, err := io.WriteString(c, "go\n"); err != nil {
 		return fmt.Errorf("confirming: %w", err)

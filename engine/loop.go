@@ -219,6 +219,9 @@ func (e *Engine) saveChanged() {
 // shutdown tells every player, saves everyone, and closes every session.
 func (e *Engine) shutdown() {
 	e.log.Info("shutting down", "players", len(e.players))
+	for s := range e.reboot.held { // a shutdown during a reboot: the goodbyes must be written
+		s.resumeIO()
+	}
 	e.closeUnattached()
 	for _, p := range e.players {
 		p.Send("The game is shutting down. Your character has been saved. Goodbye!")

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -70,6 +71,8 @@ func TestCopyoverReboot(t *testing.T) {
 	cmd := exec.Command(bin, "serve", "--game", game, "--data", data, "--telnet", telnetAddr, "--tcp", tcpAddr,
 		"--pulse", "20ms")
 	cmd.Stderr = logs
+	notify := listenNotify(t, filepath.Join(dir, "notify"))
+	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+filepath.Join(dir, "notify"))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +131,8 @@ func TestCopyoverReboot(t *testing.T) {
 	if v2.version != "v2" || v2.pid == v1.pid || v2.started == v1.started {
 		t.Fatalf("after the reboot: %+v; before: %+v", v2, v1)
 	}
+	notify.expect(fmt.Sprintf("READY=1\nMAINPID=%d", v1.pid))
+	notify.expect(fmt.Sprintf("MAINPID=%d", v2.pid)) // systemd follows the new process
 	bob.Send("re")
 	if out := bob.Expect("\n> "); !strings.Contains(out, "You stand in") {
 		t.Errorf("the line typed across the reboot gave:\n%q", out)
@@ -162,6 +167,7 @@ func TestCopyoverReboot(t *testing.T) {
 		t.Errorf("the admin was told:\n%s", failed)
 	}
 	bob.Expect("The reboot failed; the game goes on.")
+	notify.expect(fmt.Sprintf("MAINPID=%d", v2.pid)) // the old process is the main one again
 	if err := os.WriteFile(initLua, good, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -197,6 +203,39 @@ func ask(c *mudtest.Client, line, marker string) string {
 	c.Send(line)
 	c.Expect(marker)
 	return marker + c.Expect("\n> ")
+}
+
+// notifySocket stands in for systemd's notification socket.
+type notifySocket struct {
+	t *testing.T
+	c *net.UnixConn
+}
+
+func listenNotify(t *testing.T, path string) *notifySocket {
+	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &notifySocket{t: t, c: c}
+}
+
+// expect reads notifications until want arrives.
+func (n *notifySocket) expect(want string) {
+	n.t.Helper()
+	buf := make([]byte, 4096)
+	var seen []string
+	for {
+		n.c.SetReadDeadline(time.Now().Add(mudtest.Timeout))
+		k, err := n.c.Read(buf)
+		if err != nil {
+			n.t.Fatalf("waiting for the notification %q: %v; got %q", want, err, seen)
+		}
+		if string(buf[:k]) == want {
+			return
+		}
+		seen = append(seen, string(buf[:k]))
+	}
 }
 
 func waitListening(t *testing.T, addr string) {

@@ -27,6 +27,10 @@ func runEngine(ctx context.Context, cfg engine.Config, stderr io.Writer) error {
 	console := make(chan func(), 1)
 	go func() {
 		<-eng.Ready()
+		if cfg.Handover != nil { // after a copyover the terminal belongs to the shell again
+			console <- func() {}
+			return
+		}
 		console <- startTerminalConsole(eng, cfg.DataDir, stderr)
 	}()
 	err = eng.Run(ctx)
