@@ -40,6 +40,8 @@ func registerBuiltins(r *Registry) {
 		{Name: "go", Run: cmdGo, Help: "go <exit>\nLeave through an exit, including named ones: 'go hole'."},
 		{Name: "help", Run: cmdHelp, Help: "help [topic|command]\nRead help about a command or a topic."},
 		{Name: "commands", Run: cmdCommands, Help: "commands\nList the commands you can use."},
+		{Name: "color", Aliases: []string{"colour"}, Run: cmdColor,
+			Help: "color [off|16|256|true|auto]\nShow or choose how many colours you see; auto follows what your client reports."},
 		{Name: "save", Run: cmdSave, Help: "save\nSave your character now (it is also saved every few seconds)."},
 		{Name: "password", Run: cmdPassword, Help: "password\nChange your password."},
 		{Name: "quit", Exact: true, Run: cmdQuit, Help: "quit\nSave and leave the game (type the whole word)."},

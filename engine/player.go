@@ -38,6 +38,7 @@ type Player struct {
 	input      func(line string) // if set, takes the next line instead of the command parser
 	askPrompt  string            // prompt for input, instead of the usual one
 	hideInput  bool              // input is hidden (a password): echo goes off with the prompt
+	color      string            // colour level the player chose ("off", "16"...); "" is automatic
 	showInput  bool              // echo goes back on with the next output
 }
 
@@ -207,6 +208,7 @@ func (e *Engine) reattach(p *Player, s *session, role Role) {
 
 func (e *Engine) attach(p *Player, s *session) {
 	p.sess = s
+	s.setColor(p.color)
 	p.idleSince = e.now()
 	p.atPrompt = false
 	e.bySess[s] = p
@@ -294,6 +296,7 @@ func (e *Engine) snapshot(p *Player) state.Character {
 		Name:    p.Name,
 		Items:   e.itemsOf(p.Thing.Contents),
 		Data:    e.lua.dataOf(p.Thing),
+		Color:   p.color,
 		Played:  p.played + e.now().Sub(p.loginAt),
 		Version: p.version,
 	}
@@ -320,7 +323,7 @@ func (e *Engine) itemsOf(things []*world.Thing) []state.Item {
 func (e *Engine) restore(c state.Character, role Role) *Player {
 	t := e.world.NewPlayer(c.Name)
 	p := &Player{e: e, Name: c.Name, Role: role, Thing: t, version: c.Version, played: c.Played,
-		loginAt: e.now()}
+		loginAt: e.now(), color: c.Color}
 	t.Owner = p
 	e.restoreItems(t, c.Items)
 	e.lua.setData(t, c.Data)

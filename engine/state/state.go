@@ -27,6 +27,10 @@ type Character struct {
 	// map[string]any / []any values (see Validate).
 	Data map[string]any `json:"data,omitempty"`
 
+	// Color is the colour level the player chose: "off", "16", "256" or "true"; "" lets
+	// the client decide.
+	Color string `json:"color,omitempty"`
+
 	Played  time.Duration `json:"played"`  // total time played
 	Version uint64        `json:"version"` // increases with every snapshot the engine takes
 }
