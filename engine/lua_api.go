@@ -9,6 +9,7 @@ import (
 
 	"github.com/mudd/mudd/engine/state"
 	"github.com/mudd/mudd/engine/world"
+	"github.com/mudd/mudd/markup"
 )
 
 type luaMethod = func(*luaBindings, *lua.LState) int
@@ -483,7 +484,10 @@ func (b *luaBindings) registerRuntime() {
 			L.Push(tbl)
 			return 1
 		},
-		"cap": func(L *lua.LState) int { L.Push(lua.LString(mudCap(L.CheckString(1)))); return 1 },
+		"cap":    func(L *lua.LState) int { L.Push(lua.LString(mudCap(L.CheckString(1)))); return 1 },
+		"escape": func(L *lua.LState) int { L.Push(lua.LString(markup.Escape(L.CheckString(1)))); return 1 },
+		"strip":  func(L *lua.LState) int { L.Push(lua.LString(markup.Strip(L.CheckString(1)))); return 1 },
+		"width":  func(L *lua.LState) int { L.Push(lua.LNumber(markup.Width(L.CheckString(1)))); return 1 },
 	}
 	for name, fn := range fns {
 		mud.RawSetString(name, L.NewFunction(fn))
