@@ -18,8 +18,8 @@
 // [Escape] for text that must never be read as markup.
 //
 // Rendering never passes control characters through: ESC, other C0 and C1 controls and
-// DEL are dropped from the text, so the only escape sequences in rendered output are the
-// ones the renderer writes.
+// DEL are dropped from the text (a tab becomes a space), so the only escape sequences in
+// rendered output are the ones the renderer writes.
 package markup
 
 import (

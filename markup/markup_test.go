@@ -36,7 +36,7 @@ func TestRenderLevels(t *testing.T) {
 		{"{r}two\nlines", "two\nlines", "\x1b[0;31mtwo\x1b[0m\nlines", "\x1b[0;31mtwo\x1b[0m\nlines",
 			"\x1b[0;31mtwo\x1b[0m\nlines"},
 		{"{g}a{r}{g}b", "ab", "\x1b[0;32mab\x1b[0m", "\x1b[0;32mab\x1b[0m", "\x1b[0;32mab\x1b[0m"},
-		{"esc\x1b[31mape\x07\r\u009b2J", "esc[31mape2J", "esc[31mape2J", "esc[31mape2J", "esc[31mape2J"},
+		{"esc\x1b[31mape\x07\r\u009b2J\tz", "esc[31mape2J z", "esc[31mape2J z", "esc[31mape2J z", "esc[31mape2J z"},
 		{"{256}{#12345g}{bg:}{bg:x}", "{256}{#12345g}{bg:}{bg:x}", "{256}{#12345g}{bg:}{bg:x}",
 			"{256}{#12345g}{bg:}{bg:x}", "{256}{#12345g}{bg:}{bg:x}"},
 	}

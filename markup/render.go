@@ -13,11 +13,11 @@ type Renderer struct {
 }
 
 // Render returns s rendered: tags become SGR escape sequences for r.Level (24-bit colours
-// downsampled to the nearest xterm-256 or 16-colour entry), control characters other than
-// "\n" are dropped, invalid UTF-8 becomes U+FFFD, and in ASCII mode every other character is
-// transliterated or replaced with "?". A line that changed colour ends with a reset, so
-// colour never carries into the next line or the prompt. Text that needs none of this is
-// returned as it is, without allocating.
+// downsampled to the nearest xterm-256 or 16-colour entry), a tab becomes a space, other
+// control characters but "\n" are dropped, invalid UTF-8 becomes U+FFFD, and in ASCII mode
+// every non-ASCII character is transliterated or replaced with "?". A line that changed
+// colour ends with a reset, so colour never carries into the next line or the prompt. Text
+// that needs none of this is returned as it is, without allocating.
 func (r Renderer) Render(s string) string {
 	if r.plain(s) {
 		return s
@@ -63,6 +63,10 @@ func (r Renderer) Append(dst []byte, s string) []byte {
 			}
 			cur, shown = style{}, style{}
 			dst = append(dst, '\n')
+			i++
+		case c == '\t':
+			dst = r.sgr(dst, &shown, cur)
+			dst = append(dst, ' ')
 			i++
 		case c < 0x20 || c == 0x7f:
 			i++
