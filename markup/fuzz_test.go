@@ -11,7 +11,7 @@ import (
 // and keeps the visible text.
 func FuzzMarkup(f *testing.F) {
 	for _, s := range []string{"{r}red{x}", "{{", "{bg:#abc}{208}{B}x\ny", "\x1b[2J{", "{#12345", "{x{r}}",
-		"Caf\xc3\xa9 \xe2\x80\x94 \xc2\x9b", "{bold}{u}{bg:R}{#fff}z", "{", "}"} {
+		"Caf\xc3\xa9 \xe2\x80\x94 \xc2\x9b", "{bold}{u}{bg:R}{#fff}z", "{", "}", "\xc8{0}\xb4"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -25,6 +25,7 @@ package markup
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Level is how much colour a client shows.
@@ -219,7 +220,8 @@ func Escape(s string) string {
 
 // Strip returns s without its tags: markup that shows the same text with no colour. Every
 // literal "{" comes out as "{{", so the result never contains a tag and Strip(Strip(s)) ==
-// Strip(s).
+// Strip(s). Invalid UTF-8 becomes U+FFFD, byte by byte, as the renderer shows it: bytes on
+// either side of a removed tag never join into a character.
 func Strip(s string) string {
 	if strings.IndexByte(s, '{') < 0 {
 		return s
@@ -229,10 +231,10 @@ func Strip(s string) string {
 	for len(s) > 0 {
 		i := strings.IndexByte(s, '{')
 		if i < 0 {
-			b.WriteString(s)
+			writeValid(&b, s)
 			break
 		}
-		b.WriteString(s[:i])
+		writeValid(&b, s[:i])
 		kind, n, _ := scan(s[i:])
 		if kind != tokTag {
 			b.WriteString("{{")
@@ -240,6 +242,17 @@ func Strip(s string) string {
 		s = s[i+n:]
 	}
 	return b.String()
+}
+
+// writeValid writes s with each byte of invalid UTF-8 replaced by U+FFFD.
+func writeValid(b *strings.Builder, s string) {
+	if utf8.ValidString(s) {
+		b.WriteString(s)
+		return
+	}
+	for _, r := range s {
+		b.WriteRune(r) // ranging over a string yields U+FFFD for each invalid byte
+	}
 }
 
 // Plain returns the text s shows, without tags or control characters: s rendered with no
