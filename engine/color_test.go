@@ -148,6 +148,13 @@ func TestNoEscapeInjection(t *testing.T) {
 	if !strings.Contains(coloured, want) || strings.Count(coloured, "\x1b") != strings.Count(coloured, "\x1b[0;31m")+strings.Count(coloured, "\x1b[0m") {
 		t.Errorf("16-colour player got %q, want %q and no other escape", coloured, want)
 	}
+	// The same from the plain TCP port.
+	tcp.Send("say \x1b[5mblink\x1b[0m \u009b31m")
+	tcp.Expect("You say")
+	coloured = heard(ansi, "Bob says")
+	if want := "Bob says, \"[5mblink[0m 31m\""; !strings.Contains(coloured, want) || strings.Contains(coloured, "\x1b") {
+		t.Errorf("16-colour player got %q from plain TCP, want %q and no escape", coloured, want)
+	}
 }
 
 // TestColorOverrideSaved: the color command overrides what the client reports, and the
