@@ -38,8 +38,8 @@ type Player struct {
 	input      func(line string) // if set, takes the next line instead of the command parser
 	askPrompt  string            // prompt for input, instead of the usual one
 	hideInput  bool              // input is hidden (a password): echo goes off with the prompt
-	color      string            // colour level the player chose ("off", "16"...); "" is automatic
 	showInput  bool              // echo goes back on with the next output
+	color      string            // colour level the player chose ("off", "16"...); "" is automatic
 }
 
 type queuedLine struct {
