@@ -42,6 +42,8 @@ func registerBuiltins(r *Registry) {
 		{Name: "commands", Run: cmdCommands, Help: "commands\nList the commands you can use."},
 		{Name: "color", Aliases: []string{"colour"}, Run: cmdColor,
 			Help: "color [off|16|256|true|auto]\nShow or choose how many colours you see; auto follows what your client reports."},
+		{Name: "charset", Run: cmdCharset,
+			Help: "charset [utf-8|ascii|auto]\nShow or choose how text reaches you: UTF-8, or plain ASCII for clients that garble accents."},
 		{Name: "save", Run: cmdSave, Help: "save\nSave your character now (it is also saved every few seconds)."},
 		{Name: "password", Run: cmdPassword, Help: "password\nChange your password."},
 		{Name: "quit", Exact: true, Run: cmdQuit, Help: "quit\nSave and leave the game (type the whole word)."},

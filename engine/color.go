@@ -21,7 +21,39 @@ func (s *session) renderer(info telnet.Info) markup.Renderer {
 	if pref := s.color.Load(); pref > 0 {
 		lvl = markup.Level(pref - 1)
 	}
-	return markup.Renderer{Level: lvl, ASCII: !s.tcp && !info.UTF8()}
+	return markup.Renderer{Level: lvl, ASCII: !s.utf8(info)}
+}
+
+// utf8 reports whether s's client gets UTF-8: the player's choice, else UTF-8 for plain TCP
+// and what CHARSET (or MTTS) said for telnet.
+func (s *session) utf8(info telnet.Info) bool {
+	switch s.charset.Load() {
+	case charsetUTF8:
+		return true
+	case charsetASCII:
+		return false
+	}
+	return s.tcp || info.UTF8()
+}
+
+// Values of session.charset: the player's choice of character set.
+const (
+	charsetAuto int32 = iota
+	charsetUTF8
+	charsetASCII
+)
+
+// setCharset records a player's character set choice for the writer: "utf-8", "ascii" or
+// "" (automatic).
+func (s *session) setCharset(pref string) {
+	v := charsetAuto
+	switch pref {
+	case "utf-8":
+		v = charsetUTF8
+	case "ascii":
+		v = charsetASCII
+	}
+	s.charset.Store(v)
 }
 
 // setColor records a player's colour preference for the writer: "" is automatic.
@@ -109,11 +141,7 @@ func cmdColor(c *Context) {
 		lvl, _ = markup.ParseLevel(p.color)
 		how = "your choice; 'color auto' goes back to what your client reports"
 	}
-	text := "ASCII (your client did not agree to UTF-8)"
-	if s.tcp || info.UTF8() {
-		text = "UTF-8"
-	}
-	c.Sendf("Colour: %s (%s).\nText: %s.", levelName(lvl), how, text)
+	c.Sendf("Colour: %s (%s).\nText: %s.", levelName(lvl), how, charsetLine(p, info))
 	if lvl != markup.None {
 		c.Send("{r}red {g}green {y}yellow {b}blue {m}magenta {c}cyan {w}white{x} " +
 			"{R}red {G}green {Y}yellow {B}blue {M}magenta {C}cyan {W}white{x}\n" +
@@ -131,4 +159,49 @@ func levelName(l markup.Level) string {
 		return "24-bit colour"
 	}
 	return "off"
+}
+
+func cmdCharset(c *Context) {
+	p, s := c.Player, c.Player.sess
+	if s == nil {
+		return
+	}
+	switch arg := strings.ToLower(strings.TrimSpace(c.Args)); arg {
+	case "":
+	case "utf-8", "utf8", "unicode":
+		p.charset = "utf-8"
+	case "ascii":
+		p.charset = "ascii"
+	case "auto":
+		p.charset = ""
+	default:
+		c.Send("Usage: charset utf-8|ascii|auto")
+		return
+	}
+	if c.Args != "" {
+		p.dirty = true
+		s.setCharset(p.charset)
+	}
+	c.Sendf("Text: %s.", charsetLine(p, s.conn.Info()))
+	if s.utf8(s.conn.Info()) {
+		c.Send("If these look wrong, type 'charset ascii': “quotes” — café ┌─┐")
+	}
+}
+
+// charsetLine says which character set p gets and why.
+func charsetLine(p *Player, info telnet.Info) string {
+	s := p.sess
+	switch {
+	case p.charset != "" && s.utf8(info):
+		return "UTF-8 (your choice; 'charset auto' goes back to what your client reports)"
+	case p.charset != "":
+		return "ASCII (your choice; 'charset auto' goes back to what your client reports)"
+	case s.tcp:
+		return "UTF-8 (plain TCP connection)"
+	case info.Charset == telnet.UTF8:
+		return "UTF-8 (your client agreed to it with CHARSET)"
+	case info.UTF8():
+		return "UTF-8 (your client reports it in MTTS)"
+	}
+	return "ASCII (your client did not agree to UTF-8; 'charset utf-8' if it shows UTF-8)"
 }

@@ -90,7 +90,7 @@ func TestColorLevelFromClients(t *testing.T) {
 }
 
 // TestCharsetOverSocket: a client that accepts UTF-8 with CHARSET gets UTF-8 text, one that
-// rejects it gets the same text transliterated to ASCII.
+// rejects it gets the same text transliterated to ASCII, unless the player chooses otherwise.
 func TestCharsetOverSocket(t *testing.T) {
 	s := startServer(t, fixture(), t.TempDir())
 	request := hx("ff fa 2a 01") + ";UTF-8" + hx("ff f0")
@@ -127,6 +127,21 @@ func TestCharsetOverSocket(t *testing.T) {
 	if got := heard(clients["Ada"], "says"); !strings.Contains(got, "Zed says, \"Cafe -- \"naive\" AEro... +-+ ??\"") {
 		t.Errorf("ASCII client got %q", got)
 	}
+	// The player can overrule the negotiation.
+	if out := clients["Ada"].Do("charset utf-8"); !strings.Contains(out, "Text: UTF-8 (your choice") ||
+		!strings.Contains(out, "“quotes” — café ┌─┐") {
+		t.Errorf("charset utf-8: %q", out)
+	}
+	if out := clients["Uma"].Do("charset ascii"); !strings.Contains(out, "Text: ASCII (your choice") {
+		t.Errorf("charset ascii: %q", out)
+	}
+	speaker.Do("say “naïve”")
+	if got := heard(clients["Ada"], "says"); !strings.Contains(got, "Zed says, \"“naïve”\"") {
+		t.Errorf("client that chose UTF-8 got %q", got)
+	}
+	if got := heard(clients["Uma"], "says"); !strings.Contains(got, "Zed says, \"\"naive\"\"") {
+		t.Errorf("client that chose ASCII got %q", got)
+	}
 }
 
 // TestNoEscapeInjection: escape sequences a player types never reach other players; colour
@@ -157,8 +172,8 @@ func TestNoEscapeInjection(t *testing.T) {
 	}
 }
 
-// TestColorOverrideSaved: the color command overrides what the client reports, and the
-// choice is saved with the character (through SQLite: the server restarts).
+// TestColorOverrideSaved: the color and charset commands override what the client reports,
+// and the choices are saved with the character (through SQLite: the server restarts).
 func TestColorOverrideSaved(t *testing.T) {
 	data := t.TempDir()
 	s := startServer(t, fixture(), data)
@@ -173,6 +188,9 @@ func TestColorOverrideSaved(t *testing.T) {
 		!strings.Contains(out, "\x1b[0;38;5;208morange") {
 		t.Fatalf("color 256: %q", out)
 	}
+	if out := c.Do("charset ascii"); !strings.Contains(out, "Text: ASCII (your choice") {
+		t.Fatalf("charset ascii: %q", out)
+	}
 	c.Send("quit")
 	c.Expect("Goodbye")
 	s.Stop()
@@ -181,6 +199,12 @@ func TestColorOverrideSaved(t *testing.T) {
 	c = mudtest.Login(t, s, "Alice", "password1")
 	if out := c.Do("look"); !strings.Contains(out, "\x1b[0;96mTown Square\x1b[0m") {
 		t.Fatalf("the colour choice was not kept: %q", out)
+	}
+	if out := c.Do("say Café"); !strings.Contains(out, "You say, \"Cafe\"") {
+		t.Fatalf("the character set choice was not kept: %q", out)
+	}
+	if out := c.Do("charset auto"); !strings.Contains(out, "Text: UTF-8 (plain TCP connection)") {
+		t.Fatalf("charset auto: %q", out)
 	}
 	c.Do("colour true")
 	if out := c.Do("color"); !strings.Contains(out, "\x1b[0;38;2;255;136;0morange") {

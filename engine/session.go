@@ -28,15 +28,16 @@ type Output struct {
 // session is one network connection. Its reader goroutine runs the login dialogue and then
 // turns input into line events; its writer goroutine drains the bounded output queue.
 type session struct {
-	id     uint64
-	conn   *telnet.Conn
-	raw    net.Conn
-	addr   string
-	out    chan Output
-	queued atomic.Int32 // lines sent to the loop and not yet run
-	warned atomic.Bool
-	tcp    bool         // a plain TCP connection, not telnet
-	color  atomic.Int32 // the player's colour level + 1, or 0 for automatic (see setColor)
+	id      uint64
+	conn    *telnet.Conn
+	raw     net.Conn
+	addr    string
+	out     chan Output
+	queued  atomic.Int32 // lines sent to the loop and not yet run
+	warned  atomic.Bool
+	tcp     bool         // a plain TCP connection, not telnet
+	color   atomic.Int32 // the player's colour level + 1, or 0 for automatic (see setColor)
+	charset atomic.Int32 // the player's character set, or charsetAuto (see setCharset)
 
 	closeOnce sync.Once
 	done      chan struct{}

@@ -27,6 +27,7 @@ func sample() Character {
 			"none":  nil,
 		},
 		Color:   "256",
+		Charset: "ascii",
 		Played:  90 * time.Minute,
 		Version: 7,
 	}
