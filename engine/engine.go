@@ -19,8 +19,12 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"math/rand/v2"
 	"sync"
+	"testing/fstest"
 	"time"
+
+	lua "github.com/yuin/gopher-lua"
 
 	"github.com/mudd/mudd/engine/script"
 	"github.com/mudd/mudd/engine/store"
@@ -53,6 +57,11 @@ type Engine struct {
 	lastSave   time.Time // when the loop last saved changed characters
 	luaErrors  map[string]*errorSeen
 	now        func() time.Time
+	rand       *rand.Rand            // math.random and random choices of the engine
+	pcg        *rand.PCG             // rand's source, reseeded by math.randomseed
+	files      fstest.MapFS          // the game's files as last loaded
+	zoneDirs   map[string]string     // zone key → its folder under world/
+	kept       map[string]lua.LValue // mud.keep values, by file and name
 
 	// Shared with network goroutines; each guarded by its own mechanism.
 	inbox     chan event
@@ -103,11 +112,15 @@ func New(cfg Config) (*Engine, error) {
 		lockout:   newLockout(),
 		hashSlots: make(chan struct{}, 2),
 		now:       cfg.Clock,
+		pcg:       newPCG(cfg.Seed),
+		kept:      make(map[string]lua.LValue),
 		ready:     make(chan struct{}),
 		loopDone:  make(chan struct{}),
 	}
+	e.rand = rand.New(e.pcg)
 	e.router = localRouter{e}
 	registerBuiltins(e.cmds)
+	registerReload(e.cmds)
 	if err := e.loadGame(); err != nil {
 		st.Close()
 		return nil, err
@@ -234,4 +247,12 @@ func (e *Engine) closeListeners() {
 			ln.Close()
 		}
 	}
+}
+
+// newPCG returns the engine's random source: seeded with seed, or at random when it is 0.
+func newPCG(seed uint64) *rand.PCG {
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	return rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)
 }
