@@ -177,8 +177,8 @@ type loader struct {
 	resetPos map[*world.Zone][]string
 	refs     []ref // keys the code declared it needs (mud.ref)
 	gamePos  string
-	zoneDirs map[string]string       // zone key → folder name
-	kept     map[string]lua.LValue   // mud.keep values first asked for by this load
+	zoneDirs map[string]string     // zone key → folder name
+	kept     map[string]lua.LValue // mud.keep values first asked for by this load
 }
 
 func (l *loader) loadZone(dir, name string) {
