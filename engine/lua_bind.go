@@ -216,6 +216,9 @@ func (b *luaBindings) on(event string, fn *lua.LFunction) lua.LValue {
 // emit calls every live handler of event with args, dropping cancelled ones.
 func (b *luaBindings) emit(event string, args ...lua.LValue) {
 	list := b.handlers[event]
+	if len(list) == 0 {
+		return
+	}
 	live := list[:0]
 	for _, h := range list {
 		if !h.cancelled {

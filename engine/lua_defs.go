@@ -73,7 +73,7 @@ func requireKey(l *loader, L *lua.LState, def *lua.LTable, what string) string {
 }
 
 func defGame(l *loader, L *lua.LState, def *lua.LTable) {
-	l.gamePos = L.Where(1)
+	l.gamePos = whereOf(L, 1)
 	g := &l.b.e.game
 	if v := field(def, "name"); v != "" {
 		g.Name = v
@@ -171,7 +171,7 @@ func (l *loader) checkResets() {
 
 // where is the "file:line" of the Lua code calling a definition function.
 func (l *loader) where(L *lua.LState) string {
-	if w := strings.TrimSuffix(L.Where(1), ": "); w != "" {
+	if w := whereOf(L, 1); w != "" {
 		return w
 	}
 	return l.file

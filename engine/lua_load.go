@@ -118,7 +118,10 @@ func (l *loader) loadAll(files fs.FS) {
 	l.checkResets()
 	l.checkRefs()
 	if e.game.Start == "" || e.world.Rooms[e.game.Start] == nil {
-		l.errs = append(l.errs, fmt.Errorf("%sgame: start room %q does not exist (set game { start = \"zone:room\" })", l.gamePos, e.game.Start))
+		if l.gamePos == "" {
+			l.gamePos = "scripts/init.lua"
+		}
+		l.errs = append(l.errs, fmt.Errorf("%s: game: start room %q does not exist (set game { start = \"zone:room\" })", l.gamePos, e.game.Start))
 	}
 }
 

@@ -328,7 +328,7 @@ func (b *luaBindings) ref(L *lua.LState) int {
 		L.ArgError(1, "want room, npc, item or proto")
 	}
 	if l := b.loading; l != nil {
-		where := strings.TrimSuffix(L.Where(level), ": ")
+		where := whereOf(L, level)
 		if where == "" {
 			where = l.file
 		}
@@ -355,4 +355,9 @@ func (l *loader) checkRefs() {
 			l.errs = append(l.errs, fmt.Errorf("%s: %s %q does not exist", r.where, r.kind, r.key))
 		}
 	}
+}
+
+// whereOf is "file:line" of the Lua function level frames up the stack, or "".
+func whereOf(L *lua.LState, level int) string {
+	return strings.TrimRight(strings.TrimSpace(L.Where(level)), ":")
 }

@@ -1,0 +1,72 @@
+package engine
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+var tickGame = fstest.MapFS{
+	"scripts/init.lua": {Data: []byte(`
+game { start = "z:a" }
+local s = mud.keep("state", { loads = 0 })
+s.loads = s.loads + 1
+LOADS = s.loads
+every(1, function() end)
+mud.on("reload", function() RELOADED = true end)
+`)},
+	"world/z/zone.lua":  {Data: []byte(`zone { key = "z", reset_every = 60, resets = { { npc = "bird", room = "a" } } }`)},
+	"world/z/rooms.lua": {Data: []byte(`room { key = "a", name = "A", desc = "A room.", on_tick = function() end }`)},
+	"world/z/npcs.lua":  {Data: []byte(`npc { key = "bird", name = "a bird", on_tick = function() end }`)},
+}
+
+func TestReloadRecreatesTimersWithoutDuplicates(t *testing.T) {
+	e, err := New(Config{Game: tickGame, DataDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	// every(1), the room's tick, the zone's reset and the bird's tick.
+	if n := e.timers.Len(); n != 4 {
+		t.Fatalf("timers after load = %d, want 4", n)
+	}
+	for i := 0; i < 3; i++ {
+		files, err := readGameFiles(tickGame, "")
+		if r := e.reload("", files, err); r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		if n := e.timers.Len(); n != 4 {
+			t.Fatalf("timers after reload %d = %d, want 4", i+1, n)
+		}
+	}
+	if n := e.world.Count(); n != 1 {
+		t.Fatalf("things after reloads = %d, want the one bird", n)
+	}
+	if got := e.vm.L.GetGlobal("LOADS"); got != lua.LNumber(4) {
+		t.Fatalf("mud.keep state after three reloads: loads = %v, want 4", got)
+	}
+	if e.vm.L.GetGlobal("RELOADED") != lua.LTrue {
+		t.Fatal("the reload event did not reach the new code")
+	}
+
+	broken := fstest.MapFS{}
+	for k, v := range tickGame {
+		broken[k] = v
+	}
+	broken["world/z/npcs.lua"] = &fstest.MapFile{Data: []byte("npc { key = \"bird\", name = \"a bird\" }\nerror(\"boom\")\n")}
+	before, vm := e.world, e.vm
+	files, err := readGameFiles(broken, "")
+	r := e.reload("", files, err)
+	var le *LoadError
+	if !errors.As(r.Err, &le) || !strings.Contains(r.String(), "world/z/npcs.lua:2: boom") {
+		t.Fatalf("broken reload: %v", r)
+	}
+	if e.world != before || e.vm != vm || e.timers.Len() != 4 || e.vm.L.GetGlobal("LOADS") != lua.LNumber(4) {
+		t.Fatal("a failed reload changed the running game")
+	}
+}
