@@ -97,11 +97,20 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
+	e := newEngine(cfg)
+	e.store, e.saver = st, store.NewWriter(st, cfg.Logger)
+	if err := e.loadGame(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// newEngine builds an engine with no game loaded and no database, from a cfg with defaults.
+func newEngine(cfg Config) *Engine {
 	e := &Engine{
 		cfg:       cfg,
 		log:       cfg.Logger,
-		store:     st,
-		saver:     store.NewWriter(st, cfg.Logger),
 		players:   make(map[string]*Player),
 		bySess:    make(map[*session]*Player),
 		loading:   make(map[*session][]queuedLine),
@@ -121,11 +130,7 @@ func New(cfg Config) (*Engine, error) {
 	e.router = localRouter{e}
 	registerBuiltins(e.cmds)
 	registerReload(e.cmds)
-	if err := e.loadGame(); err != nil {
-		st.Close()
-		return nil, err
-	}
-	return e, nil
+	return e
 }
 
 // Commands returns the command registry. Register commands before Serve or Run.

@@ -35,25 +35,40 @@ func (e *Engine) loadGame() error {
 // after the switch (every zone when nil).
 func (e *Engine) loadFiles(files fstest.MapFS, resetZones func(*world.Zone) bool) (*loader, error) {
 	old := e.running()
-	e.vm = script.New(script.Config{Game: files, Budget: e.cfg.LuaBudget, Log: e.log})
-	e.world = world.NewAfter(old.world)
-	e.world.OnDestroy = e.timers.dropOwner
-	e.timers = timerQueue{}
-	e.game = GameInfo{}
-	e.topics = make(map[string]string)
-	e.lua = newLuaBindings(e)
-	l := &loader{b: e.lua, cmds: e.cmds.withoutLua(), pos: make(map[any]string)}
-	e.lua.loading = l
-	e.vm.SetBudget(loadBudget(e.cfg.LuaBudget))
-	l.loadAll(files)
-	e.lua.loading = nil
-	e.vm.SetBudget(e.cfg.LuaBudget)
+	l := e.build(files)
 	if len(l.errs) > 0 {
 		e.vm.Close()
 		e.restoreRunning(old)
 		return l, &LoadError{Errs: l.errs}
 	}
-	e.files, e.zoneDirs = files, l.zoneDirs
+	e.commit(l, old, resetZones)
+	return l, nil
+}
+
+// build loads files into a new Lua VM and world, which it puts in place of the running ones
+// (kept aside by the caller). The loader it returns lists the problems found.
+func (e *Engine) build(files fstest.MapFS) *loader {
+	prev := e.world
+	e.vm = script.New(script.Config{Game: files, Budget: e.cfg.LuaBudget, Log: e.log})
+	e.world = world.NewAfter(prev)
+	e.world.OnDestroy = e.timers.dropOwner
+	e.timers = timerQueue{}
+	e.game = GameInfo{}
+	e.topics = make(map[string]string)
+	e.lua = newLuaBindings(e)
+	l := &loader{b: e.lua, cmds: e.cmds.withoutLua(), pos: make(map[any]string), files: files}
+	e.lua.loading = l
+	e.vm.SetBudget(loadBudget(e.cfg.LuaBudget))
+	l.loadAll(files)
+	e.lua.loading = nil
+	e.vm.SetBudget(e.cfg.LuaBudget)
+	return l
+}
+
+// commit completes a load that had no problem: the new commands and kept state take effect,
+// the things of the old world move into the new one, and zones reset.
+func (e *Engine) commit(l *loader, old runningGame, resetZones func(*world.Zone) bool) {
+	e.files, e.zoneDirs = l.files, l.zoneDirs
 	for k, v := range l.kept {
 		e.kept[k] = v
 	}
@@ -74,7 +89,6 @@ func (e *Engine) loadFiles(files fstest.MapFS, resetZones func(*world.Zone) bool
 	if old.world != nil {
 		e.lua.emit("reload")
 	}
-	return l, nil
 }
 
 // runningGame is what a load replaces: kept aside while new code loads, put back if it fails.
@@ -182,6 +196,7 @@ type loader struct {
 	gamePos  string
 	zoneDirs map[string]string     // zone key → folder name
 	kept     map[string]lua.LValue // mud.keep values first asked for by this load
+	files    fstest.MapFS
 }
 
 func (l *loader) loadZone(dir, name string) {
@@ -227,11 +242,7 @@ func (l *loader) run(file, dirZone string) {
 
 // fail records a definition problem at the Lua caller's position.
 func (l *loader) fail(L *lua.LState, format string, args ...any) {
-	where := L.Where(1)
-	if where == "" {
-		where = l.file + ": "
-	}
-	l.errs = append(l.errs, errors.New(where+fmt.Sprintf(format, args...)))
+	l.errs = append(l.errs, errors.New(l.where(L)+": "+fmt.Sprintf(format, args...)))
 }
 
 // qualify turns a short key into a full one in the current zone.
