@@ -86,6 +86,10 @@ func serve(args []string, stderr io.Writer) error {
 	if err := s.parse(fs, args); err != nil {
 		return err
 	}
+	if s.Watch && s.Game == "" {
+		return errors.New("--watch needs the game on disk: the embedded default game cannot change. " +
+			"Write it out with `mudd init DIR`, then run `mudd serve --game DIR --watch`")
+	}
 	log, err := newLogger(stderr, s.LogLevel)
 	if err != nil {
 		return err
@@ -100,7 +104,11 @@ func serve(args []string, stderr io.Writer) error {
 		<-ctx.Done()
 		stop() // a second signal ends the process at once
 	}()
-	return runEngine(ctx, cfg)
+	watchDir := ""
+	if s.Watch {
+		watchDir = s.Game
+	}
+	return runEngine(ctx, cfg, watchDir)
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {

@@ -14,11 +14,18 @@ import (
 	"github.com/mudd/mudd/engine/store"
 )
 
-// runEngine builds the engine from cfg and serves until ctx is done.
-func runEngine(ctx context.Context, cfg engine.Config) error {
+// runEngine builds the engine from cfg and serves until ctx is done. With a watchDir, the game
+// reloads when files under it change.
+func runEngine(ctx context.Context, cfg engine.Config, watchDir string) error {
 	eng, err := engine.New(cfg)
 	if err != nil {
 		return err
+	}
+	if watchDir != "" {
+		if err := watchGame(ctx, watchDir, eng, cfg.Logger, watchDebounce); err != nil {
+			return errors.Join(err, eng.Close())
+		}
+		cfg.Logger.Info("watching the game directory for changes", "dir", watchDir)
 	}
 	return eng.Run(ctx)
 }
