@@ -12,11 +12,17 @@ import (
 )
 
 var tickGame = fstest.MapFS{
+	"scripts/counter.lua": {Data: []byte(`
+local c = mud.keep("state", { loads = 0 })  -- same name as init.lua's, another file: its own
+c.loads = c.loads + 10
+return c
+`)},
 	"scripts/init.lua": {Data: []byte(`
 game { start = "z:a" }
 local s = mud.keep("state", { loads = 0 })
 s.loads = s.loads + 1
 LOADS = s.loads
+COUNTER = require("counter").loads
 every(1, function() end)
 mud.on("reload", function() RELOADED = true end)
 `)},
@@ -49,6 +55,9 @@ func TestReloadRecreatesTimersWithoutDuplicates(t *testing.T) {
 	}
 	if got := e.vm.L.GetGlobal("LOADS"); got != lua.LNumber(4) {
 		t.Fatalf("mud.keep state after three reloads: loads = %v, want 4", got)
+	}
+	if got := e.vm.L.GetGlobal("COUNTER"); got != lua.LNumber(40) {
+		t.Fatalf("mud.keep state of a required module after three reloads: %v, want 40", got)
 	}
 	if e.vm.L.GetGlobal("RELOADED") != lua.LTrue {
 		t.Fatal("the reload event did not reach the new code")

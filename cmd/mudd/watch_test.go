@@ -98,3 +98,17 @@ func TestClassifyChanges(t *testing.T) {
 		}
 	}
 }
+
+// FuzzClassify feeds the watcher's path classifier arbitrary paths: it must not panic, and a
+// relevant change is either a zone's or the whole game's.
+func FuzzClassify(f *testing.F) {
+	for _, p := range []string{"/g/world/town/rooms.lua", "/g/scripts/x.lua", "/g/world", "/g/../x", "", "/g/world//a.lua"} {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, path string) {
+		zone, whole, relevant := classify("/g", path)
+		if relevant && !whole && zone == "" {
+			t.Fatalf("classify(%q): relevant, but no zone and not the whole game", path)
+		}
+	})
+}
