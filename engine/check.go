@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
+	"testing/fstest"
 
 	"github.com/mudd/mudd/engine/world"
 )
@@ -55,6 +57,9 @@ func Check(fsys fs.FS) ([]Problem, error) {
 		out = append(out, Problem{Pos: pos, Severity: SevError, Msg: msg})
 	}
 	out = append(out, lint(e.world, e.game.Start, l.pos)...)
+	if len(l.errs) == 0 {
+		out = append(out, scanKeys(files, e.world)...)
+	}
 	sort.SliceStable(out, func(i, j int) bool { return posLess(out[i].Pos, out[j].Pos) })
 	return out, nil
 }
@@ -89,6 +94,36 @@ func splitLine(pos string) (string, int) {
 		}
 	}
 	return pos, 0
+}
+
+// keyCall matches a call with a literal full key as its first argument: what a script spawns,
+// gives, looks for or moves to. The engine cannot see these until the code runs.
+var keyCall = regexp.MustCompile(`\b(spawn|give|has|proto|room|move)\s*\(\s*["']([A-Za-z0-9_]+:[A-Za-z0-9_]+)["']`)
+
+// scanKeys reports literal keys in calls (room:spawn("zone:key"), who:give(...), mud.room(...),
+// t:move(...)) that name no prototype or room, at their line. Comment lines are skipped.
+func scanKeys(files fstest.MapFS, w *world.World) []Problem {
+	var out []Problem
+	for _, name := range sortedKeys(files) {
+		for i, line := range strings.Split(string(files[name].Data), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "--") {
+				continue
+			}
+			for _, m := range keyCall.FindAllStringSubmatch(line, -1) {
+				fn, key := m[1], m[2]
+				what, ok := "prototype", w.Protos[key] != nil
+				switch fn {
+				case "room", "move":
+					what, ok = "room", w.Rooms[key] != nil
+				}
+				if !ok {
+					out = append(out, Problem{fmt.Sprintf("%s:%d", name, i+1), SevError,
+						fmt.Sprintf("%s(%q): no %s %s", fn, key, what, key)})
+				}
+			}
+		}
+	}
+	return out
 }
 
 // lint finds what loads but is probably a mistake: rooms the start room does not lead to,

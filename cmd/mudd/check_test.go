@@ -25,6 +25,7 @@ func TestCheck(t *testing.T) {
 		{"one_way", 0, []string{"world/z/rooms.lua:2: warning: room z:b: exit down to z:c is one-way (no exit leads back)"}},
 		{"missing_proto", 1, []string{`world/z/zone.lua:1: error: zone z: reset names missing prototype "z:ghost"`}},
 		{"duplicate_key", 1, []string{`world/z/rooms.lua:3: error: room "z:a" is defined twice`}},
+		{"missing_spawn", 1, []string{`world/z/rooms.lua:5: error: spawn("z:ghost"): no prototype z:ghost`, "1 error(s), 0 warning(s)"}},
 		{"quest_ref", 1, []string{`world/z/quests.lua:2: error: npc "z:nobody" does not exist`}},
 	}
 	for _, tt := range tests {
