@@ -39,29 +39,30 @@ type Engine struct {
 	saver *store.Writer
 
 	// Owned by the game loop goroutine once Serve runs.
-	vm         *script.VM
-	world      *world.World
-	game       GameInfo
-	cmds       *Registry
-	topics     map[string]string
-	router     Router
-	players    map[string]*Player // by state.Key(name): online and link-dead
-	bySess     map[*session]*Player
-	loading    map[*session][]queuedLine // sessions whose character is loading, with lines typed meanwhile
-	runq       []*Player                 // players with queued lines, in round-robin order
-	flushq     []*Player                 // players with output to send
-	flushSpare []*Player
-	timers     timerQueue
-	lua        *luaBindings
-	stats      loopStats
-	lastSave   time.Time // when the loop last saved changed characters
-	luaErrors  map[string]*errorSeen
-	now        func() time.Time
-	rand       *rand.Rand            // math.random and random choices of the engine
-	pcg        *rand.PCG             // rand's source, reseeded by math.randomseed
-	files      fstest.MapFS          // the game's files as last loaded
-	zoneDirs   map[string]string     // zone key → its folder under world/
-	kept       map[string]lua.LValue // mud.keep values, by file and name
+	vm            *script.VM
+	world         *world.World
+	game          GameInfo
+	cmds          *Registry
+	topics        map[string]string
+	router        Router
+	players       map[string]*Player // by state.Key(name): online and link-dead
+	bySess        map[*session]*Player
+	loading       map[*session][]queuedLine // sessions whose character is loading, with lines typed meanwhile
+	runq          []*Player                 // players with queued lines, in round-robin order
+	flushq        []*Player                 // players with output to send
+	flushSpare    []*Player
+	timers        timerQueue
+	lua           *luaBindings
+	stats         loopStats
+	lastSave      time.Time // when the loop last saved changed characters
+	luaErrors     map[string]*errorSeen
+	now           func() time.Time
+	rand          *rand.Rand            // math.random and random choices of the engine
+	pcg           *rand.PCG             // rand's source, reseeded by math.randomseed
+	files         fstest.MapFS          // the game's files as last loaded
+	zoneDirs      map[string]string     // zone key → its folder under world/
+	kept          map[string]lua.LValue // mud.keep values, by file and name
+	lastMigration migration             // what the last reload moved and removed
 
 	// Shared with network goroutines; each guarded by its own mechanism.
 	inbox     chan event

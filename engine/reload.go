@@ -75,6 +75,8 @@ type ReloadResult struct {
 	Zone     string        // the zone folder reloaded, or "" for the whole game
 	Err      error         // nil on success; a *LoadError lists every problem
 	Duration time.Duration // time the loop spent loading and switching
+	Moved    int           // players moved to the start room: their room is gone
+	Removed  int           // NPCs and items removed: their prototype or room is gone
 }
 
 // String is the report shown to builders.
@@ -84,7 +86,11 @@ func (r ReloadResult) String() string {
 		what = "zone " + r.Zone
 	}
 	if r.Err == nil {
-		return fmt.Sprintf("Reloaded %s in %s.", what, r.Duration.Round(time.Millisecond/10))
+		msg := fmt.Sprintf("Reloaded %s in %s.", what, r.Duration.Round(time.Millisecond/10))
+		if r.Moved > 0 || r.Removed > 0 {
+			msg += fmt.Sprintf(" %d player(s) moved to the start room, %d thing(s) removed.", r.Moved, r.Removed)
+		}
+		return msg
 	}
 	var le *LoadError
 	if errors.As(r.Err, &le) {
@@ -136,8 +142,10 @@ func (e *Engine) reload(dir string, read fstest.MapFS, readErr error) ReloadResu
 		files = withZone(e.files, dir, read)
 		resets = func(z *world.Zone) bool { return e.zoneDirs[z.Key] == dir }
 	}
+	e.lastMigration = migration{}
 	_, r.Err = e.loadFiles(files, resets)
 	r.Duration = time.Since(start)
+	r.Moved, r.Removed = e.lastMigration.moved, e.lastMigration.removed
 	return r
 }
 
@@ -203,6 +211,7 @@ func (e *Engine) migrate(old runningGame) {
 			}
 		}
 	}
+	e.lastMigration.moved = len(displaced)
 	for _, t := range displaced {
 		world.MoveTo(t, e.startRoom())
 		if p := playerOf(t); p != nil {
@@ -218,6 +227,9 @@ func (e *Engine) migrate(old runningGame) {
 		}
 	}
 }
+
+// migration counts what the last migrate did.
+type migration struct{ moved, removed int }
 
 // removeGone destroys the things whose prototype or room no longer exists. What they hold
 // that still exists stays where they were; holders and onlookers are told.
@@ -243,6 +255,7 @@ func (e *Engine) removeGone(all []*world.Thing, gone map[*world.Thing]bool) {
 			e.tellRoom(t.Room, nil, mudCap(t.Name)+" fades away.")
 		}
 		e.world.Destroy(t)
+		e.lastMigration.removed++
 	}
 }
 

@@ -51,7 +51,8 @@ func reloadServer(t *testing.T, extra fstest.MapFS) (string, *mudtest.Server, *m
 func reload(t *testing.T, c *mudtest.Client, args string) string {
 	t.Helper()
 	c.Send(strings.TrimSpace("reload " + args))
-	return c.Hear("Reloaded")
+	out := c.Expect("Reloaded")
+	return out + c.Expect("> ")
 }
 
 func TestReloadMovesPlayersOutOfRemovedRoom(t *testing.T) {
@@ -66,7 +67,9 @@ func TestReloadMovesPlayersOutOfRemovedRoom(t *testing.T) {
 room { key = "meadow", name = "A Meadow", desc = "Grass as far as you can see.",
   exits = { west = "town:square" } }
 `)
-	reload(t, bea, "field")
+	if out := reload(t, bea, "field"); !strings.Contains(out, "1 player(s) moved to the start room") {
+		t.Fatalf("the builder's report:\n%s", out)
+	}
 	out := pat.Hear("Town Square")
 	if !strings.Contains(out, "vanished") {
 		t.Fatalf("pat was not told why they moved:\n%s", out)

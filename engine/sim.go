@@ -54,7 +54,6 @@ func NewSim(cfg Config) (*Sim, error) {
 	if err := s.e.loadGame(); err != nil {
 		return nil, err
 	}
-	close(s.e.ready)
 	return s, nil
 }
 
