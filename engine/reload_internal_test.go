@@ -79,3 +79,26 @@ func TestReloadRecreatesTimersWithoutDuplicates(t *testing.T) {
 		t.Fatal("a failed reload changed the running game")
 	}
 }
+
+func TestRegistryWithoutLuaRestoresShadowedCommands(t *testing.T) {
+	r := NewRegistry()
+	registerBuiltins(r)
+	nop := func(*Context) {}
+	r.Add(Command{Name: "xyzzy", Run: nop})                // a Go program's command
+	r.Add(Command{Name: "look", Run: nop, fromLua: true})  // the game redefines a built-in
+	r.Add(Command{Name: "pray", Run: nop, fromLua: true})  // and adds its own
+	r.Add(Command{Name: "xyzzy", Run: nop, fromLua: true}) // and shadows the program's
+	out := r.withoutLua()
+	if c := out.Lookup("look", RolePlayer); c == nil || c.fromLua {
+		t.Errorf("look after withoutLua: %+v, want the built-in", c)
+	}
+	if c := out.Lookup("xyzzy", RolePlayer); c == nil || c.fromLua {
+		t.Errorf("xyzzy after withoutLua: %+v, want the program's", c)
+	}
+	if c := out.Lookup("pray", RolePlayer); c != nil {
+		t.Errorf("pray survived withoutLua")
+	}
+	if c := out.Lookup("l", RolePlayer); c == nil || c.Name != "look" {
+		t.Errorf("l no longer finds look: %+v", c)
+	}
+}
