@@ -63,6 +63,7 @@ type Engine struct {
 	zoneDirs      map[string]string     // zone key → its folder under world/
 	kept          map[string]lua.LValue // mud.keep values, by file and name
 	lastMigration migration             // what the last reload moved and removed
+	compiled      script.Cache          // compiled Lua files, for reloads
 
 	// Shared with network goroutines; each guarded by its own mechanism.
 	inbox     chan event

@@ -49,7 +49,7 @@ func (e *Engine) loadFiles(files fstest.MapFS, resetZones func(*world.Zone) bool
 // (kept aside by the caller). The loader it returns lists the problems found.
 func (e *Engine) build(files fstest.MapFS) *loader {
 	prev := e.world
-	e.vm = script.New(script.Config{Game: files, Budget: e.cfg.LuaBudget, Log: e.log})
+	e.vm = script.New(script.Config{Game: files, Budget: e.cfg.LuaBudget, Log: e.log, Cache: &e.compiled})
 	e.world = world.NewAfter(prev)
 	e.world.OnDestroy = e.timers.dropOwner
 	e.timers = timerQueue{}
