@@ -110,7 +110,7 @@ func (e *Engine) restoreRunning(g runningGame) {
 }
 
 // loadAll runs scripts/init.lua, then each world/<zone>/ folder with zone.lua first, then
-// links the world and checks what refers to what.
+// links the world and checks what refers to what. It reads only files, in memory.
 func (l *loader) loadAll(files fs.FS) {
 	e := l.b.e
 	if _, err := fs.Stat(files, "scripts/init.lua"); err == nil {
@@ -200,7 +200,7 @@ type loader struct {
 }
 
 func (l *loader) loadZone(dir, name string) {
-	files, err := fs.ReadDir(l.b.e.cfg.Game, dir)
+	files, err := fs.ReadDir(l.files, dir)
 	if err != nil {
 		l.errs = append(l.errs, fmt.Errorf("%s: %w", dir, err))
 		return
@@ -212,7 +212,7 @@ func (l *loader) loadZone(dir, name string) {
 		}
 	}
 	sort.Strings(names)
-	if _, err := fs.Stat(l.b.e.cfg.Game, path.Join(dir, "zone.lua")); err != nil {
+	if _, err := fs.Stat(l.files, path.Join(dir, "zone.lua")); err != nil {
 		l.errs = append(l.errs, fmt.Errorf("%s: missing zone.lua declaring the zone", dir))
 		return
 	}

@@ -130,3 +130,23 @@ func TestReloadKeepsInstancesAndTheirState(t *testing.T) {
 		t.Fatalf("an item of a removed prototype survived:\n%s", out)
 	}
 }
+
+func TestZoneReloadReadsOnlyThatZoneFromDisk(t *testing.T) {
+	dir, _, bea := reloadServer(t, nil)
+	// Half-way through editing another zone: its files on disk are not what runs.
+	if err := os.Remove(filepath.Join(dir, "world/town/things.lua")); err != nil {
+		t.Fatal(err)
+	}
+	if out := reload(t, bea, "field"); !strings.Contains(out, "Reloaded zone field") {
+		t.Fatalf("reload field:\n%s", out)
+	}
+	if out := bea.Do("look"); !strings.Contains(out, "A green parrot watches you.") {
+		t.Fatalf("town after reloading field:\n%s", out)
+	}
+	bea.Send("reload town")
+	out := bea.Expect("unchanged")
+	out += bea.Expect("> ")
+	if !strings.Contains(out, `missing prototype "town:coin"`) {
+		t.Fatalf("reload town without its things:\n%s", out)
+	}
+}
