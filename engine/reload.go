@@ -121,6 +121,10 @@ func (e *Engine) Reload(dir string) bool {
 // startReload reads the files on a worker goroutine and hands them to the loop, which loads
 // them and calls done with the result. It runs on the loop.
 func (e *Engine) startReload(dir string, done func(ReloadResult)) {
+	if dir != "" && (!fs.ValidPath(dir) || strings.Contains(dir, "/") || dir == ".") {
+		done(ReloadResult{Zone: dir, Err: fmt.Errorf("%q is not a zone folder name", dir)})
+		return
+	}
 	fsys := e.cfg.Game
 	e.work(func() {
 		files, err := readGameFiles(fsys, dir)
@@ -149,8 +153,8 @@ func (e *Engine) reload(dir string, read fstest.MapFS, readErr error) ReloadResu
 	return r
 }
 
-// announceReload logs a reload's result and tells online builders, and also to (the player
-// who asked) if set.
+// announceReload logs a reload's result and tells online builders and the player who asked
+// for it, if any.
 func (e *Engine) announceReload(r ReloadResult, to *Player) {
 	if r.Err != nil {
 		e.log.Warn("reload failed", "zone", r.Zone, "err", r.Err)
