@@ -115,17 +115,18 @@ func nameLevel(name string) (markup.Level, bool) {
 	return 0, false
 }
 
+// cmdColor shows the colour level and why it was picked, or sets the player's choice.
 func cmdColor(c *Context) {
 	p, s := c.Player, c.Player.sess
 	if s == nil {
 		return
 	}
 	arg := strings.ToLower(strings.TrimSpace(c.Args))
-	switch _, ok := markup.ParseLevel(arg); {
+	switch lvl, ok := markup.ParseLevel(arg); {
 	case arg == "auto":
 		p.color = ""
 	case ok:
-		p.color = arg
+		p.color = lvl.String()
 	case arg != "":
 		c.Send("Usage: color off|16|256|true|auto")
 		return
@@ -161,6 +162,7 @@ func levelName(l markup.Level) string {
 	return "off"
 }
 
+// cmdCharset shows whether the player gets UTF-8 or ASCII and why, or sets the choice.
 func cmdCharset(c *Context) {
 	p, s := c.Player, c.Player.sess
 	if s == nil {

@@ -206,7 +206,7 @@ func TestColorOverrideSaved(t *testing.T) {
 	if out := c.Do("charset auto"); !strings.Contains(out, "Text: UTF-8 (plain TCP connection)") {
 		t.Fatalf("charset auto: %q", out)
 	}
-	c.Do("colour true")
+	c.Do("colour truecolor")
 	if out := c.Do("color"); !strings.Contains(out, "\x1b[0;38;2;255;136;0morange") {
 		t.Fatalf("color true: %q", out)
 	}
