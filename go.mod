@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/ergochat/readline v0.1.3
+	github.com/fsnotify/fsnotify v1.10.1
 	github.com/glebarez/sqlite v1.11.0
 	github.com/mattn/go-isatty v0.0.20
 	github.com/pelletier/go-toml/v2 v2.4.3

@@ -40,6 +40,10 @@ func registerBuiltins(r *Registry) {
 		{Name: "go", Run: cmdGo, Help: "go <exit>\nLeave through an exit, including named ones: 'go hole'."},
 		{Name: "help", Run: cmdHelp, Help: "help [topic|command]\nRead help about a command or a topic."},
 		{Name: "commands", Run: cmdCommands, Help: "commands\nList the commands you can use."},
+		{Name: "color", Aliases: []string{"colour"}, Run: cmdColor,
+			Help: "color [off|16|256|true|auto]\nShow or choose how many colours you see; auto follows what your client reports."},
+		{Name: "charset", Run: cmdCharset,
+			Help: "charset [utf-8|ascii|auto]\nShow or choose how text reaches you: UTF-8, or plain ASCII for clients that garble accents."},
 		{Name: "save", Run: cmdSave, Help: "save\nSave your character now (it is also saved every few seconds)."},
 		{Name: "password", Run: cmdPassword, Help: "password\nChange your password."},
 		{Name: "quit", Exact: true, Run: cmdQuit, Help: "quit\nSave and leave the game (type the whole word)."},
@@ -268,7 +272,7 @@ func cmdCommands(c *Context) {
 }
 
 func cmdSave(c *Context) {
-	c.Engine.saver.Save(c.Engine.snapshot(c.Player))
+	c.Engine.save(c.Engine.snapshot(c.Player))
 	c.Send("Saved.")
 }
 

@@ -27,7 +27,12 @@ type State struct {
 	TerminalTypes []string `json:"terminal_types,omitempty"`
 	MTTS          int      `json:"mtts"`
 	TTypeDone     bool     `json:"ttype_done,omitempty"`
-	Budget        int      `json:"budget"` // unsolicited replies left
+
+	Charset         string `json:"charset,omitempty"` // agreed through CHARSET
+	CharsetAsked    bool   `json:"charset_asked,omitempty"`
+	CharsetRejected bool   `json:"charset_rejected,omitempty"`
+
+	Budget int `json:"budget"` // unsolicited replies left
 
 	// Replies is negotiation output not yet written.
 	Replies []byte `json:"replies,omitempty"`
@@ -74,13 +79,18 @@ func (c *Conn) Snapshot() State {
 		TerminalTypes: clone(c.types),
 		MTTS:          c.mtts,
 		TTypeDone:     c.ttDone,
-		Budget:        c.budget,
-		Replies:       clone(c.pending),
-		Undecoded:     clone(c.in),
-		Text:          clone(c.data),
-		Line:          clone(c.line.buf),
-		LineTooLong:   c.line.tooLong,
-		AfterCR:       c.line.afterCR,
+
+		Charset:         c.charset.name,
+		CharsetAsked:    c.charset.asked,
+		CharsetRejected: c.charset.rejected,
+
+		Budget:      c.budget,
+		Replies:     clone(c.pending),
+		Undecoded:   clone(c.in),
+		Text:        clone(c.data),
+		Line:        clone(c.line.buf),
+		LineTooLong: c.line.tooLong,
+		AfterCR:     c.line.afterCR,
 		Decoder: DecoderState{State: uint8(c.dec.state), Cmd: c.dec.cmd, Option: c.dec.opt,
 			Sub: clone(c.dec.sub), Over: c.dec.over},
 	}
@@ -110,6 +120,7 @@ func (c *Conn) Restore(s State) error {
 	c.opts = opts
 	c.width, c.height = s.Width, s.Height
 	c.types, c.mtts, c.ttDone = clone(s.TerminalTypes), s.MTTS, s.TTypeDone
+	c.charset = charsetState{asked: s.CharsetAsked, name: s.Charset, rejected: s.CharsetRejected}
 	c.budget = max(s.Budget, 0)
 	c.pending = clone(s.Replies)
 	c.in, c.data = clone(s.Undecoded), clone(s.Text)

@@ -19,10 +19,12 @@ func TestSnapshotRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect(t, client, offers)
-	io.WriteString(client, h("ff fb 1f ff fa 1f 00 64 00 1e ff f0 ff fd 19")+"hello\r\nwor")
+	io.WriteString(client, h("ff fb 1f ff fa 1f 00 64 00 1e ff f0 ff fd 19 ff fd 2a ff fa 2a 02")+"UTF-8"+
+		h("ff f0")+"hello\r\nwor")
 	if line, err := c.ReadLine(); line != "hello" || err != nil {
 		t.Fatalf("ReadLine = %q, %v", line, err)
 	}
+	expect(t, client, h("ff fa 2a 01")+";UTF-8"+h("ff f0")) // the CHARSET request, answered above
 	server.SetReadDeadline(time.Now())
 	if line, err := c.ReadLine(); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("ReadLine at the deadline = %q, %v; want a deadline error", line, err)
@@ -44,8 +46,8 @@ func TestSnapshotRestore(t *testing.T) {
 	if line, err := c2.ReadLine(); line != "world" || err != nil {
 		t.Fatalf("ReadLine after Restore = %q, %v; want \"world\"", line, err)
 	}
-	if info := c2.Info(); info.Width != 100 || info.Height != 30 || !info.EOR {
-		t.Fatalf("Info after Restore = %+v; want 100x30 with EOR", info)
+	if info := c2.Info(); info.Width != 100 || info.Height != 30 || !info.EOR || info.Charset != UTF8 {
+		t.Fatalf("Info after Restore = %+v; want 100x30 with EOR and UTF-8", info)
 	}
 	c2.Write(c2.AppendPromptEnd(c2.AppendText(nil, "> ")))
 	expect(t, client, "> "+h("ff ef")) // EOR still agreed, and no new offers

@@ -5,6 +5,8 @@
 //	mudd user promote NAME ROLE   set a character's role (player, builder, wizard, admin)
 //	mudd console [--data DIR]     attach an operator console to a running server
 //	mudd bench [flags]            load-test a server (an in-process one by default); see BENCHMARKS.md
+//	mudd check [DIR]              validate a game directory (the default game without DIR)
+//	mudd test [DIR]               run the scenario tests under DIR/tests/
 //
 // Run `mudd --help` for the flags.
 package main
@@ -45,6 +47,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = consoleCommand(args, os.Stdin, stdout, stderr)
 	case "bench":
 		err = bench(args, stdout, stderr)
+	case "check":
+		err = check(args, stdout, stderr)
+	case "test":
+		err = runTests(args, stdout, stderr)
 	case "help":
 		usage(stdout)
 		return 0
@@ -55,6 +61,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
+	}
+	if errors.Is(err, errProblems) {
+		return 1 // already reported
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mudd %s: %v\n", cmd, err)
@@ -70,6 +79,8 @@ func usage(w io.Writer) {
   mudd user promote NAME ROLE   set a character's role: player, builder, wizard or admin
   mudd console [--data DIR]     attach an operator console to the server running on DIR
   mudd bench [flags]            measure the server under load (mudd bench --help)
+  mudd check [DIR]              validate a game directory: file:line: severity: message
+  mudd test [DIR]               run the game's scenario tests (DIR/tests/*.lua)
 
 Run 'mudd serve --help' for the server's flags.
 `)
@@ -80,6 +91,10 @@ func serve(args []string, stderr io.Writer) error {
 	fs := s.flags("serve", stderr)
 	if err := s.parse(fs, args); err != nil {
 		return err
+	}
+	if s.Watch && s.Game == "" {
+		return errors.New("--watch needs the game on disk: the embedded default game cannot change. " +
+			"Write it out with `mudd init DIR`, then run `mudd serve --game DIR --watch`")
 	}
 	log, err := newLogger(stderr, s.LogLevel)
 	if err != nil {
@@ -99,7 +114,11 @@ func serve(args []string, stderr io.Writer) error {
 		<-ctx.Done()
 		stop() // a second signal ends the process at once
 	}()
-	return runEngine(ctx, cfg, stderr)
+	watchDir := ""
+	if s.Watch {
+		watchDir = s.Game
+	}
+	return runEngine(ctx, cfg, watchDir, stderr)
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -16,13 +15,22 @@ import (
 )
 
 // runEngine builds the engine from cfg and serves until ctx is done, with a console on the
-// terminal if stdin is one. A process started by a copyover that cannot load the game tells
-// the old process why, which then goes on.
-func runEngine(ctx context.Context, cfg engine.Config, stderr io.Writer) error {
+// terminal if stdin is one. With a watchDir, the game reloads when files under it change. A
+// process started by a copyover that cannot load the game tells the old process why, which
+// then goes on.
+func runEngine(ctx context.Context, cfg engine.Config, watchDir string, stderr io.Writer) error {
 	eng, err := engine.New(cfg)
 	if err != nil {
 		cfg.Handover.Fail(err)
 		return err
+	}
+	if watchDir != "" {
+		if err := watchGame(ctx, watchDir, eng, cfg.Logger, watchDebounce); err != nil {
+			err = errors.Join(err, eng.Close())
+			cfg.Handover.Fail(err)
+			return err
+		}
+		cfg.Logger.Info("watching the game directory for changes", "dir", watchDir)
 	}
 	console := make(chan func(), 1)
 	go func() {
@@ -57,19 +65,10 @@ func initGame(args []string, stdout, stderr io.Writer) error {
 		return errors.New("usage: mudd init DIR")
 	}
 	dir := fset.Arg(0)
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return fmt.Errorf("%s is not empty", dir)
-	}
-	if err := os.CopyFS(dir, mudd.DefaultGame()); err != nil {
+	n, err := mudd.WriteDefaultGame(dir)
+	if err != nil {
 		return err
 	}
-	n := 0
-	fs.WalkDir(mudd.DefaultGame(), ".", func(_ string, d fs.DirEntry, _ error) error {
-		if d != nil && !d.IsDir() {
-			n++
-		}
-		return nil
-	})
 	fmt.Fprintf(stdout, "Wrote the default game (%d files) to %s. Run it with: mudd serve --game %s\n", n, dir, dir)
 	return nil
 }

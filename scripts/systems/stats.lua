@@ -109,11 +109,14 @@ end
 
 -- "[hp 14/20]" for messages to players.
 function S.bar(p)
-  return "[hp " .. S.hp(p) .. "/" .. S.max_hp(p) .. "]"
+  local hp, max = S.hp(p), S.max_hp(p)
+  local colour = hp * 3 <= max and "{R}" or hp * 3 <= max * 2 and "{Y}" or "{G}"
+  return "[hp " .. colour .. hp .. "{x}/" .. max .. "]"
 end
 
 -- Time played: seconds saved in player.data.played, plus the time since this login.
-local since = {} -- player id -> os.time() at login
+-- Kept across reloads (mud.keep), so a reload does not forget who logged in when.
+local since = mud.keep("since", {}) -- player id -> os.time() at login
 
 function S.played(p)
   local d = S.init(p)
