@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sort"
 	"strings"
@@ -55,7 +56,7 @@ func init() {
 func (e *Engine) ServeConsole(c net.Conn) error {
 	defer c.Close()
 	s := &session{id: e.nextSessionID(), conn: telnet.NewConn(c, telnet.Config{Raw: true}), raw: c,
-		addr: "console", out: make(chan Output, e.cfg.OutputQueue), done: make(chan struct{}),
+		tcp: true, addr: "console", out: make(chan Output, e.cfg.OutputQueue), done: make(chan struct{}),
 		pause: pauseState{poke: make(chan struct{}, 1)}}
 	var p *Player
 	if !e.onLoop(func() { p = e.attachConsole(s) }) {
@@ -206,19 +207,27 @@ func (e *Engine) consoleNames(p *Player) {
 	p.Send(ConsoleControl + "players " + strings.Join(players, " "))
 }
 
-// consoleWriter writes the console's output as it is, without wrapping (the operator's
-// terminal wraps) and without prompts (the client shows its own).
+// consoleWriter writes the console's output as plain text (markup rendered without colour),
+// without wrapping (the operator's terminal wraps) and without prompts (the client shows its
+// own). Control lines go out as they are.
 func (e *Engine) consoleWriter(s *session, c net.Conn) {
 	defer s.close()
+	r := s.renderer(s.conn.Info())
 	for {
 		select {
 		case o := <-s.out:
 			if text := strings.TrimLeft(o.Text, "\n"); text != "" {
-				if !strings.HasSuffix(text, "\n") {
-					text += "\n"
+				var b strings.Builder
+				for _, line := range strings.SplitAfter(strings.TrimSuffix(text, "\n"), "\n") {
+					if strings.HasPrefix(line, ConsoleControl) {
+						b.WriteString(line)
+					} else {
+						b.WriteString(r.Render(line))
+					}
 				}
+				b.WriteByte('\n')
 				c.SetWriteDeadline(time.Now().Add(10 * time.Second))
-				if _, err := c.Write([]byte(text)); err != nil {
+				if _, err := io.WriteString(c, b.String()); err != nil {
 					return
 				}
 			}

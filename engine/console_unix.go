@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"syscall"
@@ -58,13 +59,11 @@ func (e *Engine) acceptConsoles(ctx context.Context, ln net.Listener) {
 		uid, err := peerUID(c)
 		if err != nil || uid != os.Getuid() {
 			e.log.Warn("console refused", "peer_uid", uid, "err", err)
-			c.SetWriteDeadline(time.Now().Add(time.Second))
+			msg := fmt.Sprintf("mudd console: refused: you are uid %d; only the server's user (uid %d) may attach.\n", uid, os.Getuid())
 			if err != nil {
-				fmt.Fprintf(c, "mudd console: refused: cannot tell who you are (%v).\n", err)
-			} else {
-				fmt.Fprintf(c, "mudd console: refused: you are uid %d; only the server's user (uid %d) may attach.\n", uid, os.Getuid())
+				msg = fmt.Sprintf("mudd console: refused: cannot tell who you are (%v).\n", err)
 			}
-			c.Close()
+			go refuse(c, msg)
 			continue
 		}
 		e.work(func() {
@@ -73,4 +72,17 @@ func (e *Engine) acceptConsoles(ctx context.Context, ln net.Listener) {
 			}
 		})
 	}
+}
+
+// refuse tells a console peer why it is refused and closes the connection once the peer has
+// read it: closing with the peer's input unread could reset the connection before the
+// message arrives.
+func refuse(c net.Conn, msg string) {
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	io.WriteString(c, msg)
+	if uc, ok := c.(*net.UnixConn); ok {
+		uc.CloseWrite()
+	}
+	io.Copy(io.Discard, c)
 }
