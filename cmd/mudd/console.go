@@ -149,14 +149,19 @@ func (m *consoleMode) translate(line string) (send string, exit bool) {
 }
 
 // interactive runs the console with line editing, history and completion until the operator
-// ends it or the server closes it.
-func (c *consoleClient) interactive(rl *readline.Instance) error {
+// ends it or the server closes it. The terminal is in raw mode while a line is edited, so
+// Ctrl-C arrives as a key, not a signal: interrupt, if set, is called for it.
+func (c *consoleClient) interactive(rl *readline.Instance, interrupt func()) error {
 	var mode consoleMode
 	c.request(engine.ConsoleControl + "names")
 	for {
 		rl.SetPrompt(mode.prompt())
 		line, err := rl.ReadLine()
 		if errors.Is(err, readline.ErrInterrupt) {
+			if interrupt != nil {
+				interrupt()
+				return nil
+			}
 			continue
 		}
 		if err != nil { // io.EOF (Ctrl-D), or the console was closed
@@ -230,14 +235,15 @@ func consoleCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 		defer rl.Close()
 		c := newConsoleClient(conn, rl.Stdout(), words)
 		fmt.Fprintf(rl.Stdout(), "Attached to the server's console. 'lua' switches to Lua, 'exit' or Ctrl-D detaches.\n")
-		return c.interactive(rl)
+		return c.interactive(rl, nil)
 	}
 	return newConsoleClient(conn, stdout, words).script(stdin)
 }
 
 // startTerminalConsole runs a console on the terminal the server was started in, if stdin
-// is one, and returns a function that ends it.
-func startTerminalConsole(eng *engine.Engine, dataDir string, stderr io.Writer) (stop func()) {
+// is one, and returns a function that ends it. Ctrl-C at the console calls interrupt, which
+// stops the server as the signal would.
+func startTerminalConsole(eng *engine.Engine, dataDir string, stderr io.Writer, interrupt func()) (stop func()) {
 	if !isatty.IsTerminal(os.Stdin.Fd()) {
 		return func() {}
 	}
@@ -254,7 +260,7 @@ func startTerminalConsole(eng *engine.Engine, dataDir string, stderr io.Writer) 
 	go func() {
 		defer close(ended)
 		fmt.Fprintf(rl.Stdout(), "Console: game commands run as an admin; 'lua' switches to Lua; Ctrl-D closes the console, Ctrl-C stops the server.\n")
-		c.interactive(rl)
+		c.interactive(rl, interrupt)
 		client.Close()
 	}()
 	return func() {

@@ -32,6 +32,8 @@ func runEngine(ctx context.Context, cfg engine.Config, watchDir string, stderr i
 		}
 		cfg.Logger.Info("watching the game directory for changes", "dir", watchDir)
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	console := make(chan func(), 1)
 	go func() {
 		<-eng.Ready()
@@ -39,7 +41,7 @@ func runEngine(ctx context.Context, cfg engine.Config, watchDir string, stderr i
 			console <- func() {}
 			return
 		}
-		console <- startTerminalConsole(eng, cfg.DataDir, stderr)
+		console <- startTerminalConsole(eng, cfg.DataDir, stderr, cancel)
 	}()
 	err = eng.Run(ctx)
 	if err != nil {
