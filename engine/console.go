@@ -164,7 +164,7 @@ func (e *Engine) consoleLua(p *Player, code string) {
 	if code == "" {
 		return
 	}
-	vals, err := e.vm.Eval(code, "console")
+	vals, err := e.vm.EvalLine(code, "console")
 	if err != nil {
 		p.Send("Lua error: " + err.Error())
 		return
@@ -175,12 +175,12 @@ func (e *Engine) consoleLua(p *Player, code string) {
 	}
 	out := make([]string, len(vals))
 	for i, v := range vals {
-		out[i] = luaString(v)
+		out[i] = consoleValue(v)
 	}
 	p.Send(strings.Join(out, "\t"))
 }
 
-func luaString(v lua.LValue) string {
+func consoleValue(v lua.LValue) string {
 	if s, ok := v.(lua.LString); ok {
 		return fmt.Sprintf("%q", string(s))
 	}

@@ -2,10 +2,10 @@ package script
 
 import lua "github.com/yuin/gopher-lua"
 
-// Eval runs a line of Lua typed by an operator under the time budget and returns its
+// EvalLine runs a line of Lua typed by an operator under the time budget and returns its
 // results. The line is tried first as an expression ("1+1", "mud.room('town:square')"),
 // then as statements ("x = 1").
-func (vm *VM) Eval(src, chunkName string) ([]lua.LValue, error) {
+func (vm *VM) EvalLine(src, chunkName string) ([]lua.LValue, error) {
 	proto, err := compile([]byte("return "+src), chunkName)
 	if err != nil {
 		if proto, err = compile([]byte(src), chunkName); err != nil {

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-func TestEval(t *testing.T) {
+func TestEvalLine(t *testing.T) {
 	vm := New(Config{Budget: 50 * time.Millisecond})
 	defer vm.Close()
 	tests := []struct {
@@ -20,19 +20,19 @@ func TestEval(t *testing.T) {
 		{"this is not lua", "", "parse error"},
 	}
 	for _, tt := range tests {
-		vals, err := vm.Eval(tt.src, "console")
+		vals, err := vm.EvalLine(tt.src, "console")
 		var got []string
 		for _, v := range vals {
 			got = append(got, v.String())
 		}
 		if tt.err != "" {
 			if err == nil || !strings.Contains(strings.ToLower(err.Error()), tt.err) {
-				t.Errorf("Eval(%q) error %v, want one about %q", tt.src, err, tt.err)
+				t.Errorf("EvalLine(%q) error %v, want one about %q", tt.src, err, tt.err)
 			}
 			continue
 		}
 		if err != nil || strings.Join(got, " ") != tt.want {
-			t.Errorf("Eval(%q) = %q, %v; want %q", tt.src, got, err, tt.want)
+			t.Errorf("EvalLine(%q) = %q, %v; want %q", tt.src, got, err, tt.want)
 		}
 	}
 }
