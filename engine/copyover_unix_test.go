@@ -1,0 +1,114 @@
+//go:build unix
+
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mudd/mudd/engine"
+	"github.com/mudd/mudd/internal/mudtest"
+)
+
+// TestMain lets the test binary be the new process of a copyover: a reboot starts the running
+// executable, which is this binary, with MUDD_HANDOVER set.
+func TestMain(m *testing.M) {
+	if os.Getenv("MUDD_HANDOVER") != "" {
+		os.Exit(successor())
+	}
+	os.Exit(m.Run())
+}
+
+// successor takes over from the test's engine, serving the fixture game on the same data
+// directory, or fails on purpose when MUDD_TEST_FAIL is set.
+func successor() int {
+	h, err := engine.Inherit()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if os.Getenv("MUDD_TEST_FAIL") != "" {
+		fmt.Fprintln(os.Stderr, "the successor fails on purpose")
+		h.Fail(errors.New("told to fail"))
+		return 1
+	}
+	eng, err := engine.New(engine.Config{Game: fixture(), DataDir: os.Getenv("MUDD_TEST_DATA"), Handover: h,
+		Version: "successor", Pulse: 20 * time.Millisecond, BcryptCost: 4,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		h.Fail(err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	if err := eng.Run(ctx); err != nil {
+		h.Fail(err)
+		return 1
+	}
+	return 0
+}
+
+// TestCopyoverInProcess reboots an engine of the test process into the test binary, first
+// failing, then succeeding: with -race, both sides of the hand-over run under the race
+// detector. (cmd/mudd tests the real binary, a new build and a broken one.)
+func TestCopyoverInProcess(t *testing.T) {
+	data := t.TempDir()
+	t.Setenv("MUDD_TEST_DATA", data)
+	s := startServer(t, fixture(), data, func(c *engine.Config) { c.Version = "first" })
+	mudtest.Create(t, s, "Ada", "password1")
+	if err := s.Eng.Store().SetRole(context.Background(), "Ada", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	ada := mudtest.Login(t, s, "Ada", "password1")
+	bob := mudtest.Create(t, s, "Bob", "password2")
+	ada.Hear("Bob has entered the game.")
+	bob.Do("east")
+
+	t.Setenv("MUDD_TEST_FAIL", "1")
+	ada.Send("reboot")
+	failed := ada.Expect("Reboot failed") + ada.Expect("> ")
+	failed = strings.Join(strings.Fields(failed), " ") // unwrapped
+	if !strings.Contains(failed, "told to fail") || !strings.Contains(failed, "fails on purpose") {
+		t.Errorf("the admin was told:\n%s", failed)
+	}
+	bob.Hear("The reboot failed; the game goes on.")
+	if out := bob.Do("look"); !strings.Contains(out, "A Meadow") {
+		t.Fatalf("after the failed reboot:\n%s", out)
+	}
+
+	t.Setenv("MUDD_TEST_FAIL", "")
+	bob.Conn.Write([]byte("lo")) // half a line across the hand-over
+	ada.Send("reboot")
+	for _, c := range []*mudtest.Client{ada, bob} {
+		c.Expect("The world shimmers")
+		c.Expect("Reboot complete.")
+		c.Expect("> ")
+	}
+	out := ada.Do("version")
+	if m := regexp.MustCompile(`Process (\d+)\.`).FindStringSubmatch(out); m != nil {
+		pid, _ := strconv.Atoi(m[1])
+		t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) }) // it holds the test's stderr
+	}
+	if out = strings.Join(strings.Fields(out), " "); !strings.Contains(out, "version successor.") ||
+		!strings.Contains(out, "from version first") {
+		t.Fatalf("version after the reboot:\n%s", out)
+	}
+	bob.Send("ok")
+	if out := bob.Expect("\n> "); !strings.Contains(out, "A Meadow") {
+		t.Errorf("Bob's look across the reboot:\n%s", out)
+	}
+	if out := bob.Do("who"); !strings.Contains(out, "2 player(s)") {
+		t.Errorf("who after the reboot:\n%s", out)
+	}
+}
