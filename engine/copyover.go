@@ -34,9 +34,10 @@ import (
 
 // rebootState is the loop's view of a copyover.
 type rebootState struct {
-	countdown  *timer
-	handing    bool // sessions are paused and being handed over
-	handedOver bool // the new process took over: the loop ends
+	due        time.Time // when a countdown ends; zero when none runs
+	told       int       // the seconds left last announced
+	handing    bool      // sessions are paused and being handed over
+	handedOver bool      // the new process took over: the loop ends
 	held       map[*session]bool
 	saved      map[*Player]bool // players saved for the hand-over
 	reply      func(string)     // tells whoever asked for the reboot
@@ -58,12 +59,11 @@ func cmdReboot(c *Context) {
 	e, p := c.Engine, c.Player
 	reply := func(msg string) { p.Send(msg) }
 	if strings.EqualFold(c.Args, "cancel") {
-		if e.reboot.countdown == nil {
+		if e.reboot.due.IsZero() {
 			c.Send("No reboot is counting down.")
 			return
 		}
-		e.reboot.countdown.cancelled = true
-		e.reboot.countdown = nil
+		e.reboot.due = time.Time{}
 		e.broadcast("The reboot was cancelled.")
 		return
 	}
@@ -86,7 +86,7 @@ func (e *Engine) Reboot(delay time.Duration, reply func(string)) {
 	case e.reboot.handing:
 		reply("A reboot is under way already.")
 		return
-	case e.reboot.countdown != nil:
+	case !e.reboot.due.IsZero():
 		reply("A reboot is counting down already; 'reboot cancel' stops it.")
 		return
 	}
@@ -98,22 +98,33 @@ func (e *Engine) Reboot(delay time.Duration, reply func(string)) {
 		e.beginHandover(reply)
 		return
 	}
-	left := int(delay.Round(time.Second) / time.Second)
-	e.broadcast(fmt.Sprintf("The game will reboot in %d seconds. You will stay connected.", left))
-	t := &timer{due: e.now().Add(time.Second), every: time.Second, index: -1}
-	t.fire = func() {
-		left--
-		switch {
-		case left <= 0:
-			t.cancelled = true
-			e.reboot.countdown = nil
-			e.beginHandover(reply)
-		case left <= 5 || left == 10 || left%30 == 0:
-			e.broadcast(fmt.Sprintf("Reboot in %d seconds.", left))
-		}
+	delay = delay.Round(time.Second)
+	e.reboot.due, e.reboot.told, e.reboot.reply = e.now().Add(delay), int(delay/time.Second), reply
+	e.broadcast(fmt.Sprintf("The game will reboot in %s. You will stay connected.", secondsText(e.reboot.told)))
+}
+
+// rebootCountdown announces a running countdown and starts the hand-over when it ends. The
+// pulse calls it. (It is not a timer: a reload of the game replaces the timer queue.)
+func (e *Engine) rebootCountdown(now time.Time) {
+	if e.reboot.due.IsZero() {
+		return
 	}
-	e.reboot.countdown = t
-	e.timers.schedule(t)
+	left := int((e.reboot.due.Sub(now) + time.Second - 1) / time.Second) // rounded up
+	switch {
+	case left <= 0:
+		e.reboot.due = time.Time{}
+		e.beginHandover(e.reboot.reply)
+	case left < e.reboot.told && (left <= 5 || left == 10 || left%30 == 0):
+		e.reboot.told = left
+		e.broadcast(fmt.Sprintf("Reboot in %s.", secondsText(left)))
+	}
+}
+
+func secondsText(n int) string {
+	if n == 1 {
+		return "1 second"
+	}
+	return strconv.Itoa(n) + " seconds"
 }
 
 // broadcast tells every player online, and the operator consoles.

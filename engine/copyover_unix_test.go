@@ -89,8 +89,9 @@ func TestCopyoverInProcess(t *testing.T) {
 
 	t.Setenv("MUDD_TEST_FAIL", "")
 	bob.Conn.Write([]byte("lo")) // half a line across the hand-over
-	ada.Send("reboot")
+	ada.Send("reboot 1")
 	for _, c := range []*mudtest.Client{ada, bob} {
+		c.Expect("The game will reboot in 1 second. You will stay connected.")
 		c.Expect("The world shimmers")
 		c.Expect("Reboot complete.")
 		c.Expect("> ")

@@ -183,6 +183,7 @@ func (e *Engine) pulse() {
 	start := time.Now()
 	e.stats.pulses++
 	now := e.now()
+	e.rebootCountdown(now)
 	e.timers.runDue(now)
 	e.expireLinkDead()
 	if now.Sub(e.lastSave) >= e.cfg.SaveInterval {
