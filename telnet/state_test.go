@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"testing"
 	"time"
 )
@@ -69,4 +70,70 @@ func TestRestoreRejects(t *testing.T) {
 			t.Errorf("%s: Restore succeeded", tt.name)
 		}
 	}
+}
+
+// pausedConn gives its chunks, then read deadline errors: a connection being paused.
+type pausedConn struct{ scriptConn }
+
+func (p *pausedConn) Read(b []byte) (int, error) {
+	if len(p.chunks) == 0 {
+		return 0, os.ErrDeadlineExceeded
+	}
+	return p.scriptConn.Read(b)
+}
+
+// FuzzSnapshotRestore cuts a connection anywhere, moves it through Snapshot, JSON and
+// Restore to a new Conn, and checks that the lines, the replies and what the client reported
+// are the same as without the cut.
+func FuzzSnapshotRestore(f *testing.F) {
+	for _, c := range captures {
+		f.Add([]byte(c.in), uint16(len(c.in)/2))
+	}
+	f.Add([]byte(h("ff fb 1f ff fa 1f 00 64 00 1e ff f0 ff fd 19")+"hello\r\nworld\r\n"), uint16(20))
+	f.Add([]byte(h("ff fa 18 00 41 ff fa 1f 00 50 00 18 ff f0")), uint16(6))
+	f.Add([]byte(h("ff fd 2a ff fa 2a 02")+"UTF-8"+h("ff f0")+"x\r"), uint16(9))
+	f.Add([]byte("abc\rdef\r\nghi"), uint16(4))
+	f.Fuzz(func(t *testing.T, in []byte, cut uint16) {
+		k := int(cut) % (len(in) + 1)
+		cfg := Config{MaxSub: 16, MaxLine: 32}
+		want, wantOut, wantInfo := replay(t, cfg, [][]byte{in})
+
+		a := &pausedConn{scriptConn{chunks: [][]byte{in[:k]}}}
+		ca := NewConn(a, cfg)
+		if err := ca.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for {
+			line, err := ca.ReadLine()
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				break
+			}
+			got = append(got, lineEntry(line, err))
+		}
+		js, err := json.Marshal(ca.Snapshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st State
+		if err := json.Unmarshal(js, &st); err != nil {
+			t.Fatal(err)
+		}
+		b := &scriptConn{chunks: [][]byte{in[k:]}}
+		cb := NewConn(b, cfg)
+		if err := cb.Restore(st); err != nil {
+			t.Fatalf("Restore: %v", err)
+		}
+		for {
+			line, err := cb.ReadLine()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			got = append(got, lineEntry(line, err))
+		}
+		if !slices.Equal(got, want) || a.written()+b.written() != wantOut || !infoEqual(cb.Info(), wantInfo) {
+			t.Fatalf("cut at %d:\n%q %q %+v\nwant\n%q %q %+v", k, got, a.written()+b.written(), cb.Info(),
+				want, wantOut, wantInfo)
+		}
+	})
 }
