@@ -54,7 +54,13 @@ func (c *Conn) fill() error {
 	if err := c.flushReplies(); err != nil {
 		return err
 	}
-	n, err := c.nc.Read(c.rbuf)
+	var n int
+	var err error
+	if c.inz.src != nil {
+		n, err = c.inflateRead(c.rbuf)
+	} else {
+		n, err = c.nc.Read(c.rbuf)
+	}
 	c.in, c.rerr = c.rbuf[:n], err
 	if n > 0 {
 		return nil
@@ -75,8 +81,16 @@ func (c *Conn) handle(ev Event) {
 		c.mu.Unlock()
 	case EventSub:
 		c.mu.Lock()
-		c.subnegotiation(ev.Option, ev.Data)
+		msg, ok := c.subnegotiation(ev.Option, ev.Data)
+		inflate := c.inflate
 		c.mu.Unlock()
+		if inflate && !c.inz.on {
+			c.inz.start(c.in, c.nc)
+			c.in = nil
+		}
+		if ok && c.cfg.OnMessage != nil {
+			c.cfg.OnMessage(msg)
+		}
 	case EventSubTooLong:
 		c.warn("telnet: subnegotiation too long, dropped", "option", ev.Option, "limit", c.cfg.MaxSub)
 	}
