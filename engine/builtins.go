@@ -191,7 +191,9 @@ func cmdTell(c *Context) {
 		c.Sendf("Nobody called %q is online.", to)
 		return
 	}
-	c.Sendf("You tell %s, \"%s\"", mudCap(strings.ToLower(to)), text)
+	line := fmt.Sprintf("You tell %s, \"%s\"", mudCap(strings.ToLower(to)), text)
+	c.Send(line)
+	c.Player.channelText("tell", c.Player.Name, line)
 }
 
 func cmdEmote(c *Context) {

@@ -33,6 +33,15 @@ type Config struct {
 	InputQueue  int // queued commands per session before the client is cut off; default 200
 	OutputQueue int // queued output batches per session before the client is cut off; default 256
 
+	// MSSP holds extra MSSP variables (upper-case names such as "CONTACT", "WEBSITE",
+	// "LANGUAGE", "GENRE") sent with NAME, PLAYERS, UPTIME, CODEBASE and PORT to MSSP
+	// clients and crawlers; a value here replaces the engine's own.
+	MSSP map[string]string
+	// CompressLevel is the zlib level of MCCP2 output (1–9); default 5, see BENCHMARKS.md.
+	CompressLevel int
+	// NoCompress turns MCCP2 and MCCP3 off: they are neither offered nor accepted.
+	NoCompress bool
+
 	Logger *slog.Logger
 	// Clock tells the game loop the time: time.Now by default. Tests that step the loop by
 	// hand set it.

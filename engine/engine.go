@@ -20,11 +20,13 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mudd/mudd/engine/script"
 	"github.com/mudd/mudd/engine/store"
 	"github.com/mudd/mudd/engine/world"
+	"github.com/mudd/mudd/telnet"
 )
 
 // Engine is one running game.
@@ -43,9 +45,10 @@ type Engine struct {
 	router     Router
 	players    map[string]*Player // by state.Key(name): online and link-dead
 	bySess     map[*session]*Player
-	loading    map[*session][]queuedLine // sessions whose character is loading, with lines typed meanwhile
-	runq       []*Player                 // players with queued lines, in round-robin order
-	flushq     []*Player                 // players with output to send
+	loading    map[*session][]queuedLine     // sessions whose character is loading, with lines typed meanwhile
+	earlyOOB   map[*session][]telnet.Message // GMCP/MSDP from sessions whose character is loading
+	runq       []*Player                     // players with queued lines, in round-robin order
+	flushq     []*Player                     // players with output to send
 	flushSpare []*Player
 	timers     timerQueue
 	lua        *luaBindings
@@ -62,6 +65,7 @@ type Engine struct {
 	sessions  sync.WaitGroup
 	workers   sync.WaitGroup // goroutines doing database work for the loop
 	started   time.Time
+	online    atomic.Int32 // players with a connection, for MSSP
 	ready     chan struct{}
 	loopDone  chan struct{}
 	live      liveSessions
@@ -96,6 +100,7 @@ func New(cfg Config) (*Engine, error) {
 		players:   make(map[string]*Player),
 		bySess:    make(map[*session]*Player),
 		loading:   make(map[*session][]queuedLine),
+		earlyOOB:  make(map[*session][]telnet.Message),
 		luaErrors: make(map[string]*errorSeen),
 		topics:    make(map[string]string),
 		cmds:      NewRegistry(),

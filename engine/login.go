@@ -71,6 +71,10 @@ func (e *Engine) login(ctx context.Context, s *session) (store.Account, bool) {
 		if name == "" {
 			continue
 		}
+		if name == "MSSP-REQUEST" {
+			s.send(Output{Text: e.msspText(), Close: true})
+			return store.Account{}, false
+		}
 		acct, err := e.store.Account(ctx, name)
 		switch {
 		case err == nil:

@@ -39,6 +39,7 @@ type Player struct {
 	askPrompt  string            // prompt for input, instead of the usual one
 	hideInput  bool              // input is hidden (a password): echo goes off with the prompt
 	showInput  bool              // echo goes back on with the next output
+	oob        oobState          // GMCP/MSDP state and messages for the next batch
 }
 
 type queuedLine struct {
@@ -120,11 +121,16 @@ func (e *Engine) flushOutput() {
 	for i, p := range list {
 		list[i] = nil
 		p.flushing = false
-		if p.sess == nil || (p.out.Len() == 0 && !p.needPrompt) {
+		if p.sess == nil || (p.out.Len() == 0 && !p.needPrompt && len(p.oob.queue) == 0) {
 			continue
 		}
-		o := Output{Text: p.out.String(), Prompt: p.prompt(), Hide: p.hideInput, Show: p.showInput}
+		o := Output{Text: p.out.String(), Prompt: p.prompt(), Hide: p.hideInput, Show: p.showInput,
+			OOB: p.oob.queue}
+		if p.out.Len() == 0 && !p.needPrompt {
+			o.Prompt = "" // only out-of-band data: no new prompt
+		}
 		p.out.Reset()
+		p.oob.queue = nil
 		p.needPrompt, p.showInput = false, false
 		if !p.sess.trySend(o) {
 			if !p.sess.closed() {
@@ -136,7 +142,9 @@ func (e *Engine) flushOutput() {
 			s.close()
 			continue
 		}
-		p.atPrompt = true
+		if o.Prompt != "" {
+			p.atPrompt = true
+		}
 	}
 }
 
@@ -161,6 +169,7 @@ func (ev loadedEvent) run(e *Engine) {
 	}
 	if ev.err != nil {
 		delete(e.loading, ev.s)
+		delete(e.earlyOOB, ev.s)
 		e.log.Error("load character failed", "name", ev.acct.Name, "err", ev.err)
 		ev.s.say("Your character could not be loaded. Please try again later.\n", true)
 		return
@@ -207,6 +216,7 @@ func (e *Engine) reattach(p *Player, s *session, role Role) {
 
 func (e *Engine) attach(p *Player, s *session) {
 	p.sess = s
+	e.online.Add(1)
 	p.idleSince = e.now()
 	p.atPrompt = false
 	e.bySess[s] = p
@@ -215,6 +225,12 @@ func (e *Engine) attach(p *Player, s *session) {
 		e.schedule(p)
 	}
 	delete(e.loading, s)
+	early := e.earlyOOB[s]
+	delete(e.earlyOOB, s)
+	for _, m := range early {
+		e.handleOOB(p, m)
+	}
+	p.loginOOB()
 }
 
 // schedule puts p in the round-robin queue unless it is there already.
@@ -233,10 +249,12 @@ func (e *Engine) detach(p *Player) *session {
 		return nil
 	}
 	delete(e.bySess, s)
+	e.online.Add(-1)
 	s.queued.Add(-int32(len(p.lines)))
 	p.sess, p.lines = nil, nil
 	p.input, p.askPrompt, p.hideInput, p.showInput = nil, "", false, false
 	p.out.Reset()
+	p.oob.queue, p.oob.reported = nil, nil // MSDP reports belong to the connection
 	return s
 }
 
@@ -244,6 +262,7 @@ func (e *Engine) detach(p *Player) *session {
 // last message (the idle goodbye) is written before the connection closes.
 func (ev closeEvent) run(e *Engine) {
 	delete(e.loading, ev.s)
+	delete(e.earlyOOB, ev.s)
 	defer ev.s.finish()
 	p := e.bySess[ev.s]
 	if p == nil {

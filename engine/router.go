@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"time"
 
@@ -57,7 +58,9 @@ func (r localRouter) Tell(from *Player, to, text string) error {
 	case !p.Online():
 		return ErrLinkDead
 	}
-	p.Sendf("%s tells you, \"%s\"", from.Name, text)
+	line := fmt.Sprintf("%s tells you, \"%s\"", from.Name, text)
+	p.Send(line)
+	p.channelText("tell", from.Name, line)
 	return nil
 }
 

@@ -23,6 +23,7 @@ type Output struct {
 	Hide   bool   // after writing, stop the client echoing input (password follows)
 	Show   bool   // before writing, let the client echo input again
 	Close  bool   // after writing, close the connection
+	OOB    []OOB  // GMCP and MSDP messages, each placed at its offset in Text
 }
 
 // session is one network connection. Its reader goroutine runs the login dialogue and then
@@ -36,24 +37,43 @@ type session struct {
 	queued atomic.Int32 // lines sent to the loop and not yet run
 	warned atomic.Bool
 
+	// Owned by the reader goroutine: GMCP/MSDP messages are posted to the loop once the
+	// login is (early keeps them until then).
+	posting bool
+	early   []telnet.Message
+
 	closeOnce sync.Once
 	done      chan struct{}
 }
 
 var sessionIDs atomic.Uint64
 
-func newSession(c net.Conn, raw bool, cfg Config) *session {
+func (e *Engine) newSession(c net.Conn, raw bool) *session {
 	addr := c.RemoteAddr().String()
 	if host, _, err := net.SplitHostPort(addr); err == nil {
 		addr = host
 	}
-	return &session{
+	s := &session{
 		id:   sessionIDs.Add(1),
-		conn: telnet.NewConn(c, telnet.Config{Raw: raw, MaxLine: cfg.MaxLine}),
 		raw:  c,
 		addr: addr,
-		out:  make(chan Output, cfg.OutputQueue),
+		out:  make(chan Output, e.cfg.OutputQueue),
 		done: make(chan struct{}),
+	}
+	s.conn = telnet.NewConn(c, telnet.Config{Raw: raw, MaxLine: e.cfg.MaxLine,
+		OnMessage: func(m telnet.Message) { e.oobReceived(s, m) }, MSSP: e.msspVars,
+		CompressLevel: e.cfg.CompressLevel, NoCompress: e.cfg.NoCompress})
+	return s
+}
+
+// oobReceived runs on the reader goroutine for each GMCP or MSDP message: it is posted to the
+// loop in order with the lines, or kept until the login is posted.
+func (e *Engine) oobReceived(s *session, m telnet.Message) {
+	switch {
+	case s.posting:
+		e.post(oobEvent{s: s, msg: m})
+	case len(s.early) < maxEarlyOOB:
+		s.early = append(s.early, m)
 	}
 }
 
@@ -84,7 +104,7 @@ func (s *session) send(o Output) bool {
 func (s *session) close() {
 	s.closeOnce.Do(func() {
 		close(s.done)
-		s.raw.Close()
+		s.conn.Close()
 	})
 }
 
@@ -100,7 +120,7 @@ func (e *Engine) accept(ctx context.Context, ln net.Listener, raw bool) {
 			time.Sleep(50 * time.Millisecond)
 			continue
 		}
-		s := newSession(c, raw, e.cfg)
+		s := e.newSession(c, raw)
 		e.log.Info("connection opened", "session", s.id, "addr", s.addr, "raw", raw)
 		e.live.add(s)
 		e.sessions.Add(2)
@@ -179,8 +199,21 @@ func (e *Engine) render(s *session, buf []byte, o Output) []byte {
 	if width == 0 {
 		width = 80
 	}
-	if o.Text != "" {
-		buf = s.conn.AppendText(buf, wrap(o.Text, width))
+	text := o.Text
+	for _, m := range o.OOB {
+		at := min(max(m.At, 0), len(text)) - (len(o.Text) - len(text))
+		if at > 0 {
+			buf = s.conn.AppendText(buf, wrap(text[:at], width))
+			text = text[at:]
+		}
+		if m.Vars != nil {
+			buf = s.conn.AppendMSDP(buf, m.Vars...)
+		} else {
+			buf = s.conn.AppendGMCP(buf, m.Package, m.Data)
+		}
+	}
+	if text != "" {
+		buf = s.conn.AppendText(buf, wrap(text, width))
 	}
 	if o.Prompt != "" {
 		buf = s.conn.AppendText(buf, o.Prompt)
@@ -224,6 +257,11 @@ func (e *Engine) readLoop(ctx context.Context, s *session) {
 		s.finish()
 		return
 	}
+	s.posting = true
+	for _, m := range s.early {
+		e.post(oobEvent{s: s, msg: m})
+	}
+	s.early = nil
 	if reason := e.feedLines(s); !e.post(closeEvent{s: s, reason: reason}) {
 		s.finish()
 	}

@@ -32,6 +32,11 @@ type settings struct {
 	Lockout      duration `toml:"lockout"`
 	MaxFailures  int      `toml:"max_login_failures"`
 	LogLevel     string   `toml:"log_level"`
+
+	// MSSP holds extra MSSP variables for MUD listings: [mssp] CONTACT = "...".
+	MSSP map[string]string `toml:"mssp"`
+	// Compression is the MCCP2 zlib level (1-9), or 0 to turn MCCP off.
+	Compression *int `toml:"compression"`
 }
 
 func defaultSettings() *settings {
@@ -47,7 +52,7 @@ func defaultSettings() *settings {
 func (s *settings) flags(name string, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&s.Config, "config", "", "TOML config file (keys: game, data_dir, telnet, tcp, pulse, save_interval, lua_budget,\nlinkdead_grace, idle_timeout, lockout, max_login_failures, log_level)")
+	fs.StringVar(&s.Config, "config", "", "TOML config file (keys: game, data_dir, telnet, tcp, pulse, save_interval, lua_budget,\nlinkdead_grace, idle_timeout, lockout, max_login_failures, log_level, compression,\nand an [mssp] table of MSSP variables)")
 	fs.StringVar(&s.Game, "game", s.Game, "game directory (default: the embedded default game)")
 	fs.StringVar(&s.Data, "data", s.Data, "data directory for the SQLite database")
 	fs.StringVar(&s.Telnet, "telnet", s.Telnet, "telnet listen address, or - to disable")
@@ -104,8 +109,17 @@ func (s *settings) engineConfig(log *slog.Logger) (engine.Config, error) {
 		Pulse: time.Duration(s.Pulse), SaveInterval: time.Duration(s.SaveInterval),
 		LuaBudget: time.Duration(s.LuaBudget), LinkDeadGrace: time.Duration(s.LinkDead),
 		IdleTimeout: time.Duration(s.Idle), LockoutDuration: time.Duration(s.Lockout),
-		MaxLoginFailures: s.MaxFailures, Logger: log,
+		MaxLoginFailures: s.MaxFailures, Logger: log, MSSP: s.MSSP,
+		CompressLevel: compression(s.Compression), NoCompress: s.Compression != nil && *s.Compression == 0,
 	}, nil
+}
+
+// compression returns the configured zlib level, or 0 for the default.
+func compression(level *int) int {
+	if level == nil {
+		return 0
+	}
+	return *level
 }
 
 // duration is a time.Duration that reads "100ms"-style text from flags and TOML.
