@@ -43,6 +43,8 @@ func registerBuiltins(r *Registry) {
 		{Name: "save", Run: cmdSave, Help: "save\nSave your character now (it is also saved every few seconds)."},
 		{Name: "password", Run: cmdPassword, Help: "password\nChange your password."},
 		{Name: "quit", Exact: true, Run: cmdQuit, Help: "quit\nSave and leave the game (type the whole word)."},
+		{Name: "protocols", Run: cmdProtocols,
+			Help: "protocols\nShow what your client negotiated: terminal, window size, prompt marks, GMCP, MSDP, MSSP, compression."},
 		{Name: "stats", Role: RoleWizard, Run: cmdStats,
 			Help: "stats\nShow the game loop's pulse and command latency, players, memory and goroutines."},
 	} {

@@ -471,3 +471,40 @@ func (p *Player) loginOOB() {
 	}
 	p.sendItemList("inv", p.Thing.Contents)
 }
+
+// cmdProtocols shows what the player's client negotiated.
+func cmdProtocols(c *Context) {
+	if c.Player.sess == nil {
+		return
+	}
+	i := c.Player.sess.conn.Info()
+	onOff := func(b bool) string {
+		if b {
+			return "on"
+		}
+		return "off"
+	}
+	mark := "GA"
+	switch {
+	case i.EOR:
+		mark = "EOR"
+	case i.SGA:
+		mark = "none"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Client: %s (terminal types: %s; MTTS %d)\n", orNone(i.ClientName),
+		orNone(strings.Join(i.TerminalTypes, ", ")), i.MTTS)
+	fmt.Fprintf(&b, "Window: %dx%d. Prompt mark: %s.\n", i.Width, i.Height, mark)
+	fmt.Fprintf(&b, "GMCP: %s (client %s; packages: %s).\n", onOff(i.GMCP), orNone(i.GMCPClient),
+		orNone(strings.Join(i.GMCPSupports, ", ")))
+	fmt.Fprintf(&b, "MSDP: %s. MSSP: %s. MCCP2: %s. MCCP3: %s.", onOff(i.MSDP), onOff(i.MSSP),
+		onOff(i.MCCP2), onOff(i.MCCP3))
+	c.Send(b.String())
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
