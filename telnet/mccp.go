@@ -62,21 +62,27 @@ func (d *deflater) start(level int) {
 	d.zw, _ = zlib.NewWriterLevel(&d.buf, level) // the level was checked in NewConn
 }
 
-// finish ends the stream (Z_FINISH) and returns the writer to its pool.
+// finish ends the stream (Z_FINISH), leaving its last bytes in buf, and returns the writer
+// to its pool.
 func (d *deflater) finish() {
 	if d.zw == nil {
 		return
 	}
 	d.zw.Close()
-	d.release()
+	d.put()
 }
 
-// release drops the stream without finishing it.
+// put returns the writer to its pool.
+func (d *deflater) put() {
+	d.zw.Reset(io.Discard)
+	deflaterPool(d.level).Put(d.zw)
+	d.zw = nil
+}
+
+// release drops the stream without finishing it, and its unwritten output.
 func (d *deflater) release() {
 	if d.zw != nil {
-		d.zw.Reset(io.Discard)
-		deflaterPool(d.level).Put(d.zw)
-		d.zw = nil
+		d.put()
 	}
 	d.buf = bytes.Buffer{}
 }

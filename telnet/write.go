@@ -40,7 +40,7 @@ func (c *Conn) flush(p []byte) (int, error) {
 // that client's input from being read.
 func (c *Conn) flushReplies() error {
 	c.mu.Lock()
-	idle := len(c.pending) == 0
+	idle := len(c.pending) == 0 && len(c.marks) == 0
 	c.mu.Unlock()
 	if idle {
 		return nil
