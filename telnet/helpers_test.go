@@ -29,7 +29,7 @@ func is(name string) string { return h("ff fa 18 00") + name + h("ff f0") }
 
 var (
 	offers = h("ff fd 18 ff fd 1f ff fb 19 ff fb c9 ff fb 45 ff fb 56 ff fb 57") // what Start sends
-	send   = h("ff fa 18 01 ff f0")          // TTYPE SEND
+	send   = h("ff fa 18 01 ff f0")                                              // TTYPE SEND
 )
 
 // transcript decodes chunks with a Decoder and a lineBuf and returns one
