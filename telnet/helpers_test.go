@@ -39,7 +39,7 @@ func transcript(t testing.TB, chunks [][]byte, maxSub, maxLine int) []string {
 	if maxSub == 0 {
 		maxSub = DefaultMaxSub
 	}
-	d := Decoder{MaxSub: maxSub}
+	d := Decoder{MaxSub: maxSub, MaxOOB: maxSub}
 	l := lineBuf{max: maxLine}
 	var out []string
 	for _, p := range chunks {
