@@ -40,7 +40,7 @@ type Config struct {
 	// MSSP, if set, returns the MSSP variables sent when the client says DO MSSP. It is
 	// called with the Conn's lock held and must not call the Conn.
 	MSSP func() []Var
-	// CompressLevel is the zlib level of MCCP2 output (default 5, see BENCHMARKS.md).
+	// CompressLevel is the zlib level of MCCP2 output (default 6, see BENCHMARKS.md).
 	CompressLevel int
 	// NoCompress turns off MCCP2 and MCCP3: they are neither offered nor accepted.
 	NoCompress bool

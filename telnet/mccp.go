@@ -12,7 +12,7 @@ import (
 )
 
 // DefaultCompressLevel is the zlib level of MCCP2 output when Config.CompressLevel is 0.
-const DefaultCompressLevel = 5
+const DefaultCompressLevel = 6
 
 // mccp2Start is the MCCP2 start marker: every byte after it is zlib.
 var mccp2Start = []byte{IAC, SB, OptMCCP2, IAC, SE}
