@@ -117,6 +117,7 @@ func New(cfg Config) (*Engine, error) {
 		st.Close()
 		return nil, err
 	}
+	e.checkRoomNums()
 	return e, nil
 }
 

@@ -359,6 +359,19 @@ func RoomNum(key string) int {
 	return n
 }
 
+// checkRoomNums logs rooms whose keys hash to the same RoomNum: a client's map would merge
+// them. Renaming one of them fixes it.
+func (e *Engine) checkRoomNums() {
+	seen := make(map[int]string, len(e.world.Rooms))
+	for _, key := range sortedKeys(e.world.Rooms) {
+		n := RoomNum(key)
+		if other, ok := seen[n]; ok {
+			e.log.Warn("two rooms share a GMCP/MSDP room number; rename one", "room", key, "other", other, "num", n)
+		}
+		seen[n] = key
+	}
+}
+
 // shortDirs are the direction names Mudlet's mapper reads in Room.Info exits.
 var shortDirs = map[string]string{"north": "n", "south": "s", "east": "e", "west": "w",
 	"northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw", "up": "u", "down": "d"}
