@@ -66,6 +66,7 @@ type Engine struct {
 	workers   sync.WaitGroup // goroutines doing database work for the loop
 	started   time.Time
 	online    atomic.Int32 // players with a connection, for MSSP
+	deflaters telnet.DeflaterPool
 	ready     chan struct{}
 	loopDone  chan struct{}
 	live      liveSessions

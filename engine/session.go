@@ -62,7 +62,7 @@ func (e *Engine) newSession(c net.Conn, raw bool) *session {
 	}
 	s.conn = telnet.NewConn(c, telnet.Config{Raw: raw, MaxLine: e.cfg.MaxLine,
 		OnMessage: func(m telnet.Message) { e.oobReceived(s, m) }, MSSP: e.msspVars,
-		CompressLevel: e.cfg.CompressLevel, NoCompress: e.cfg.NoCompress})
+		CompressLevel: e.cfg.CompressLevel, NoCompress: e.cfg.NoCompress, Deflaters: &e.deflaters})
 	return s
 }
 

@@ -153,7 +153,7 @@ func benchWrites(b *testing.B, looks [][]byte, level int) {
 		size += len(l)
 	}
 	dc := &discardConn{scriptConn: scriptConn{chunks: [][]byte{[]byte(h("ff fd 56"))}}}
-	c := NewConn(dc, Config{CompressLevel: level, NoCompress: level == 0})
+	c := NewConn(dc, Config{CompressLevel: level, NoCompress: level == 0, Deflaters: &DeflaterPool{}})
 	c.Start()
 	c.ReadLine() // takes DO MCCP2 (and then io.EOF)
 	for _, l := range looks[:min(len(looks), 100)] {

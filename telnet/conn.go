@@ -44,6 +44,9 @@ type Config struct {
 	CompressLevel int
 	// NoCompress turns off MCCP2 and MCCP3: they are neither offered nor accepted.
 	NoCompress bool
+	// Deflaters, if set, lends MCCP2 compressors and takes them back when a stream ends or
+	// the connection closes.
+	Deflaters *DeflaterPool
 }
 
 // Info is what the client reported about itself.
@@ -128,6 +131,7 @@ func NewConn(c net.Conn, cfg Config) *Conn {
 		rbuf:   make([]byte, 4096),
 		mtts:   -1,
 		budget: maxUnsolicited,
+		z:      deflater{pool: cfg.Deflaters},
 	}
 }
 

@@ -33,19 +33,31 @@ func (c *Conn) markCompress(start bool) {
 	c.marks = append(c.marks, mark{at: len(c.pending), start: start})
 }
 
-// deflaterPools keeps zlib writers per level: a writer holds about 256 KiB of state.
-var deflaterPools sync.Map // int -> *sync.Pool
+// A DeflaterPool reuses MCCP2 compressors between connections: a zlib writer holds about
+// 800 KB of state at level 6. Share one among the Conns of a server (Config.Deflaters). The
+// zero value is ready to use.
+type DeflaterPool struct {
+	levels [zlib.BestCompression - zlib.HuffmanOnly + 1]sync.Pool
+}
 
-func deflaterPool(level int) *sync.Pool {
-	if p, ok := deflaterPools.Load(level); ok {
-		return p.(*sync.Pool)
+func (p *DeflaterPool) get(level int) *zlib.Writer {
+	if p == nil {
+		return nil
 	}
-	p, _ := deflaterPools.LoadOrStore(level, &sync.Pool{})
-	return p.(*sync.Pool)
+	w, _ := p.levels[level-zlib.HuffmanOnly].Get().(*zlib.Writer)
+	return w
+}
+
+func (p *DeflaterPool) put(level int, w *zlib.Writer) {
+	if p != nil {
+		w.Reset(io.Discard)
+		p.levels[level-zlib.HuffmanOnly].Put(w)
+	}
 }
 
 // deflater is the MCCP2 state of a Conn, guarded by its write lock.
 type deflater struct {
+	pool  *DeflaterPool
 	zw    *zlib.Writer
 	level int
 	buf   bytes.Buffer // compressed output not yet written
@@ -54,7 +66,7 @@ type deflater struct {
 // start begins a zlib stream.
 func (d *deflater) start(level int) {
 	d.level = level
-	if w, ok := deflaterPool(level).Get().(*zlib.Writer); ok {
+	if w := d.pool.get(level); w != nil {
 		w.Reset(&d.buf)
 		d.zw = w
 		return
@@ -72,10 +84,9 @@ func (d *deflater) finish() {
 	d.put()
 }
 
-// put returns the writer to its pool.
+// put returns the writer to the pool, if there is one.
 func (d *deflater) put() {
-	d.zw.Reset(io.Discard)
-	deflaterPool(d.level).Put(d.zw)
+	d.pool.put(d.level, d.zw)
 	d.zw = nil
 }
 

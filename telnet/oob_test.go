@@ -139,7 +139,7 @@ func TestGMCPConn(t *testing.T) {
 // in plain text.
 func TestMCCP2Conn(t *testing.T) {
 	server, client := tcpPair(t)
-	c := NewConn(server, Config{})
+	c := NewConn(server, Config{Deflaters: &DeflaterPool{}})
 	go func() {
 		defer c.Close()
 		c.Start()
