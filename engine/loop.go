@@ -8,6 +8,7 @@ import (
 	"github.com/mudd/mudd/engine/metrics"
 	"github.com/mudd/mudd/engine/state"
 	"github.com/mudd/mudd/engine/store"
+	"github.com/mudd/mudd/telnet"
 )
 
 // Why a session ended, as reported by its reader goroutine.
@@ -24,8 +25,9 @@ type event interface{ run(e *Engine) }
 
 // loginEvent: a session finished logging in as acct.
 type loginEvent struct {
-	s    *session
-	acct store.Account
+	s     *session
+	acct  store.Account
+	early []telnet.Message // GMCP/MSDP received during the login dialogue
 }
 
 // loadedEvent: a character was read for a session that logged in.

@@ -149,6 +149,9 @@ func (e *Engine) flushOutput() {
 }
 
 func (ev loginEvent) run(e *Engine) {
+	if len(ev.early) > 0 {
+		e.earlyOOB[ev.s] = ev.early // handled on attach, before the first look
+	}
 	if p := e.players[state.Key(ev.acct.Name)]; p != nil {
 		e.reattach(p, ev.s, e.roleOf(ev.acct))
 		return

@@ -67,7 +67,7 @@ func (e *Engine) newSession(c net.Conn, raw bool) *session {
 }
 
 // oobReceived runs on the reader goroutine for each GMCP or MSDP message: it is posted to the
-// loop in order with the lines, or kept until the login is posted.
+// loop in order with the lines, or kept to go with the login.
 func (e *Engine) oobReceived(s *session, m telnet.Message) {
 	switch {
 	case s.posting:
@@ -253,15 +253,11 @@ func (e *Engine) readLoop(ctx context.Context, s *session) {
 		return
 	}
 	acct, ok := e.login(ctx, s)
-	if !ok || !e.post(loginEvent{s: s, acct: acct}) {
+	if !ok || !e.post(loginEvent{s: s, acct: acct, early: s.early}) {
 		s.finish()
 		return
 	}
-	s.posting = true
-	for _, m := range s.early {
-		e.post(oobEvent{s: s, msg: m})
-	}
-	s.early = nil
+	s.posting, s.early = true, nil
 	if reason := e.feedLines(s); !e.post(closeEvent{s: s, reason: reason}) {
 		s.finish()
 	}
