@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -144,12 +146,36 @@ func TestUsage(t *testing.T) {
 		{[]string{"serve", "--pulse", "-1s"}, 1, "positive"},
 		{[]string{"serve", "--log-level", "loud"}, 1, "log level"},
 		{[]string{"serve", "--config", writeFile(t, "bogus = 1\n")}, 1, "bogus"},
+		{[]string{"serve", "--config", writeFile(t, "compression = 12\n")}, 1, "zlib level"},
 	}
 	for _, tt := range tests {
 		var out bytes.Buffer
 		if code := run(tt.args, &out, &out); code != tt.code || !strings.Contains(out.String(), tt.want) {
 			t.Errorf("run(%v) = %d, output %q; want %d containing %q", tt.args, code, out.String(), tt.code, tt.want)
 		}
+	}
+}
+
+// TestProtocolSettings reads the MSSP table and the compression level from TOML.
+func TestProtocolSettings(t *testing.T) {
+	s := defaultSettings()
+	path := writeFile(t, "compression = 0\n[mssp]\nCONTACT = \"admin@example.org\"\nGENRE = \"Fantasy\"\n")
+	if err := s.parse(s.flags("serve", io.Discard), []string{"--config", path}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := s.engineConfig(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.NoCompress || cfg.MSSP["CONTACT"] != "admin@example.org" || cfg.MSSP["GENRE"] != "Fantasy" {
+		t.Fatalf("config %+v", cfg)
+	}
+	s = defaultSettings()
+	if err := s.parse(s.flags("serve", io.Discard), []string{"--config", writeFile(t, "compression = 9\n")}); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, _ := s.engineConfig(nil); cfg.NoCompress || cfg.CompressLevel != 9 {
+		t.Fatalf("compression 9: %+v", cfg)
 	}
 }
 

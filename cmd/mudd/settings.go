@@ -97,6 +97,9 @@ func (s *settings) parse(fs *flag.FlagSet, args []string) error {
 }
 
 func (s *settings) engineConfig(log *slog.Logger) (engine.Config, error) {
+	if s.Compression != nil && (*s.Compression < 0 || *s.Compression > 9) {
+		return engine.Config{}, fmt.Errorf("compression %d: want a zlib level 1-9, or 0 for none", *s.Compression)
+	}
 	var game fs.FS = mudd.DefaultGame()
 	if s.Game != "" {
 		if st, err := os.Stat(s.Game); err != nil || !st.IsDir() {
