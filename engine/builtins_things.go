@@ -120,10 +120,12 @@ func (e *Engine) pickUp(p *Player, t *world.Thing, from *world.Thing) {
 		p.Sendf("You can't carry any more; %s stays where it is.", t.Name)
 		return
 	}
-	room := t.Room
+	room := t.Room // nil when t comes out of a container
 	world.MoveInto(t, me)
-	p.sendItem("Remove", "room", t)
-	e.roomItem(room, "Remove", t, me)
+	if room != nil {
+		p.sendItem("Remove", "room", t)
+		e.roomItem(room, "Remove", t, me)
+	}
 	p.sendItem("Add", "inv", t)
 	if from != nil {
 		p.Sendf("You take %s from %s.", t.Name, from.Name)
