@@ -325,3 +325,53 @@ func TestGMCPOnlyWhenAsked(t *testing.T) {
 		t.Errorf("client that said DONT GMCP got %+v", refused.Messages())
 	}
 }
+
+// TestGMCPItems checks Char.Items as things change hands: the dropper's inventory and room,
+// what another player in the room sees, give, and taking out of a container.
+func TestGMCPItems(t *testing.T) {
+	s := startServer(t, fixture(), t.TempDir())
+	a := gmcpLogin(t, s, "Dropper", `["Char.Items 1"]`, "")
+	b := gmcpLogin(t, s, "Watcher", `["Char.Items 1"]`, "")
+	a.Expect("Watcher has entered the game.")
+	a.Expect("> ")
+	a.Do("get coin")
+	b.GMCP("Char.Items.Remove")
+	b.Expect("> ")
+	a.ForgetMessages()
+	a.Send("drop coin")
+	if rm := decode(t, a.GMCP("Char.Items.Remove")); rm["location"] != "inv" {
+		t.Fatalf("drop: %v", rm)
+	}
+	if add := decode(t, a.GMCP("Char.Items.Add")); add["location"] != "room" {
+		t.Fatalf("drop: %v", add)
+	}
+	a.Expect("> ")
+	if add := decode(t, b.GMCP("Char.Items.Add")); add["location"] != "room" ||
+		add["item"].(map[string]any)["name"] != "a gold coin" {
+		t.Fatalf("the watcher saw: %v", add)
+	}
+	b.Expect("> ")
+	a.Do("get coin")
+	a.ForgetMessages()
+	a.Send("give coin to watcher")
+	if rm := decode(t, a.GMCP("Char.Items.Remove")); rm["location"] != "inv" {
+		t.Fatalf("give: %v", rm)
+	}
+	if add := decode(t, b.GMCP("Char.Items.Add")); add["location"] != "inv" {
+		t.Fatalf("given: %v", add)
+	}
+	a.Expect("> ")
+	// Out of a container: the room's list does not change.
+	a.Do("north")
+	a.ForgetMessages()
+	a.Send("get gem from chest")
+	a.Expect("You take a red gem")
+	if add := decode(t, a.GMCP("Char.Items.Add")); add["location"] != "inv" {
+		t.Fatalf("get from chest: %v", add)
+	}
+	for _, m := range a.Messages() {
+		if m.Package == "Char.Items.Remove" {
+			t.Fatalf("taking from a chest removed something from the room: %s", m.Data)
+		}
+	}
+}

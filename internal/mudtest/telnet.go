@@ -341,3 +341,10 @@ func (c *TelnetClient) RawBytes() int {
 func GMCPFrame(pkg, data string) string {
 	return string(telnet.AppendGMCP(nil, pkg, []byte(data)))
 }
+
+// ForgetMessages drops the GMCP and MSDP messages received so far.
+func (c *TelnetClient) ForgetMessages() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.msgs = nil
+}
