@@ -37,7 +37,7 @@ type Config struct {
 	// "LANGUAGE", "GENRE") sent with NAME, PLAYERS, UPTIME, CODEBASE and PORT to MSSP
 	// clients and crawlers; a value here replaces the engine's own.
 	MSSP map[string]string
-	// CompressLevel is the zlib level of MCCP2 output (1–9); default 5, see BENCHMARKS.md.
+	// CompressLevel is the zlib level of MCCP2 output (1–9); default 6, see BENCHMARKS.md.
 	CompressLevel int
 	// NoCompress turns MCCP2 and MCCP3 off: they are neither offered nor accepted.
 	NoCompress bool
