@@ -90,7 +90,7 @@ func (o *oobState) remember(key, pkg string, data any) any {
 
 // sendGMCP queues a GMCP message if the client wants the package.
 func (p *Player) sendGMCP(pkg string, data any) {
-	if p.sess == nil || !p.sess.conn.WantsGMCP(pkg) {
+	if p.sess == nil || !p.sess.wantsGMCP(pkg) {
 		return
 	}
 	var js []byte
@@ -198,7 +198,7 @@ func msdpValue(v any) any {
 
 // sendMSDP queues MSDP variables if the client agreed to MSDP.
 func (p *Player) sendMSDP(vars ...telnet.Var) {
-	if p.sess == nil || !p.sess.conn.WantsMSDP() {
+	if p.sess == nil || !p.sess.wantsMSDP() {
 		return
 	}
 	p.queueOOB(OOB{Vars: vars})
@@ -401,7 +401,7 @@ func roomInfo(r *world.Room) map[string]any {
 // wantsOOB reports whether p's client takes GMCP package pkg or MSDP: whether it is worth
 // building the data.
 func (p *Player) wantsOOB(pkg string) bool {
-	return p.sess != nil && (p.sess.conn.WantsGMCP(pkg) || p.sess.conn.WantsMSDP())
+	return p.sess != nil && (p.sess.wantsGMCP(pkg) || p.sess.wantsMSDP())
 }
 
 // sendRoomInfo sends Room.Info and the room's item list after a look.
@@ -409,7 +409,7 @@ func (p *Player) sendRoomInfo(r *world.Room) {
 	if p.wantsOOB("Room.Info") {
 		p.GMCP("Room.Info", roomInfo(r))
 	}
-	if p.sess != nil && p.sess.conn.WantsGMCP("Char.Items.List") {
+	if p.sess != nil && p.sess.wantsGMCP("Char.Items.List") {
 		p.sendItemList("room", r.Things)
 	}
 }
@@ -435,7 +435,7 @@ func itemJSON(t *world.Thing) map[string]any {
 
 // sendItemList sends Char.Items.List for location "inv" or "room": items and NPCs, not players.
 func (p *Player) sendItemList(location string, things []*world.Thing) {
-	if p.sess == nil || !p.sess.conn.WantsGMCP("Char.Items.List") {
+	if p.sess == nil || !p.sess.wantsGMCP("Char.Items.List") {
 		return
 	}
 	items := []any{}
@@ -453,7 +453,7 @@ func (p *Player) sendItem(op, location string, t *world.Thing) {
 		return
 	}
 	pkg := "Char.Items." + op
-	if p.sess.conn.WantsGMCP(pkg) {
+	if p.sess.wantsGMCP(pkg) {
 		p.sendGMCP(pkg, map[string]any{"location": location, "item": itemJSON(t)})
 	}
 }
@@ -472,7 +472,7 @@ func (e *Engine) roomItem(r *world.Room, op string, t, except *world.Thing) {
 
 // channelText sends Comm.Channel.Text: the line as shown, who said it, on which channel.
 func (p *Player) channelText(channel, talker, text string) {
-	if p.sess != nil && p.sess.conn.WantsGMCP("Comm.Channel.Text") {
+	if p.sess != nil && p.sess.wantsGMCP("Comm.Channel.Text") {
 		p.sendGMCP("Comm.Channel.Text", map[string]any{"channel": channel, "talker": talker, "text": text})
 	}
 }
@@ -485,9 +485,16 @@ func (p *Player) loginOOB() {
 	p.sendItemList("inv", p.Thing.Contents)
 }
 
+// wantsGMCP reports whether the client takes GMCP package pkg.
+func (s *session) wantsGMCP(pkg string) bool { return s.conn != nil && s.conn.WantsGMCP(pkg) }
+
+// wantsMSDP reports whether the client agreed to MSDP.
+func (s *session) wantsMSDP() bool { return s.conn != nil && s.conn.WantsMSDP() }
+
 // cmdProtocols shows what the player's client negotiated.
 func cmdProtocols(c *Context) {
-	if c.Player.sess == nil {
+	if c.Player.sess == nil || c.Player.sess.conn == nil {
+		c.Send("You have no network connection.")
 		return
 	}
 	i := c.Player.sess.conn.Info()

@@ -104,7 +104,9 @@ func (s *session) send(o Output) bool {
 func (s *session) close() {
 	s.closeOnce.Do(func() {
 		close(s.done)
-		s.conn.Close()
+		if s.conn != nil { // a Sim's players have no connection
+			s.conn.Close()
+		}
 	})
 }
 
