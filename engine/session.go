@@ -69,6 +69,9 @@ func (e *Engine) newSession(c net.Conn, raw bool) *session {
 // oobReceived runs on the reader goroutine for each GMCP or MSDP message: it is posted to the
 // loop in order with the lines, or kept to go with the login.
 func (e *Engine) oobReceived(s *session, m telnet.Message) {
+	if s.posting && strings.EqualFold(m.Package, "Core.KeepAlive") {
+		s.raw.SetReadDeadline(time.Now().Add(e.cfg.IdleTimeout)) // not idle: the client is there
+	}
 	switch {
 	case s.posting:
 		e.post(oobEvent{s: s, msg: m})
