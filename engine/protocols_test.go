@@ -273,6 +273,17 @@ command { name = "hurt", run = function(actor) actor:gmcp("Char.Vitals", { hp = 
 	}
 	c.Expect("> ")
 
+	// Messages keep their place in the text: the room, then its Room.Info, then the prompt.
+	c.MarkGMCP(true)
+	c.Send("look")
+	text := c.Expect("Exits:")
+	rest := c.Expect("> <EOR>")
+	if !strings.Contains(text, "Town Square") || strings.Contains(text, "{") ||
+		!strings.HasSuffix(rest, "{Room.Info}{Char.Items.List}> <EOR>") {
+		t.Fatalf("order of text and GMCP: %q then %q", text, rest)
+	}
+	c.MarkGMCP(false)
+
 	// Removing a package stops it; Core messages need no subscription.
 	c.Write(mudtest.GMCPFrame("Core.Supports.Remove", `["Room"]`))
 	c.Send("look")

@@ -31,6 +31,7 @@ type TelnetClient struct {
 	starts  int              // MCCP2 streams started
 	ends    int              // MCCP2 streams finished
 	rawIn   int              // bytes read from the socket
+	mark    bool             // put "{Package}" in the text for each GMCP message
 	err     error            // why reading stopped
 	changed chan struct{}
 
@@ -130,6 +131,9 @@ func (c *TelnetClient) event(ev telnet.Event) {
 			case telnet.OptGMCP:
 				if m, err := telnet.ParseGMCP(ev.Data); err == nil {
 					c.msgs = append(c.msgs, m)
+					if c.mark {
+						c.text = append(c.text, "{"+m.Package+"}"...)
+					}
 				} else {
 					c.neg = append(c.neg, "bad GMCP: "+err.Error())
 				}
@@ -341,6 +345,10 @@ func (c *TelnetClient) RawBytes() int {
 func GMCPFrame(pkg, data string) string {
 	return string(telnet.AppendGMCP(nil, pkg, []byte(data)))
 }
+
+// MarkGMCP puts "{Package}" in the text where each GMCP message arrives from now on (or no
+// longer), to check the order of messages and text.
+func (c *TelnetClient) MarkGMCP(on bool) { c.update(func() { c.mark = on }) }
 
 // ForgetMessages drops the GMCP and MSDP messages received so far.
 func (c *TelnetClient) ForgetMessages() {
