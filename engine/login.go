@@ -72,7 +72,7 @@ func (e *Engine) login(ctx context.Context, s *session) (store.Account, bool) {
 			continue
 		}
 		if name == "MSSP-REQUEST" {
-			s.send(Output{Text: e.msspText(), Close: true})
+			s.send(Output{Text: e.msspText(), Verbatim: true, Close: true})
 			return store.Account{}, false
 		}
 		acct, err := e.store.Account(ctx, name)

@@ -12,6 +12,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/mudd/mudd/engine/world"
+	"github.com/mudd/mudd/markup"
 	"github.com/mudd/mudd/telnet"
 )
 
@@ -470,10 +471,12 @@ func (e *Engine) roomItem(r *world.Room, op string, t, except *world.Thing) {
 	}
 }
 
-// channelText sends Comm.Channel.Text: the line as shown, who said it, on which channel.
-func (p *Player) channelText(channel, talker, text string) {
+// channelText sends Comm.Channel.Text: the line as shown (without colour), who said it, on
+// which channel.
+func (p *Player) channelText(channel, talker, line string) {
 	if p.sess != nil && p.sess.wantsGMCP("Comm.Channel.Text") {
-		p.sendGMCP("Comm.Channel.Text", map[string]any{"channel": channel, "talker": talker, "text": text})
+		p.sendGMCP("Comm.Channel.Text", map[string]any{"channel": channel, "talker": talker,
+			"text": markup.Plain(line)})
 	}
 }
 

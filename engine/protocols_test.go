@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -10,15 +9,6 @@ import (
 	"github.com/mudd/mudd/internal/mudtest"
 	"github.com/mudd/mudd/telnet"
 )
-
-// hx decodes space-separated hex bytes.
-func hx(s string) string {
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
 
 // ttIs is a TTYPE IS subnegotiation.
 func ttIs(name string) string { return hx("ff fa 18 00") + name + hx("ff f0") }

@@ -58,7 +58,7 @@ func (r localRouter) Tell(from *Player, to, text string) error {
 	case !p.Online():
 		return ErrLinkDead
 	}
-	line := fmt.Sprintf("%s tells you, \"%s\"", from.Name, text)
+	line := fmt.Sprintf("{m}%s tells you,{x} \"%s\"", from.Name, text)
 	p.Send(line)
 	p.channelText("tell", from.Name, line)
 	return nil

@@ -10,8 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
+	"github.com/mudd/mudd/markup"
 	"github.com/mudd/mudd/telnet"
 )
 
@@ -24,18 +24,23 @@ type Output struct {
 	Show   bool   // before writing, let the client echo input again
 	Close  bool   // after writing, close the connection
 	OOB    []OOB  // GMCP and MSDP messages, each placed at its offset in Text
+	// Verbatim writes Text as it is: no colour markup, no word wrap (machine-read replies).
+	Verbatim bool
 }
 
 // session is one network connection. Its reader goroutine runs the login dialogue and then
 // turns input into line events; its writer goroutine drains the bounded output queue.
 type session struct {
-	id     uint64
-	conn   *telnet.Conn
-	raw    net.Conn
-	addr   string
-	out    chan Output
-	queued atomic.Int32 // lines sent to the loop and not yet run
-	warned atomic.Bool
+	id      uint64
+	conn    *telnet.Conn
+	raw     net.Conn
+	addr    string
+	out     chan Output
+	queued  atomic.Int32 // lines sent to the loop and not yet run
+	warned  atomic.Bool
+	tcp     bool         // a plain TCP connection, not telnet
+	color   atomic.Int32 // the player's colour level + 1, or 0 for automatic (see setColor)
+	charset atomic.Int32 // the player's character set, or charsetAuto (see setCharset)
 
 	// Owned by the reader goroutine: GMCP/MSDP messages are posted to the loop once the
 	// login is (early keeps them until then).
@@ -56,6 +61,7 @@ func (e *Engine) newSession(c net.Conn, raw bool) *session {
 	s := &session{
 		id:   sessionIDs.Add(1),
 		raw:  c,
+		tcp:  raw,
 		addr: addr,
 		out:  make(chan Output, e.cfg.OutputQueue),
 		done: make(chan struct{}),
@@ -198,17 +204,23 @@ func (e *Engine) flushTo(s *session, buf []byte) []byte {
 	return buf[:0]
 }
 
-// render encodes o for s's client: word-wrapped to its width, with the prompt marked.
+// render encodes o for s's client: its markup rendered for the client's colours and
+// character set, word-wrapped to its width, with the prompt marked.
 func (e *Engine) render(s *session, buf []byte, o Output) []byte {
-	width := s.conn.Info().Width
+	if o.Verbatim {
+		return s.conn.AppendText(buf, o.Text)
+	}
+	info := s.conn.Info()
+	width := info.Width
 	if width == 0 {
 		width = 80
 	}
+	r := s.renderer(info)
 	text := o.Text
 	for _, m := range o.OOB {
 		at := min(max(m.At, 0), len(text)) - (len(o.Text) - len(text))
 		if at > 0 {
-			buf = s.conn.AppendText(buf, wrap(text[:at], width))
+			buf = s.conn.AppendText(buf, wrap(r.Render(text[:at]), width))
 			text = text[at:]
 		}
 		if m.Vars != nil {
@@ -218,10 +230,10 @@ func (e *Engine) render(s *session, buf []byte, o Output) []byte {
 		}
 	}
 	if text != "" {
-		buf = s.conn.AppendText(buf, wrap(text, width))
+		buf = s.conn.AppendText(buf, wrap(r.Render(text), width))
 	}
 	if o.Prompt != "" {
-		buf = s.conn.AppendText(buf, o.Prompt)
+		buf = s.conn.AppendText(buf, r.Render(o.Prompt))
 		buf = s.conn.AppendPromptEnd(buf)
 	}
 	return buf
@@ -311,7 +323,9 @@ func (e *Engine) readLine(s *session, deadline time.Time) (string, error) {
 	}
 }
 
-// wrap breaks lines longer than width at spaces. Lines are separated by "\n". Text with no
+// wrap breaks lines longer than width at spaces. Lines are separated by "\n". Widths count
+// visible characters of rendered text, not its escape sequences (which hold no spaces, so
+// a break never splits one; the terminal keeps the colour across the break). Text with no
 // line over width is returned as it is, without allocating.
 func wrap(text string, width int) string {
 	if width < 20 {
@@ -336,7 +350,7 @@ func wrap(text string, width int) string {
 func needsWrap(text string, width int) bool {
 	for len(text) > 0 {
 		line, rest, _ := strings.Cut(text, "\n")
-		if len(line) > width && utf8.RuneCountInString(line) > width {
+		if len(line) > width && markup.RenderedWidth(line) > width {
 			return true
 		}
 		text = rest
@@ -350,7 +364,7 @@ func wrapLine(b *strings.Builder, line string, width int) {
 	col := 0
 	for first := true; len(line) > 0; first = false {
 		word, rest, _ := strings.Cut(line, " ")
-		n := utf8.RuneCountInString(word)
+		n := markup.RenderedWidth(word)
 		if !first {
 			if col > 0 && col+1+n > width {
 				b.WriteByte('\n')

@@ -66,6 +66,11 @@ type Info struct {
 	MSSP         bool     // the client said DO MSSP (and was sent the variables)
 	MCCP2        bool     // output is compressed (MCCP2 agreed and started)
 	MCCP3        bool     // input is being inflated (the client started MCCP3)
+
+	// Charset is the character set the client accepted through CHARSET, "UTF-8" (see
+	// the UTF8 constant) or another upper-case name; "" if none was agreed.
+	Charset         string
+	CharsetRejected bool // the client rejected our CHARSET request
 }
 
 // A Conn is the server side of one telnet (or raw TCP) connection.
@@ -100,7 +105,8 @@ type Conn struct {
 	height  int
 	mtts    int
 	types   []string
-	ttDone  bool           // the terminal type cycle is over
+	ttDone  bool // the terminal type cycle is over
+	charset charsetState
 	budget  int            // replies left for refusals and AYT
 	marks   []mark         // where in pending compression starts or stops
 	subs    map[string]int // GMCP packages subscribed to, lower case, with versions
@@ -136,7 +142,7 @@ func NewConn(c net.Conn, cfg Config) *Conn {
 }
 
 // Start sends the opening offers in one write: DO TTYPE, DO NAWS, WILL EOR,
-// and WILL GMCP, MSDP, MSSP, MCCP2 and MCCP3. It sends nothing in raw mode.
+// WILL GMCP, MSDP, MSSP, MCCP2 and MCCP3, and WILL CHARSET. It sends nothing in raw mode.
 func (c *Conn) Start() error {
 	if c.cfg.Raw {
 		return nil
@@ -146,6 +152,7 @@ func (c *Conn) Start() error {
 	c.askHim(OptNAWS)
 	c.askUs(OptEOR, true)
 	c.offerOOB()
+	c.askUs(OptCharset, true)
 	c.mu.Unlock()
 	_, err := c.flush(nil)
 	return err
@@ -184,6 +191,9 @@ func (c *Conn) Info() Info {
 		MSSP:          c.opts.us[OptMSSP].enabled(),
 		MCCP2:         c.zon,
 		MCCP3:         c.inflate,
+
+		Charset:         c.charset.name,
+		CharsetRejected: c.charset.rejected,
 	}
 	if len(c.types) > 0 {
 		info.ClientName = c.types[0]

@@ -38,7 +38,7 @@ func (c *Conn) askHim(opt byte) {
 }
 
 // negotiate handles a received WILL, WONT, DO or DONT. We accept EOR and SGA
-// for us (ECHO only when we asked), TTYPE and NAWS for the client.
+// for us (ECHO and CHARSET only when we asked), TTYPE, NAWS and CHARSET for the client.
 func (c *Conn) negotiate(cmd, opt byte) {
 	q, yes, no := &c.opts.him[opt], DO, DONT
 	if cmd == DO || cmd == DONT {
@@ -68,6 +68,9 @@ func (c *Conn) negotiate(cmd, opt byte) {
 	if cmd == DO && !wasOn && q.enabled() {
 		c.usEnabled(opt)
 	}
+	if opt == OptCharset && !wasOn && q.enabled() {
+		c.requestCharset()
+	}
 }
 
 // supported reports whether an unsolicited WILL or DO for opt is accepted.
@@ -75,7 +78,7 @@ func (c *Conn) supported(cmd, opt byte) bool {
 	if cmd == DO {
 		return opt == OptEOR || opt == OptSGA || c.oobSupported(opt)
 	}
-	return opt == OptTType || opt == OptNAWS
+	return opt == OptTType || opt == OptNAWS || opt == OptCharset
 }
 
 // unsolicited queues a reply that the client can provoke at will (a refusal,
@@ -104,6 +107,8 @@ func (c *Conn) subnegotiation(opt byte, p []byte) (msg Message, ok bool) {
 		c.windowSize(int(p[0])<<8|int(p[1]), int(p[2])<<8|int(p[3]))
 	case opt == OptTType && len(p) > 0 && p[0] == ttypeIs:
 		c.terminalType(p[1:])
+	case opt == OptCharset:
+		c.charsetSub(p)
 	}
 	return Message{}, false
 }
