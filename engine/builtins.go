@@ -48,6 +48,7 @@ func registerBuiltins(r *Registry) {
 	} {
 		r.Add(c)
 	}
+	registerBuildCommands(r)
 }
 
 func dirAbbrev(dir string) string {

@@ -53,6 +53,7 @@ type Engine struct {
 	lastSave   time.Time // when the loop last saved changed characters
 	luaErrors  map[string]*errorSeen
 	now        func() time.Time
+	build      building // in-game building: see builtins_build.go
 
 	// Shared with network goroutines; each guarded by its own mechanism.
 	inbox     chan event
@@ -109,6 +110,11 @@ func New(cfg Config) (*Engine, error) {
 	e.router = localRouter{e}
 	registerBuiltins(e.cmds)
 	if err := e.loadGame(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := e.loadZoneBuilders(); err != nil {
+		e.vm.Close()
 		st.Close()
 		return nil, err
 	}

@@ -43,6 +43,7 @@ func (e *Engine) loadGame() error {
 			l.loadZone(path.Join("world", z.Name()), z.Name())
 		}
 	}
+	e.build.defs = l.finishBuilds()
 	l.errs = append(l.errs, e.world.Link()...)
 	for _, msg := range checkResets(e.world) {
 		l.errs = append(l.errs, errors.New(msg))
@@ -98,6 +99,7 @@ type loader struct {
 	file string
 	zone string
 	errs []error
+	olc  *buildLoad // what building commands need to know: see lua_build.go
 }
 
 func (l *loader) loadZone(dir, name string) {

@@ -100,7 +100,7 @@ func (s *settings) engineConfig(log *slog.Logger) (engine.Config, error) {
 		game = os.DirFS(s.Game)
 	}
 	return engine.Config{
-		Game: game, DataDir: s.Data, TelnetAddr: s.Telnet, TCPAddr: s.TCP,
+		Game: game, GameDir: s.Game, DataDir: s.Data, TelnetAddr: s.Telnet, TCPAddr: s.TCP,
 		Pulse: time.Duration(s.Pulse), SaveInterval: time.Duration(s.SaveInterval),
 		LuaBudget: time.Duration(s.LuaBudget), LinkDeadGrace: time.Duration(s.LinkDead),
 		IdleTimeout: time.Duration(s.Idle), LockoutDuration: time.Duration(s.Lockout),

@@ -1,0 +1,669 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mudd/mudd/engine/state"
+	"github.com/mudd/mudd/engine/store"
+	"github.com/mudd/mudd/engine/world"
+)
+
+// building is the state of in-game building, owned by the loop (but for files, which has
+// its own lock).
+type building struct {
+	defs     *builds             // what the loaded files define, kept current by edits
+	builders map[string][]string // zone key → names of the builders assigned to it, sorted
+	files    fileWriter
+}
+
+// loadZoneBuilders reads the zone assignments. It runs in New, before the loop starts.
+func (e *Engine) loadZoneBuilders() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	list, err := e.store.ZoneBuilders(ctx)
+	if err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	e.build.builders = make(map[string][]string)
+	for _, zb := range list {
+		e.build.builders[zb.Zone] = append(e.build.builders[zb.Zone], zb.Name)
+	}
+	return nil
+}
+
+const noGameDir = "This game runs from the embedded default game, which cannot be changed in game.\n" +
+	"To build, copy it to a directory and serve that: run 'mudd init DIR', then 'mudd serve --game DIR'."
+
+func registerBuildCommands(r *Registry) {
+	for _, c := range []Command{
+		{Name: "dig", Role: RoleBuilder, Run: cmdDig, Help: "dig <direction> <name>\n" +
+			"Create a room in your zone through a new exit, with an exit back, and walk into it.\n" +
+			"The room's key comes from its name: 'dig north The Old Mill' makes <zone>:old_mill."},
+		{Name: "redit", Role: RoleBuilder, Run: cmdRedit, Help: "redit [subcommand]\n" +
+			"Edit the room you are in. Alone, shows its definition.\n" +
+			"  redit name <name>\n" +
+			"  redit desc <text>        (or 'redit desc' alone, then lines, then '.' alone)\n" +
+			"  redit exit add <direction> <room key>      redit exit remove <direction>\n" +
+			"  redit door add <direction> [name] [closed|locked] [key <item key>]\n" +
+			"  redit door remove <direction>\n" +
+			"  redit reset add <npc or item key> [max]    redit reset list    redit reset remove <number>"},
+		{Name: "zones", Role: RoleBuilder, Run: cmdZones, Help: "zones | zones assign <zone> <name> | zones unassign <zone> <name>\n" +
+			"List the zones with their rooms and builders. Wizards assign builders to zones."},
+	} {
+		r.Add(c)
+	}
+}
+
+// buildRoom returns the room the builder stands in if they may edit it, or tells them why not.
+func buildRoom(c *Context) *world.Room {
+	if c.Engine.cfg.GameDir == "" {
+		c.Send(noGameDir)
+		return nil
+	}
+	r := c.Actor().Room
+	if r == nil || r.Zone == nil {
+		c.Send("You are not in a room.")
+		return nil
+	}
+	if !c.Engine.mayBuild(c.Player, r.Zone.Key) {
+		c.Sendf("You may not build in zone %s. A wizard can assign it to you: zones assign %s %s",
+			r.Zone.Key, r.Zone.Key, c.Player.Name)
+		return nil
+	}
+	return r
+}
+
+// mayBuild reports whether p may edit zone: wizards and admins everywhere, builders in the
+// zones assigned to them.
+func (e *Engine) mayBuild(p *Player, zone string) bool {
+	if p.Role >= RoleWizard {
+		return true
+	}
+	return slices.ContainsFunc(e.build.builders[zone], func(n string) bool { return strings.EqualFold(n, p.Name) })
+}
+
+// saveZone renders zone z's generated file on the loop and hands it to a writer goroutine.
+// A failure is reported to the builder.
+func (e *Engine) saveZone(z *world.Zone, builder string) {
+	defs := e.build.defs
+	if defs.dirs[z.Key] == "" {
+		defs.dirs[z.Key] = path.Join("world", z.Key)
+	}
+	rel := path.Join(defs.dirs[z.Key], builtFile)
+	file := filepath.Join(e.cfg.GameDir, filepath.FromSlash(rel))
+	e.build.files.write(e, file, defs.render(e.world, z), func(err error) {
+		if err == nil {
+			return
+		}
+		e.log.Error("building: save failed", "file", file, "err", err)
+		e.post(funcEvent(func(e *Engine) {
+			if p := e.players[state.Key(builder)]; p != nil {
+				p.Sendf("Could not save %s: %v\nThe change is live in the game but not on disk; "+
+					"your next change in this zone writes the file again.", rel, err)
+			}
+		}))
+	})
+}
+
+func cmdDig(c *Context) {
+	word, name, _ := strings.Cut(c.Args, " ")
+	name = strings.TrimSpace(name)
+	if word == "" || name == "" {
+		c.Send("Dig where? Usage: dig <direction> <room name>, e.g. dig north The Old Mill")
+		return
+	}
+	from := buildRoom(c)
+	if from == nil {
+		return
+	}
+	dir, ok := direction(c, word)
+	if !ok {
+		return
+	}
+	if ex := from.Exit(dir); ex != nil {
+		c.Sendf("There is already an exit %s here, to %s. Remove it first: redit exit remove %s", dir, ex.To, dir)
+		return
+	}
+	e := c.Engine
+	z := from.Zone
+	key := uniqueRoomKey(e.world, z.Key, name)
+	r := &world.Room{Key: key, Name: name, Zone: z}
+	e.world.Rooms[key] = r
+	z.Rooms = append(z.Rooms, r)
+	e.build.defs.built[key] = true
+	e.build.defs.cur[key] = &roomSpec{Name: name}
+	back := world.Opposite(dir)
+	e.setExit(r, &world.Exit{Dir: back, To: from.Key})
+	e.setExit(from, &world.Exit{Dir: dir, To: key})
+	e.saveZone(z, c.Player.Name)
+	c.Sendf("You dig %s: new room %s (%q), with an exit %s back to %s.", dir, key, name, back, from.Key)
+	walk(c, dir)
+}
+
+// direction reads a standard direction or tells the builder it is not one.
+func direction(c *Context, word string) (string, bool) {
+	dir := world.NormalizeDir(word)
+	if !world.IsDirection(dir) {
+		c.Sendf("Unknown direction %q: use one of %s (or n, e, s, w, ne, nw, se, sw, u, d).",
+			word, strings.Join(world.Directions, ", "))
+		return "", false
+	}
+	return dir, true
+}
+
+// uniqueRoomKey makes a key for a room called name in zone: its words in lower case joined
+// by underscores, without a leading article, numbered if the key is taken.
+func uniqueRoomKey(w *world.World, zone, name string) string {
+	base := roomKeyFor(name)
+	key := zone + ":" + base
+	for n := 2; w.Rooms[key] != nil; n++ {
+		key = zone + ":" + base + "_" + strconv.Itoa(n)
+	}
+	return key
+}
+
+func roomKeyFor(name string) string {
+	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	})
+	if len(words) > 1 && (words[0] == "the" || words[0] == "a" || words[0] == "an") {
+		words = words[1:]
+	}
+	key := ""
+	for _, w := range words {
+		if len(key)+len(w) > 32 {
+			break
+		}
+		if key != "" {
+			key += "_"
+		}
+		key += w
+	}
+	if key == "" {
+		key = "room"
+	}
+	return key
+}
+
+// setExit makes room r's live exit in ex.Dir match ex, or removes it when ex.To is "", and
+// records the change in r's definition. A door defined on this side is shared with the
+// exit leading back, as the loader shares it.
+func (e *Engine) setExit(r *world.Room, ex *world.Exit) {
+	spec := e.build.defs.edit(r.Key)
+	if old := r.Exit(ex.Dir); old != nil {
+		if own := spec.exit(ex.Dir); own != nil && own.Door != nil && old.Door != nil {
+			if b := backExit(e.world, r, old); b != nil && b.Door == old.Door {
+				b.Door = nil
+			}
+		}
+		r.Exits = slices.DeleteFunc(r.Exits, func(x *world.Exit) bool { return x == old })
+	}
+	spec.setExit(ex)
+	if ex.To == "" {
+		return
+	}
+	n := copyExit(ex)
+	if n.Door == nil {
+		// a door defined on the other side stays shared
+		if to := e.world.Rooms[n.To]; to != nil {
+			if b := backExit(e.world, r, n); b != nil && b.Door != nil {
+				if bs := e.build.defs.spec(to.Key); bs != nil {
+					if own := bs.exit(b.Dir); own != nil && own.Door != nil {
+						n.Door = b.Door
+					}
+				}
+			}
+		}
+	}
+	r.Exits = append(r.Exits, n)
+	world.SortExits(r.Exits)
+	if ex.Door != nil {
+		if b := backExit(e.world, r, n); b != nil && b.Door == nil {
+			b.Door = n.Door
+		}
+	}
+}
+
+// backExit is the exit leading from ex's room back into r, preferring the opposite direction.
+func backExit(w *world.World, r *world.Room, ex *world.Exit) *world.Exit {
+	to := w.Rooms[ex.To]
+	if to == nil {
+		return nil
+	}
+	var back *world.Exit
+	for _, b := range to.Exits {
+		if b.To == r.Key && (back == nil || b.Dir == world.Opposite(ex.Dir)) {
+			back = b
+		}
+	}
+	return back
+}
+
+func cmdRedit(c *Context) {
+	r := buildRoom(c)
+	if r == nil {
+		return
+	}
+	sub, rest, _ := strings.Cut(c.Args, " ")
+	rest = strings.TrimSpace(rest)
+	switch strings.ToLower(sub) {
+	case "":
+		showRoom(c, r)
+	case "name":
+		if rest == "" {
+			c.Send("Name it what? Usage: redit name <name>")
+			return
+		}
+		c.Engine.build.defs.edit(r.Key).Name = rest
+		r.Name = rest
+		c.Engine.saveZone(r.Zone, c.Player.Name)
+		c.Sendf("Room %s is now called %q.", r.Key, rest)
+	case "desc", "description":
+		if rest != "" {
+			setDesc(c, r, rest)
+			return
+		}
+		c.Send("Enter the description, one line at a time. End with a line holding only '.', or '~' to cancel.")
+		readDesc(c, r, nil)
+	case "exit", "exits":
+		reditExit(c, r, rest)
+	case "door", "doors":
+		reditDoor(c, r, rest)
+	case "reset", "resets", "spawn":
+		reditReset(c, r, rest)
+	default:
+		c.Sendf("Unknown redit subcommand %q. Type 'help redit' for the list.", sub)
+	}
+}
+
+func setDesc(c *Context, r *world.Room, desc string) {
+	c.Engine.build.defs.edit(r.Key).Desc = desc
+	r.Desc = desc
+	c.Engine.saveZone(r.Zone, c.Player.Name)
+	c.Sendf("Description of %s set (%d line(s)).", r.Key, strings.Count(desc, "\n")+1)
+}
+
+// readDesc asks for the next line of a description being entered; "." ends it, "~" cancels.
+func readDesc(c *Context, r *world.Room, lines []string) {
+	p := c.Player
+	p.ask("desc> ", false, func(line string) {
+		switch line {
+		case ".":
+			if len(lines) == 0 {
+				p.Send("Empty description: nothing changed.")
+				return
+			}
+			if c.Engine.world.Rooms[r.Key] != r {
+				p.Send("The room is gone: nothing changed.")
+				return
+			}
+			setDesc(c, r, strings.Join(lines, "\n"))
+		case "~":
+			p.Send("Description unchanged.")
+		default:
+			readDesc(c, r, append(lines, line))
+		}
+	})
+}
+
+func showRoom(c *Context, r *world.Room) {
+	defs := c.Engine.build.defs
+	spec := defs.spec(r.Key)
+	var b strings.Builder
+	origin := "hand-written; your edits are saved as amend(...) in " + builtFile
+	if defs.built[r.Key] {
+		origin = "created in game, defined in " + builtFile
+	}
+	fmt.Fprintf(&b, "Room %s in zone %s (%s)\n", r.Key, r.Zone.Key, origin)
+	fmt.Fprintf(&b, "Name: %s\nDescription:\n%s\nExits:", spec.Name, spec.Desc)
+	if len(spec.Exits) == 0 {
+		b.WriteString(" none")
+	}
+	for _, ex := range spec.Exits {
+		fmt.Fprintf(&b, "\n  %s -> %s", ex.Dir, ex.To)
+		if d := ex.Door; d != nil {
+			fmt.Fprintf(&b, " (door %q%s%s%s)", d.Name, flag(d.Closed && !d.Locked, ", closed"),
+				flag(d.Locked, ", locked"), flag(d.Key != "", ", key "+d.Key))
+		}
+	}
+	b.WriteString("\nPlacement rules here:")
+	writeRules(&b, c.Engine, r)
+	c.Send(b.String())
+}
+
+func flag(on bool, s string) string {
+	if on {
+		return s
+	}
+	return ""
+}
+
+func reditExit(c *Context, r *world.Room, args string) {
+	f := strings.Fields(args)
+	if len(f) < 2 || (f[0] == "add" && len(f) != 3) || (f[0] != "add" && f[0] != "remove") {
+		c.Send("Usage: redit exit add <direction> <room key> | redit exit remove <direction>")
+		return
+	}
+	dir, ok := direction(c, f[1])
+	if !ok {
+		return
+	}
+	e := c.Engine
+	old := e.build.defs.spec(r.Key).exit(dir)
+	if f[0] == "remove" {
+		if old == nil {
+			if r.Exit(dir) != nil {
+				c.Sendf("The exit %s here is not part of this room's definition.", dir)
+			} else {
+				c.Sendf("There is no exit %s here.", dir)
+			}
+			return
+		}
+		e.setExit(r, &world.Exit{Dir: dir})
+		e.saveZone(r.Zone, c.Player.Name)
+		c.Sendf("Exit %s to %s removed (the way back, if any, stays).", dir, old.To)
+		return
+	}
+	if r.Exit(dir) != nil {
+		c.Sendf("There is already an exit %s here, to %s. Remove it first: redit exit remove %s", dir, r.Exit(dir).To, dir)
+		return
+	}
+	to := qualifyIn(r.Zone.Key, f[2])
+	if e.world.Rooms[to] == nil {
+		c.Sendf("There is no room %q. Room keys look like zone:key; a key without a zone is in this zone.", to)
+		return
+	}
+	e.setExit(r, &world.Exit{Dir: dir, To: to})
+	e.saveZone(r.Zone, c.Player.Name)
+	c.Sendf("Exit %s to %s added. It is one way: add the way back from there with redit exit add.", dir, to)
+}
+
+func qualifyIn(zone, key string) string {
+	key = strings.ToLower(key)
+	if strings.Contains(key, ":") {
+		return key
+	}
+	return zone + ":" + key
+}
+
+func reditDoor(c *Context, r *world.Room, args string) {
+	f := strings.Fields(args)
+	if len(f) < 2 || (f[0] != "add" && f[0] != "remove") {
+		c.Send("Usage: redit door add <direction> [name] [closed|locked] [key <item key>] | redit door remove <direction>")
+		return
+	}
+	dir, ok := direction(c, f[1])
+	if !ok {
+		return
+	}
+	e := c.Engine
+	own := e.build.defs.spec(r.Key).exit(dir)
+	if own == nil {
+		c.Sendf("There is no exit %s defined here to put a door on.", dir)
+		return
+	}
+	if live := r.Exit(dir); own.Door == nil && live != nil && live.Door != nil {
+		c.Sendf("The %s %s is defined on the other side (in %s): edit it there.", live.Door.Name, dir, own.To)
+		return
+	}
+	if f[0] == "remove" {
+		if own.Door == nil {
+			c.Sendf("There is no door on the exit %s.", dir)
+			return
+		}
+		e.setExit(r, &world.Exit{Dir: dir, To: own.To})
+		e.saveZone(r.Zone, c.Player.Name)
+		c.Sendf("The %s %s is gone.", own.Door.Name, dir)
+		return
+	}
+	door, err := parseDoor(f[2:], r.Zone.Key)
+	if err != nil {
+		c.Send(err.Error())
+		return
+	}
+	if door.Key != "" && e.world.Protos[door.Key] == nil {
+		c.Sendf("There is no item %q to be the door's key.", door.Key)
+		return
+	}
+	verb := "added"
+	if own.Door != nil {
+		verb = "replaced"
+	}
+	e.setExit(r, &world.Exit{Dir: dir, To: own.To, Door: door})
+	e.saveZone(r.Zone, c.Player.Name)
+	c.Sendf("Door %q on the exit %s %s%s%s%s.", door.Name, dir, verb, flag(door.Closed && !door.Locked, ", closed"),
+		flag(door.Locked, ", locked"), flag(door.Key != "", " with key "+door.Key))
+}
+
+// parseDoor reads the words after 'redit door add <dir>': an optional one-word name, closed
+// or locked, and key <item key>.
+func parseDoor(words []string, zone string) (*world.Door, error) {
+	d := &world.Door{}
+	for i := 0; i < len(words); i++ {
+		switch w := strings.ToLower(words[i]); w {
+		case "closed":
+			d.Closed = true
+		case "locked":
+			d.Closed, d.Locked = true, true
+		case "key":
+			if i+1 == len(words) {
+				return nil, errors.New("key of what? Usage: ... key <item key>")
+			}
+			i++
+			d.Key = qualifyIn(zone, words[i])
+		default:
+			if d.Name != "" {
+				return nil, fmt.Errorf("a door has a one-word name: %q or %q?", d.Name, w)
+			}
+			if !isDoorName(w) {
+				return nil, fmt.Errorf("door name %q: use letters only", w)
+			}
+			d.Name = w
+		}
+	}
+	if d.Name == "" {
+		d.Name = "door"
+	}
+	return d, nil
+}
+
+func isDoorName(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r == '-') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// roomRules lists the placement rules of r: hand-written ones (from zone.lua or reset{}
+// calls in other files) and those of the generated file, which building commands may remove.
+func roomRules(e *Engine, r *world.Room) (hand []world.Reset, built []int) {
+	mine := e.build.defs.resets[r.Zone.Key]
+	for _, rule := range r.Zone.Resets {
+		if rule.Room == r.Key && !slices.Contains(mine, rule) {
+			hand = append(hand, rule)
+		}
+	}
+	for i, rule := range mine {
+		if rule.Room == r.Key {
+			built = append(built, i)
+		}
+	}
+	return hand, built
+}
+
+func writeRules(b *strings.Builder, e *Engine, r *world.Room) {
+	hand, built := roomRules(e, r)
+	if len(hand) == 0 && len(built) == 0 {
+		b.WriteString(" none")
+	}
+	for _, rule := range hand {
+		fmt.Fprintf(b, "\n  -  %s, max %d (hand-written)", rule.Proto, rule.Max)
+	}
+	for n, i := range built {
+		rule := e.build.defs.resets[r.Zone.Key][i]
+		fmt.Fprintf(b, "\n  %d. %s, max %d", n+1, rule.Proto, rule.Max)
+	}
+}
+
+func reditReset(c *Context, r *world.Room, args string) {
+	f := strings.Fields(args)
+	e := c.Engine
+	z := r.Zone
+	switch {
+	case len(f) == 0 || f[0] == "list":
+		var b strings.Builder
+		fmt.Fprintf(&b, "Placement rules of %s (zone %s resets put these back):", r.Key, z.Key)
+		writeRules(&b, e, r)
+		c.Send(b.String())
+	case f[0] == "add" && (len(f) == 2 || len(f) == 3):
+		key := qualifyIn(z.Key, f[1])
+		proto := e.world.Protos[key]
+		if proto == nil {
+			c.Sendf("There is no NPC or item %q.", key)
+			return
+		}
+		max := 1
+		if len(f) == 3 {
+			n, err := strconv.Atoi(f[2])
+			if err != nil || n < 1 || n > 100 {
+				c.Sendf("Max %q: give a number from 1 to 100.", f[2])
+				return
+			}
+			max = n
+		}
+		rule := world.Reset{Proto: key, Room: r.Key, Max: max}
+		e.build.defs.resets[z.Key] = append(e.build.defs.resets[z.Key], rule)
+		z.Resets = append(z.Resets, rule)
+		placed := 0
+		for n := countProto(r.Things, key); n < max; n++ {
+			t := e.spawn(proto, r)
+			e.tellRoom(r, nil, mudCap(t.Name)+" appears.")
+			placed++
+		}
+		e.saveZone(z, c.Player.Name)
+		c.Sendf("Placement rule added: %s here, up to %d (%d placed now).", key, max, placed)
+	case f[0] == "remove" && len(f) == 2:
+		_, built := roomRules(e, r)
+		n, err := strconv.Atoi(f[1])
+		if err != nil || n < 1 || n > len(built) {
+			c.Sendf("No rule %q here: 'redit reset list' numbers the rules you can remove.", f[1])
+			return
+		}
+		i := built[n-1]
+		rules := e.build.defs.resets[z.Key]
+		rule := rules[i]
+		e.build.defs.resets[z.Key] = slices.Delete(slices.Clone(rules), i, i+1)
+		if j := slices.Index(z.Resets, rule); j >= 0 {
+			// the last equal rule is the generated file's: it loads after hand-written ones
+			for k := j; k < len(z.Resets); k++ {
+				if z.Resets[k] == rule {
+					j = k
+				}
+			}
+			z.Resets = slices.Delete(slices.Clone(z.Resets), j, j+1)
+		}
+		e.saveZone(z, c.Player.Name)
+		c.Sendf("Placement rule removed: %s, max %d. What it placed stays until it is gone.", rule.Proto, rule.Max)
+	default:
+		c.Send("Usage: redit reset add <npc or item key> [max] | redit reset list | redit reset remove <number>")
+	}
+}
+
+func cmdZones(c *Context) {
+	f := strings.Fields(c.Args)
+	if len(f) == 0 {
+		listZones(c)
+		return
+	}
+	assign := strings.ToLower(f[0])
+	if assign != "assign" && assign != "unassign" || len(f) != 3 {
+		c.Send("Usage: zones | zones assign <zone> <name> | zones unassign <zone> <name>")
+		return
+	}
+	if c.Player.Role < RoleWizard {
+		c.Send("Only wizards assign zones.")
+		return
+	}
+	e := c.Engine
+	zone, name, by := strings.ToLower(f[1]), f[2], c.Player.Name
+	if e.world.Zones[zone] == nil {
+		c.Sendf("There is no zone %q. Type 'zones' for the list.", zone)
+		return
+	}
+	e.work(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		var err error
+		display := name
+		if assign == "assign" {
+			display, err = e.store.AssignZone(ctx, zone, name, by)
+		} else {
+			err = e.store.UnassignZone(ctx, zone, name)
+		}
+		e.post(funcEvent(func(e *Engine) { e.zoneAssigned(assign == "assign", zone, name, display, by, err) }))
+	})
+}
+
+// zoneAssigned reports the result of zones assign or unassign, back on the loop.
+func (e *Engine) zoneAssigned(assign bool, zone, name, display, by string, err error) {
+	wiz := e.players[state.Key(by)]
+	tell := func(p *Player, format string, args ...any) {
+		if p != nil {
+			p.Sendf(format, args...)
+		}
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound) && assign:
+		tell(wiz, "There is no character called %q.", name)
+	case errors.Is(err, store.ErrNotFound):
+		tell(wiz, "%s is not assigned to zone %s.", name, zone)
+	case errors.Is(err, store.ErrExists):
+		tell(wiz, "%s is already assigned to zone %s.", display, zone)
+	case err != nil:
+		e.log.Error("zone assignment failed", "zone", zone, "name", name, "err", err)
+		tell(wiz, "Could not change the assignment: %v", err)
+	case assign:
+		list := append(e.build.builders[zone], display)
+		slices.SortFunc(list, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+		e.build.builders[zone] = list
+		tell(wiz, "%s may now build in zone %s.", display, zone)
+		if p := e.players[state.Key(name)]; p != nil && p != wiz {
+			tell(p, "%s assigned zone %s to you: you may build there now.", by, zone)
+		}
+	default:
+		e.build.builders[zone] = slices.DeleteFunc(e.build.builders[zone], func(n string) bool { return strings.EqualFold(n, name) })
+		tell(wiz, "%s may no longer build in zone %s.", name, zone)
+	}
+}
+
+func listZones(c *Context) {
+	e := c.Engine
+	var b strings.Builder
+	b.WriteString("Zones:")
+	for _, z := range sortedZones(e.world) {
+		builders := "none"
+		if list := e.build.builders[z.Key]; len(list) > 0 {
+			builders = strings.Join(list, ", ")
+		}
+		mark := ""
+		if e.mayBuild(c.Player, z.Key) {
+			mark = " *"
+		}
+		fmt.Fprintf(&b, "\n  %-12s %-24s %3d rooms  builders: %s%s", z.Key, z.Name, len(z.Rooms), builders, mark)
+	}
+	b.WriteString("\n* you may build there.")
+	if c.Engine.cfg.GameDir == "" {
+		b.WriteString("\n" + noGameDir)
+	}
+	c.Send(b.String())
+}
