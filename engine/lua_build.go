@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"path"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -44,6 +45,14 @@ func (l *loader) noteRoom(key string) {
 	}
 }
 
+// where is the Lua caller's position as "file:line: ", or the file being loaded.
+func (l *loader) where(L *lua.LState) string {
+	if w := strings.TrimSuffix(L.Where(1), ":"); w != "" {
+		return w + ": "
+	}
+	return l.file + ": "
+}
+
 func (l *loader) inBuiltFile() bool { return path.Base(l.file) == builtFile }
 
 // registerBuildDefinitions installs amend and reset, the definitions generated files use
@@ -67,10 +76,7 @@ func (b *luaBindings) registerBuildDefinitions() {
 
 // amend records a change to a room defined in any file; it is applied after every file ran.
 func (l *loader) amend(L *lua.LState, key string, def *lua.LTable) {
-	p := roomPatch{where: L.Where(1), built: l.inBuiltFile(), key: l.qualify(key)}
-	if p.where == "" {
-		p.where = l.file + ": "
-	}
+	p := roomPatch{where: l.where(L), built: l.inBuiltFile(), key: l.qualify(key)}
 	def.ForEach(func(k, v lua.LValue) {
 		switch name := lua.LVAsString(k); name {
 		case "name", "desc":

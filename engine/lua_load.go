@@ -141,10 +141,7 @@ func (l *loader) run(file, dirZone string) {
 
 // fail records a definition problem at the Lua caller's position.
 func (l *loader) fail(L *lua.LState, format string, args ...any) {
-	where := L.Where(1)
-	if where == "" {
-		where = l.file + ": "
-	}
+	where := l.where(L)
 	l.errs = append(l.errs, errors.New(where+fmt.Sprintf(format, args...)))
 }
 

@@ -31,7 +31,7 @@ func (zoneBuilderRow) TableName() string { return "zone_builders" }
 
 // AssignZone lets the account called name build in zone. The account must exist
 // (ErrNotFound otherwise); assigning twice fails with ErrExists. It returns the account's
-// name in its display form.
+// name in its display form, also with ErrExists.
 func (s *Store) AssignZone(ctx context.Context, zone, name, by string) (string, error) {
 	var display string
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -55,7 +55,7 @@ func (s *Store) AssignZone(ctx context.Context, zone, name, by string) (string, 
 		return nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("store: assign zone %q to %q: %w", zone, name, err)
+		return display, fmt.Errorf("store: assign zone %q to %q: %w", zone, name, err)
 	}
 	return display, nil
 }
