@@ -226,10 +226,19 @@ func writeExits(w *strings.Builder, zone string, exits []*world.Exit, removed []
 
 func writeReset(w *strings.Builder, protos map[string]*world.Proto, zone string, r world.Reset) {
 	kind := "item"
-	if p := protos[r.Proto]; p != nil && p.Kind == world.NPC {
+	if p := protos[r.Proto]; p != nil && p.Kind == world.NPC && r.NPC == "" {
 		kind = "npc"
 	}
-	fmt.Fprintf(w, "reset { %s = %s, room = %s", kind, luaString(shortKey(zone, r.Proto)), luaString(shortKey(zone, r.Room)))
+	fmt.Fprintf(w, "reset { %s = %s", kind, luaString(shortKey(zone, r.Proto)))
+	for _, f := range []struct{ name, v string }{{"room", r.Room}, {"into", r.Into}, {"npc", r.NPC}, {"wear", r.Wear}} {
+		if f.v != "" {
+			v := f.v
+			if f.name != "wear" {
+				v = shortKey(zone, v)
+			}
+			fmt.Fprintf(w, ", %s = %s", f.name, luaString(v))
+		}
+	}
 	if r.Max != 1 {
 		fmt.Fprintf(w, ", max = %d", r.Max)
 	}
@@ -249,7 +258,7 @@ func luaName(s string) string {
 	if isLuaName(s) {
 		return s
 	}
-	return "[" + luaString(s) + "]"
+	return "[" + luaQuote(s) + "]"
 }
 
 var luaKeywords = map[string]bool{"and": true, "break": true, "do": true, "else": true, "elseif": true,
@@ -282,6 +291,11 @@ func luaString(s string) string {
 		// text that starts with a newline keeps it.
 		return "[" + level + "[\n" + s + "]" + level + "]"
 	}
+	return luaQuote(s)
+}
+
+// luaQuote quotes s as a Lua string literal in double quotes, with escapes.
+func luaQuote(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for i := 0; i < len(s); i++ {
