@@ -261,3 +261,35 @@ reset { item = "gem", room = "cellar", max = 2 }
 		}
 	}
 }
+
+func TestZcreateSurvivesRestart(t *testing.T) {
+	dir, data := gameOnDisk(t), t.TempDir()
+	s := startBuildServer(t, dir, data)
+	b := withRole(t, s, "Bob", "builder")
+	w := withRole(t, s, "Wendy", "wizard")
+	b.Hear("Wendy has reconnected.")
+	expectAll(t, "builder zcreate", b.Do("zcreate docks The Docks"), "Huh?")
+	for _, tc := range []struct{ cmd, want string }{
+		{"zcreate town Another Town", "There is already a zone town."},
+		{"zcreate bad-key Bad", `Zone key "bad-key": use letters, digits and _ only.`},
+		{"zcreate docks", "Usage: zcreate <zone key> <zone name>"},
+	} {
+		expectAll(t, tc.cmd, w.Do(tc.cmd), tc.want)
+	}
+	expectAll(t, "zcreate", w.Do("zcreate docks The Docks"),
+		`Zone docks ("The Docks") created in world/docks/, with its first room docks:docks`, "The Docks")
+	expectAll(t, "connect", w.Do("redit exit add west town:square"), "Exit west to town:square added")
+	expectAll(t, "dig", w.Do("dig east The Pier"), "new room docks:pier")
+	s.Stop()
+
+	zone, err := os.ReadFile(filepath.Join(dir, "world/docks/zone.lua"))
+	if err != nil || !strings.Contains(string(zone), "zone {\n  key = \"docks\",\n  name = \"The Docks\",\n}") {
+		t.Errorf("zone.lua: %v\n%s", err, zone)
+	}
+	s = startBuildServer(t, dir, data)
+	w = mudtest.Login(t, s, "Wendy", "password1")
+	expectAll(t, "after restart", w.Do("look"), "The Pier", "Exits: west")
+	w.Do("west")
+	expectAll(t, "zones", w.Do("zones"), "docks", "The Docks", "2 rooms")
+	expectAll(t, "back to town", w.Do("west"), "Town Square")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"path/filepath"
 	"slices"
@@ -55,6 +56,9 @@ func registerBuildCommands(r *Registry) {
 			"  redit door add <direction> [name] [closed|locked] [key <item key>]\n" +
 			"  redit door remove <direction>\n" +
 			"  redit reset add <npc or item key> [max]    redit reset list    redit reset remove <number>"},
+		{Name: "zcreate", Role: RoleWizard, Run: cmdZcreate, Help: "zcreate <zone key> <zone name>\n" +
+			"Start a new zone: world/<zone key>/ with a zone.lua and a first room named like the zone,\n" +
+			"and go there. Connect it to the world with 'redit exit add'."},
 		{Name: "zones", Role: RoleBuilder, Run: cmdZones, Help: "zones | zones assign <zone> <name> | zones unassign <zone> <name>\n" +
 			"List the zones with their rooms and builders. Wizards assign builders to zones."},
 	} {
@@ -105,10 +109,8 @@ func (e *Engine) saveZone(z *world.Zone, builder string) {
 		}
 		e.log.Error("building: save failed", "file", file, "err", err)
 		e.post(funcEvent(func(e *Engine) {
-			if p := e.players[state.Key(builder)]; p != nil {
-				p.Sendf("Could not save %s: %v\nThe change is live in the game but not on disk; "+
-					"your next change in this zone writes the file again.", rel, err)
-			}
+			e.tellPlayer(builder, "Could not save %s: %v\nThe change is live in the game but not on disk; "+
+				"your next change in this zone writes the file again.", rel, err)
 		}))
 	})
 }
@@ -612,6 +614,73 @@ func cmdZones(c *Context) {
 		}
 		e.post(funcEvent(func(e *Engine) { e.zoneAssigned(assign == "assign", zone, name, display, by, err) }))
 	})
+}
+
+func cmdZcreate(c *Context) {
+	key, name, _ := strings.Cut(c.Args, " ")
+	key, name = strings.ToLower(key), strings.TrimSpace(name)
+	if key == "" || name == "" {
+		c.Send("Usage: zcreate <zone key> <zone name>, e.g. zcreate docks The Docks")
+		return
+	}
+	e := c.Engine
+	if e.cfg.GameDir == "" {
+		c.Send(noGameDir)
+		return
+	}
+	dir := path.Join("world", key)
+	switch {
+	case !validZoneKey(key):
+		c.Sendf("Zone key %q: use letters, digits and _ only.", key)
+		return
+	case e.world.Zones[key] != nil:
+		c.Sendf("There is already a zone %s.", key)
+		return
+	case slices.Contains(slices.Collect(maps.Values(e.build.defs.dirs)), dir):
+		c.Sendf("The folder %s already holds another zone.", dir)
+		return
+	}
+	z := &world.Zone{Key: key, Name: name}
+	e.world.Zones[key] = z
+	e.build.defs.dirs[key] = dir
+	roomKey := uniqueRoomKey(e.world, key, name)
+	r := &world.Room{Key: roomKey, Name: name, Zone: z}
+	e.world.Rooms[roomKey] = r
+	z.Rooms = append(z.Rooms, r)
+	e.build.defs.built[roomKey] = true
+	e.build.defs.cur[roomKey] = &roomSpec{Name: name}
+	zoneFile := filepath.Join(e.cfg.GameDir, filepath.FromSlash(path.Join(dir, "zone.lua")))
+	e.build.files.write(e, zoneFile, renderZoneFile(z), func(err error) {
+		if err != nil {
+			e.log.Error("building: save failed", "file", zoneFile, "err", err)
+			e.post(funcEvent(func(e *Engine) { e.tellPlayer(c.Player.Name, "Could not save %s: %v", zoneFile, err) }))
+		}
+	})
+	e.saveZone(z, c.Player.Name)
+	c.Sendf("Zone %s (%q) created in %s/, with its first room %s. Connect it with 'redit exit add'.", key, name, dir, roomKey)
+	if err := e.router.Enter(c.Actor(), r); err != nil {
+		c.Send(err.Error())
+		return
+	}
+	e.look(c.Player)
+}
+
+// renderZoneFile is the zone.lua zcreate starts a zone with: the builder's from then on.
+func renderZoneFile(z *world.Zone) string {
+	return fmt.Sprintf(`-- world/%s/zone.lua: started by the zcreate command. This file is yours to edit: add
+-- reset_every, reset_mode and hand-written reset rules here (see docs/lua-api.md).
+zone {
+  key = %s,
+  name = %s,
+}
+`, z.Key, luaString(z.Key), luaString(z.Name))
+}
+
+// tellPlayer sends a line to the player called name, if they are in the game.
+func (e *Engine) tellPlayer(name, format string, args ...any) {
+	if p := e.players[state.Key(name)]; p != nil {
+		p.Sendf(format, args...)
+	}
 }
 
 // zoneAssigned reports the result of zones assign or unassign, back on the loop.

@@ -14,7 +14,7 @@ import (
 // amend calls (applied once every file has run), and placement rules of generated files.
 type buildLoad struct {
 	roomFiles map[string]string // room key → file that defined it
-	zoneDirs  map[string]string // zone key → its folder
+	zoneDirs  map[string]string // zone key → the folder whose zone.lua declared it
 	amends    []roomPatch
 	resets    map[string][]world.Reset // zone key → rules from its generated file
 }
@@ -38,11 +38,7 @@ func (l *loader) builds() *buildLoad {
 
 // noteRoom records which file defined room key.
 func (l *loader) noteRoom(key string) {
-	o := l.builds()
-	o.roomFiles[key] = l.file
-	if l.zone != "" && o.zoneDirs[l.zone] == "" {
-		o.zoneDirs[l.zone] = path.Dir(l.file)
-	}
+	l.builds().roomFiles[key] = l.file
 }
 
 // where is the Lua caller's position as "file:line: ", or the file being loaded.

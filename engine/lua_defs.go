@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"path"
 	"strings"
 	"time"
 
@@ -125,6 +126,7 @@ func defZone(l *loader, L *lua.LState, def *lua.LTable) {
 		}
 	}
 	w.Zones[key] = z
+	l.builds().zoneDirs[key] = path.Dir(l.file)
 }
 
 func resetRule(l *loader, L *lua.LState, r *lua.LTable) world.Reset {
