@@ -409,7 +409,7 @@ func reditDoor(c *Context, r *world.Room, args string) {
 	e := c.Engine
 	own := e.build.defs.spec(r.Key).exit(dir)
 	if own == nil {
-		c.Sendf("There is no exit %s defined here to put a door on.", dir)
+		c.Sendf("There is no exit %s defined here%s.", dir, flag(f[0] == "add", " to put a door on"))
 		return
 	}
 	if live := r.Exit(dir); own.Door == nil && live != nil && live.Door != nil {
