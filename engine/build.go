@@ -99,22 +99,26 @@ func newBuilds() *builds {
 		built: make(map[string]bool), resets: make(map[string][]world.Reset), dirs: make(map[string]string)}
 }
 
-// edit returns the definition of room key for changing, starting from its hand-written one.
-func (b *builds) edit(key string) *roomSpec {
-	if s := b.cur[key]; s != nil {
+// edit returns the definition of room r for changing, starting from its hand-written one.
+func (b *builds) edit(r *world.Room) *roomSpec {
+	if s := b.cur[r.Key]; s != nil {
 		return s
 	}
-	s := b.base[key].clone()
-	b.cur[key] = s
+	s := b.spec(r).clone()
+	b.cur[r.Key] = s
 	return s
 }
 
-// spec returns the current definition of room key.
-func (b *builds) spec(key string) *roomSpec {
-	if s := b.cur[key]; s != nil {
+// spec returns the current definition of room r. A room no file defined (made by code at run
+// time) is taken as it is now.
+func (b *builds) spec(r *world.Room) *roomSpec {
+	if s := b.cur[r.Key]; s != nil {
 		return s
 	}
-	return b.base[key]
+	if b.base[r.Key] == nil {
+		b.base[r.Key] = specOf(r)
+	}
+	return b.base[r.Key]
 }
 
 // render writes the generated file of zone z: its rooms created in game, its edits of

@@ -199,7 +199,7 @@ func roomKeyFor(name string) string {
 // records the change in r's definition. A door defined on this side is shared with the
 // exit leading back, as the loader shares it.
 func (e *Engine) setExit(r *world.Room, ex *world.Exit) {
-	spec := e.build.defs.edit(r.Key)
+	spec := e.build.defs.edit(r)
 	if old := r.Exit(ex.Dir); old != nil {
 		if own := spec.exit(ex.Dir); own != nil && own.Door != nil && old.Door != nil {
 			if b := backExit(e.world, r, old); b != nil && b.Door == old.Door {
@@ -213,16 +213,10 @@ func (e *Engine) setExit(r *world.Room, ex *world.Exit) {
 		return
 	}
 	n := copyExit(ex)
-	if n.Door == nil {
+	if b := backExit(e.world, r, n); n.Door == nil && b != nil && b.Door != nil {
 		// a door defined on the other side stays shared
-		if to := e.world.Rooms[n.To]; to != nil {
-			if b := backExit(e.world, r, n); b != nil && b.Door != nil {
-				if bs := e.build.defs.spec(to.Key); bs != nil {
-					if own := bs.exit(b.Dir); own != nil && own.Door != nil {
-						n.Door = b.Door
-					}
-				}
-			}
+		if own := e.build.defs.spec(e.world.Rooms[n.To]).exit(b.Dir); own != nil && own.Door != nil {
+			n.Door = b.Door
 		}
 	}
 	r.Exits = append(r.Exits, n)
@@ -264,7 +258,7 @@ func cmdRedit(c *Context) {
 			c.Send("Name it what? Usage: redit name <name>")
 			return
 		}
-		c.Engine.build.defs.edit(r.Key).Name = rest
+		c.Engine.build.defs.edit(r).Name = rest
 		r.Name = rest
 		c.Engine.saveZone(r.Zone, c.Player.Name)
 		c.Sendf("Room %s is now called %q.", r.Key, rest)
@@ -287,7 +281,7 @@ func cmdRedit(c *Context) {
 }
 
 func setDesc(c *Context, r *world.Room, desc string) {
-	c.Engine.build.defs.edit(r.Key).Desc = desc
+	c.Engine.build.defs.edit(r).Desc = desc
 	r.Desc = desc
 	c.Engine.saveZone(r.Zone, c.Player.Name)
 	c.Sendf("Description of %s set (%d line(s)).", r.Key, strings.Count(desc, "\n")+1)
@@ -318,7 +312,7 @@ func readDesc(c *Context, r *world.Room, lines []string) {
 
 func showRoom(c *Context, r *world.Room) {
 	defs := c.Engine.build.defs
-	spec := defs.spec(r.Key)
+	spec := defs.spec(r)
 	var b strings.Builder
 	origin := "hand-written; your edits are saved as amend(...) in " + builtFile
 	if defs.built[r.Key] {
@@ -359,7 +353,7 @@ func reditExit(c *Context, r *world.Room, args string) {
 		return
 	}
 	e := c.Engine
-	old := e.build.defs.spec(r.Key).exit(dir)
+	old := e.build.defs.spec(r).exit(dir)
 	if f[0] == "remove" {
 		if old == nil {
 			if r.Exit(dir) != nil {
@@ -407,7 +401,7 @@ func reditDoor(c *Context, r *world.Room, args string) {
 		return
 	}
 	e := c.Engine
-	own := e.build.defs.spec(r.Key).exit(dir)
+	own := e.build.defs.spec(r).exit(dir)
 	if own == nil {
 		c.Sendf("There is no exit %s defined here%s.", dir, flag(f[0] == "add", " to put a door on"))
 		return

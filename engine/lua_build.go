@@ -166,7 +166,7 @@ func (l *loader) applyPatch(w *world.World, p roomPatch, bs *builds) {
 	}
 	var spec *roomSpec
 	if bs != nil {
-		spec = bs.edit(p.key)
+		spec = bs.edit(r)
 	}
 	if p.name != nil {
 		r.Name = *p.name
