@@ -70,6 +70,7 @@ amend("town:square", {
   name = "Market Square",
   exits = {
     west = "old_mill",
+    east = false,
   },
 })
 
@@ -107,6 +108,7 @@ func TestDigSurvivesRestart(t *testing.T) {
 	v := withRole(t, s, "Vera", "wizard")
 	expectAll(t, "look west", v.Do("look west"), "The gate is closed.")
 	expectAll(t, "rename square", v.Do("redit name Market Square"), `now called "Market Square"`)
+	expectAll(t, "remove exit", v.Do("redit exit remove east"), "Exit east to field:meadow removed")
 	s.Stop()
 
 	got, err := os.ReadFile(filepath.Join(dir, "world/town/built.lua"))
@@ -123,7 +125,7 @@ func TestDigSurvivesRestart(t *testing.T) {
 		"Sacks lean against the wall.", "[2] A green parrot", "Exits: east")
 	expectAll(t, "redit after restart", w.Do("redit reset list"), "1. town:parrot, max 2")
 	p := mudtest.Create(t, s, "Pat", "password2") // new characters start in the square
-	expectAll(t, "square", p.Do("look"), "Market Square")
+	expectAll(t, "square", p.Do("look"), "Market Square", "Exits: north, west")
 	p.Do("get key")
 	expectAll(t, "unlock", p.Do("unlock west"), "You unlock the gate.")
 	p.Do("open west")
