@@ -319,7 +319,7 @@ func showRoom(c *Context, r *world.Room) {
 		origin = "created in game, defined in " + builtFile
 	}
 	fmt.Fprintf(&b, "Room %s in zone %s (%s)\n", r.Key, r.Zone.Key, origin)
-	fmt.Fprintf(&b, "Name: %s\nDescription:\n%s\nExits:", spec.Name, spec.Desc)
+	fmt.Fprintf(&b, "Name: %s\nDescription: %s\nExits:", spec.Name, strings.Join(strings.Fields(spec.Desc), " "))
 	if len(spec.Exits) == 0 {
 		b.WriteString(" none")
 	}
@@ -722,7 +722,8 @@ func listZones(c *Context) {
 		if e.mayBuild(c.Player, z.Key) {
 			mark = " *"
 		}
-		fmt.Fprintf(&b, "\n  %-12s %-24s %3d rooms  builders: %s%s", z.Key, z.Name, len(z.Rooms), builders, mark)
+		rooms := fmt.Sprintf("%d room%s", len(z.Rooms), flag(len(z.Rooms) != 1, "s"))
+		fmt.Fprintf(&b, "\n  %-12s %-24s %9s  builders: %s%s", z.Key, z.Name, rooms, builders, mark)
 	}
 	b.WriteString("\n* you may build there.")
 	if c.Engine.cfg.GameDir == "" {
