@@ -95,6 +95,9 @@ func TestDigSurvivesRestart(t *testing.T) {
 	expectAll(t, "redit door", w.Do("redit door add east gate locked key key"),
 		`Door "gate" on the exit east added, locked with key town:key`)
 	expectAll(t, "redit reset", w.Do("redit reset add parrot 2"), "town:parrot here, up to 2 (2 placed now)")
+	expectAll(t, "second rule", w.Do("redit reset add coin"), "town:coin here, up to 1 (1 placed now)")
+	expectAll(t, "rules", w.Do("redit reset list"), "1. town:parrot, max 2", "2. town:coin, max 1")
+	expectAll(t, "remove rule", w.Do("redit reset remove 2"), "Placement rule removed: town:coin, max 1.")
 	expectAll(t, "look", w.Do("look"), "The Old Water Mill", "Flour dust", "[2] A green parrot")
 	expectAll(t, "redit", w.Do("redit"), "created in game", `east -> town:square (door "gate", locked, key town:key)`,
 		"1. town:parrot, max 2")

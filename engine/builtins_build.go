@@ -513,66 +513,75 @@ func writeRules(b *strings.Builder, e *Engine, r *world.Room) {
 
 func reditReset(c *Context, r *world.Room, args string) {
 	f := strings.Fields(args)
-	e := c.Engine
-	z := r.Zone
 	switch {
 	case len(f) == 0 || f[0] == "list":
 		var b strings.Builder
-		fmt.Fprintf(&b, "Placement rules of %s (zone %s resets put these back):", r.Key, z.Key)
-		writeRules(&b, e, r)
+		fmt.Fprintf(&b, "Placement rules of %s (zone %s resets put these back):", r.Key, r.Zone.Key)
+		writeRules(&b, c.Engine, r)
 		c.Send(b.String())
 	case f[0] == "add" && (len(f) == 2 || len(f) == 3):
-		key := qualifyIn(z.Key, f[1])
-		proto := e.world.Protos[key]
-		if proto == nil {
-			c.Sendf("There is no NPC or item %q.", key)
-			return
-		}
-		max := 1
+		limit := "1"
 		if len(f) == 3 {
-			n, err := strconv.Atoi(f[2])
-			if err != nil || n < 1 || n > 100 {
-				c.Sendf("Max %q: give a number from 1 to 100.", f[2])
-				return
-			}
-			max = n
+			limit = f[2]
 		}
-		rule := world.Reset{Proto: key, Room: r.Key, Max: max}
-		e.build.defs.resets[z.Key] = append(e.build.defs.resets[z.Key], rule)
-		z.Resets = append(z.Resets, rule)
-		placed := 0
-		for n := countProto(r.Things, key); n < max; n++ {
-			t := e.spawn(proto, r)
-			e.tellRoom(r, nil, mudCap(t.Name)+" appears.")
-			placed++
-		}
-		e.saveZone(z, c.Player.Name)
-		c.Sendf("Placement rule added: %s here, up to %d (%d placed now).", key, max, placed)
+		addRule(c, r, qualifyIn(r.Zone.Key, f[1]), limit)
 	case f[0] == "remove" && len(f) == 2:
-		_, built := roomRules(e, r)
-		n, err := strconv.Atoi(f[1])
-		if err != nil || n < 1 || n > len(built) {
-			c.Sendf("No rule %q here: 'redit reset list' numbers the rules you can remove.", f[1])
-			return
-		}
-		i := built[n-1]
-		rules := e.build.defs.resets[z.Key]
-		rule := rules[i]
-		e.build.defs.resets[z.Key] = slices.Delete(slices.Clone(rules), i, i+1)
-		if j := slices.Index(z.Resets, rule); j >= 0 {
-			// the last equal rule is the generated file's: it loads after hand-written ones
-			for k := j; k < len(z.Resets); k++ {
-				if z.Resets[k] == rule {
-					j = k
-				}
-			}
-			z.Resets = slices.Delete(slices.Clone(z.Resets), j, j+1)
-		}
-		e.saveZone(z, c.Player.Name)
-		c.Sendf("Placement rule removed: %s, max %d. What it placed stays until it is gone.", rule.Proto, rule.Max)
+		removeRule(c, r, f[1])
 	default:
 		c.Send("Usage: redit reset add <npc or item key> [max] | redit reset list | redit reset remove <number>")
 	}
+}
+
+// addRule adds a placement rule for proto key in r, and applies it at once.
+func addRule(c *Context, r *world.Room, key, limit string) {
+	e := c.Engine
+	proto := e.world.Protos[key]
+	if proto == nil {
+		c.Sendf("There is no NPC or item %q.", key)
+		return
+	}
+	n, err := strconv.Atoi(limit)
+	if err != nil || n < 1 || n > 100 {
+		c.Sendf("Max %q: give a number from 1 to 100.", limit)
+		return
+	}
+	rule := world.Reset{Proto: key, Room: r.Key, Max: n}
+	z := r.Zone
+	e.build.defs.resets[z.Key] = append(e.build.defs.resets[z.Key], rule)
+	z.Resets = append(z.Resets, rule)
+	placed := 0
+	for have := countProto(r.Things, key); have < n; have++ {
+		t := e.spawn(proto, r)
+		e.tellRoom(r, nil, mudCap(t.Name)+" appears.")
+		placed++
+	}
+	e.saveZone(z, c.Player.Name)
+	c.Sendf("Placement rule added: %s here, up to %d (%d placed now).", key, n, placed)
+}
+
+// removeRule removes the placement rule numbered num by 'redit reset list'. What the rule
+// placed stays.
+func removeRule(c *Context, r *world.Room, num string) {
+	e := c.Engine
+	z := r.Zone
+	_, built := roomRules(e, r)
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 1 || n > len(built) {
+		c.Sendf("No rule %q here: 'redit reset list' numbers the rules you can remove.", num)
+		return
+	}
+	i := built[n-1]
+	rule := e.build.defs.resets[z.Key][i]
+	e.build.defs.resets[z.Key] = slices.Delete(slices.Clone(e.build.defs.resets[z.Key]), i, i+1)
+	// the last equal rule of the zone is the generated file's: it loads after hand-written ones
+	for j := len(z.Resets) - 1; j >= 0; j-- {
+		if z.Resets[j] == rule {
+			z.Resets = slices.Delete(slices.Clone(z.Resets), j, j+1)
+			break
+		}
+	}
+	e.saveZone(z, c.Player.Name)
+	c.Sendf("Placement rule removed: %s, max %d. What it placed stays until it is gone.", rule.Proto, rule.Max)
 }
 
 func cmdZones(c *Context) {
