@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 
@@ -91,12 +90,11 @@ type builds struct {
 	cur    map[string]*roomSpec     // current definition of rooms created or edited in game
 	built  map[string]bool          // rooms whose whole definition is in a generated file
 	resets map[string][]world.Reset // zone key → placement rules from its generated file, in order
-	dirs   map[string]string        // zone key → folder under world/, e.g. "world/town"
 }
 
 func newBuilds() *builds {
 	return &builds{base: make(map[string]*roomSpec), cur: make(map[string]*roomSpec),
-		built: make(map[string]bool), resets: make(map[string][]world.Reset), dirs: make(map[string]string)}
+		built: make(map[string]bool), resets: make(map[string][]world.Reset)}
 }
 
 // edit returns the definition of room r for changing, starting from its hand-written one.
@@ -121,13 +119,12 @@ func (b *builds) spec(r *world.Room) *roomSpec {
 	return b.base[r.Key]
 }
 
-// render writes the generated file of zone z: its rooms created in game, its edits of
+// render writes the generated file of zone z, file: its rooms created in game, its edits of
 // hand-written rooms as amend calls, and its placement rules. The output is stable: rooms
 // in key order, fields and exits in a fixed order.
-func (b *builds) render(wld *world.World, z *world.Zone) string {
+func (b *builds) render(wld *world.World, z *world.Zone, file string) string {
 	var w strings.Builder
-	fmt.Fprintf(&w, "-- %s: written by the game's building commands (dig, redit, zcreate).\n",
-		path.Join(b.dirs[z.Key], builtFile))
+	fmt.Fprintf(&w, "-- %s: written by the game's building commands (dig, redit, zcreate).\n", file)
 	w.WriteString("-- The game rewrites this whole file after every change made in game: don't edit it while\n")
 	w.WriteString("-- the game runs. Hand-written definitions belong in the zone's other files.\n")
 	var built, amended []string

@@ -12,6 +12,7 @@ import (
 // always written last and a burst of edits costs few writes.
 type fileWriter struct {
 	mu      sync.Mutex
+	idle    *sync.Cond              // signalled when a path stops being busy
 	pending map[string]pendingWrite // path → newest content not yet written
 	busy    map[string]bool         // paths with a worker writing them
 }
@@ -25,9 +26,7 @@ type pendingWrite struct {
 // the result, unless newer content for the same path replaced this one first.
 func (fw *fileWriter) write(e *Engine, path, content string, done func(error)) {
 	fw.mu.Lock()
-	if fw.pending == nil {
-		fw.pending, fw.busy = make(map[string]pendingWrite), make(map[string]bool)
-	}
+	fw.init()
 	fw.pending[path] = pendingWrite{content, done}
 	if fw.busy[path] {
 		fw.mu.Unlock()
@@ -42,6 +41,7 @@ func (fw *fileWriter) write(e *Engine, path, content string, done func(error)) {
 			delete(fw.pending, path)
 			if !ok {
 				delete(fw.busy, path)
+				fw.idle.Broadcast()
 				fw.mu.Unlock()
 				return
 			}
@@ -49,6 +49,25 @@ func (fw *fileWriter) write(e *Engine, path, content string, done func(error)) {
 			pw.done(writeAtomic(path, pw.content))
 		}
 	})
+}
+
+func (fw *fileWriter) init() {
+	if fw.pending == nil {
+		fw.pending, fw.busy = make(map[string]pendingWrite), make(map[string]bool)
+		fw.idle = sync.NewCond(&fw.mu)
+	}
+}
+
+// wait blocks until every write handed over so far is on disk (or failed). Goroutines that
+// read the game's files call it first, so they never read a file older than the world. Never
+// call it on the loop.
+func (fw *fileWriter) wait() {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	fw.init()
+	for len(fw.busy) > 0 {
+		fw.idle.Wait()
+	}
 }
 
 // writeAtomic replaces the file at path with content: it writes a temporary file in the same

@@ -83,7 +83,7 @@ func FuzzBuildCommand(f *testing.F) {
 			<-s.out
 		}
 		for _, z := range sortedZones(e.world) {
-			src := e.build.defs.render(e.world, z)
+			src := e.olc.defs.render(e.world, z, "world/"+z.Key+"/built.lua")
 			if _, err := parse.Parse(strings.NewReader(src), "built.lua"); err != nil {
 				t.Fatalf("after %q the generated file of %s does not parse: %v\n%s", line, z.Key, err, src)
 			}

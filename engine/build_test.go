@@ -255,7 +255,7 @@ reset { item = "gem", room = "cellar", max = 2 }
 		{`amend("nowhere", { name = "X" })`, `world/town/extra.lua:1: amend: no room "town:nowhere"`},
 		{`amend("square", { smell = "bad" })`, `world/town/extra.lua:1: amend square: unknown field "smell"`},
 		{`amend("square", { exits = { north = "attic" } })`, `exit north leads to missing room "town:attic"`},
-		{`reset { item = "ghost", room = "square" }`, "reset names missing prototype town:ghost"},
+		{`reset { item = "ghost", room = "square" }`, `world/town/extra.lua:1: zone town: reset names missing prototype "town:ghost"`},
 	} {
 		game := fixture()
 		game["world/town/extra.lua"] = &fstest.MapFile{Data: []byte(tc.file)}
@@ -297,4 +297,23 @@ func TestZcreateSurvivesRestart(t *testing.T) {
 	w.Do("west")
 	expectAll(t, "zones", w.Do("zones"), "docks", "The Docks", "2 rooms")
 	expectAll(t, "back to town", w.Do("west"), "Town Square")
+}
+
+func TestBuildingSurvivesReloads(t *testing.T) {
+	s := startBuildServer(t, gameOnDisk(t), t.TempDir())
+	w := withRole(t, s, "Wendy", "wizard")
+	w.Do("dig west Shed")
+	w.Do("redit desc A lean-to of planks.")
+	// another zone's reload rebuilds the world from the files in memory: they have the edits
+	expectAll(t, "reload field", w.Do("reload field"), "Reloading zone field")
+	w.Hear("Reloaded zone field")
+	expectAll(t, "after zone reload", w.Do("look"), "Shed", "A lean-to of planks.", "Exits: east")
+	// a whole reload reads the disk once the generated file is written
+	expectAll(t, "reload", w.Do("reload"), "Reloading the game")
+	w.Hear("Reloaded the game")
+	expectAll(t, "after reload", w.Do("look"), "Shed", "A lean-to of planks.", "Exits: east")
+	expectAll(t, "way back", w.Do("east"), "Town Square", "Exits: north, east, west")
+	// and building goes on from what was reloaded
+	expectAll(t, "rename", w.Do("redit name The Square"), `now called "The Square"`)
+	expectAll(t, "definition", w.Do("redit"), "west -> town:shed")
 }

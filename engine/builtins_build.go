@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"testing/fstest"
 	"time"
 
 	"github.com/mudd/mudd/engine/state"
@@ -33,9 +34,9 @@ func (e *Engine) loadZoneBuilders() error {
 	if err != nil {
 		return fmt.Errorf("engine: %w", err)
 	}
-	e.build.builders = make(map[string][]string)
+	e.olc.builders = make(map[string][]string)
 	for _, zb := range list {
-		e.build.builders[zb.Zone] = append(e.build.builders[zb.Zone], zb.Name)
+		e.olc.builders[zb.Zone] = append(e.olc.builders[zb.Zone], zb.Name)
 	}
 	return nil
 }
@@ -91,26 +92,39 @@ func (e *Engine) mayBuild(p *Player, zone string) bool {
 	if p.Role >= RoleWizard {
 		return true
 	}
-	return slices.ContainsFunc(e.build.builders[zone], func(n string) bool { return strings.EqualFold(n, p.Name) })
+	return slices.ContainsFunc(e.olc.builders[zone], func(n string) bool { return strings.EqualFold(n, p.Name) })
 }
 
 // saveZone renders zone z's generated file on the loop and hands it to a writer goroutine.
 // A failure is reported to the builder.
 func (e *Engine) saveZone(z *world.Zone, builder string) {
-	defs := e.build.defs
-	if defs.dirs[z.Key] == "" {
-		defs.dirs[z.Key] = path.Join("world", z.Key)
+	dir := e.zoneDirs[z.Key]
+	if dir == "" {
+		dir = z.Key
 	}
-	rel := path.Join(defs.dirs[z.Key], builtFile)
+	rel := path.Join("world", dir, builtFile)
+	e.writeGameFile(rel, e.olc.defs.render(e.world, z, rel), builder)
+}
+
+// writeGameFile hands content for the game file rel to the file writer, and puts it in the
+// copy of the game's files that reloads start from, so a reload of another zone keeps it.
+// A failure is reported to the builder.
+func (e *Engine) writeGameFile(rel, content, builder string) {
+	if e.files != nil {
+		e.files[rel] = &fstest.MapFile{Data: []byte(content), Mode: 0o644}
+	}
 	file := filepath.Join(e.cfg.GameDir, filepath.FromSlash(rel))
-	e.build.files.write(e, file, defs.render(e.world, z), func(err error) {
+	e.olc.files.write(e, file, content, func(err error) {
 		if err == nil {
 			return
 		}
 		e.log.Error("building: save failed", "file", file, "err", err)
+		again := ""
+		if path.Base(rel) == builtFile {
+			again = "; your next change in this zone writes the file again"
+		}
 		e.post(funcEvent(func(e *Engine) {
-			e.tellPlayer(builder, "Could not save %s: %v\nThe change is live in the game but not on disk; "+
-				"your next change in this zone writes the file again.", rel, err)
+			e.tellPlayer(builder, "Could not save %s: %v\nThe change is live in the game but not on disk%s.", rel, err, again)
 		}))
 	})
 }
@@ -140,8 +154,8 @@ func cmdDig(c *Context) {
 	r := &world.Room{Key: key, Name: name, Zone: z}
 	e.world.Rooms[key] = r
 	z.Rooms = append(z.Rooms, r)
-	e.build.defs.built[key] = true
-	e.build.defs.cur[key] = &roomSpec{Name: name}
+	e.olc.defs.built[key] = true
+	e.olc.defs.cur[key] = &roomSpec{Name: name}
 	back := world.Opposite(dir)
 	e.setExit(r, &world.Exit{Dir: back, To: from.Key})
 	e.setExit(from, &world.Exit{Dir: dir, To: key})
@@ -199,7 +213,7 @@ func roomKeyFor(name string) string {
 // records the change in r's definition. A door defined on this side is shared with the
 // exit leading back, as the loader shares it.
 func (e *Engine) setExit(r *world.Room, ex *world.Exit) {
-	spec := e.build.defs.edit(r)
+	spec := e.olc.defs.edit(r)
 	if old := r.Exit(ex.Dir); old != nil {
 		if own := spec.exit(ex.Dir); own != nil && own.Door != nil && old.Door != nil {
 			if b := backExit(e.world, r, old); b != nil && b.Door == old.Door {
@@ -215,7 +229,7 @@ func (e *Engine) setExit(r *world.Room, ex *world.Exit) {
 	n := copyExit(ex)
 	if b := backExit(e.world, r, n); n.Door == nil && b != nil && b.Door != nil {
 		// a door defined on the other side stays shared
-		if own := e.build.defs.spec(e.world.Rooms[n.To]).exit(b.Dir); own != nil && own.Door != nil {
+		if own := e.olc.defs.spec(e.world.Rooms[n.To]).exit(b.Dir); own != nil && own.Door != nil {
 			n.Door = b.Door
 		}
 	}
@@ -258,7 +272,7 @@ func cmdRedit(c *Context) {
 			c.Send("Name it what? Usage: redit name <name>")
 			return
 		}
-		c.Engine.build.defs.edit(r).Name = rest
+		c.Engine.olc.defs.edit(r).Name = rest
 		r.Name = rest
 		c.Engine.saveZone(r.Zone, c.Player.Name)
 		c.Sendf("Room %s is now called %q.", r.Key, rest)
@@ -268,7 +282,7 @@ func cmdRedit(c *Context) {
 			return
 		}
 		c.Send("Enter the description, one line at a time. End with a line holding only '.', or '~' to cancel.")
-		readDesc(c, r, nil)
+		readDesc(c, r.Key, nil)
 	case "exit", "exits":
 		reditExit(c, r, rest)
 	case "door", "doors":
@@ -281,14 +295,15 @@ func cmdRedit(c *Context) {
 }
 
 func setDesc(c *Context, r *world.Room, desc string) {
-	c.Engine.build.defs.edit(r).Desc = desc
+	c.Engine.olc.defs.edit(r).Desc = desc
 	r.Desc = desc
 	c.Engine.saveZone(r.Zone, c.Player.Name)
 	c.Sendf("Description of %s set (%d line(s)).", r.Key, strings.Count(desc, "\n")+1)
 }
 
-// readDesc asks for the next line of a description being entered; "." ends it, "~" cancels.
-func readDesc(c *Context, r *world.Room, lines []string) {
+// readDesc asks for the next line of a description of room key being entered; "." ends it,
+// "~" cancels. The room is looked up at the end: a reload meanwhile replaces room values.
+func readDesc(c *Context, key string, lines []string) {
 	p := c.Player
 	p.ask("desc> ", false, func(line string) {
 		switch line {
@@ -297,7 +312,8 @@ func readDesc(c *Context, r *world.Room, lines []string) {
 				p.Send("Empty description: nothing changed.")
 				return
 			}
-			if c.Engine.world.Rooms[r.Key] != r {
+			r := c.Engine.world.Rooms[key]
+			if r == nil {
 				p.Send("The room is gone: nothing changed.")
 				return
 			}
@@ -305,13 +321,13 @@ func readDesc(c *Context, r *world.Room, lines []string) {
 		case "~":
 			p.Send("Description unchanged.")
 		default:
-			readDesc(c, r, append(lines, line))
+			readDesc(c, key, append(lines, line))
 		}
 	})
 }
 
 func showRoom(c *Context, r *world.Room) {
-	defs := c.Engine.build.defs
+	defs := c.Engine.olc.defs
 	spec := defs.spec(r)
 	var b strings.Builder
 	origin := "hand-written; your edits are saved as amend(...) in " + builtFile
@@ -353,7 +369,7 @@ func reditExit(c *Context, r *world.Room, args string) {
 		return
 	}
 	e := c.Engine
-	old := e.build.defs.spec(r).exit(dir)
+	old := e.olc.defs.spec(r).exit(dir)
 	if f[0] == "remove" {
 		if old == nil {
 			if r.Exit(dir) != nil {
@@ -401,7 +417,7 @@ func reditDoor(c *Context, r *world.Room, args string) {
 		return
 	}
 	e := c.Engine
-	own := e.build.defs.spec(r).exit(dir)
+	own := e.olc.defs.spec(r).exit(dir)
 	if own == nil {
 		c.Sendf("There is no exit %s defined here%s.", dir, flag(f[0] == "add", " to put a door on"))
 		return
@@ -483,7 +499,7 @@ func isDoorName(s string) bool {
 // roomRules lists the placement rules of r: hand-written ones (from zone.lua or reset{}
 // calls in other files) and those of the generated file, which building commands may remove.
 func roomRules(e *Engine, r *world.Room) (hand []world.Reset, built []int) {
-	mine := e.build.defs.resets[r.Zone.Key]
+	mine := e.olc.defs.resets[r.Zone.Key]
 	for _, rule := range r.Zone.Resets {
 		if rule.Room == r.Key && !slices.Contains(mine, rule) {
 			hand = append(hand, rule)
@@ -506,7 +522,7 @@ func writeRules(b *strings.Builder, e *Engine, r *world.Room) {
 		fmt.Fprintf(b, "\n  -  %s, max %d (hand-written)", rule.Proto, rule.Max)
 	}
 	for n, i := range built {
-		rule := e.build.defs.resets[r.Zone.Key][i]
+		rule := e.olc.defs.resets[r.Zone.Key][i]
 		fmt.Fprintf(b, "\n  %d. %s, max %d", n+1, rule.Proto, rule.Max)
 	}
 }
@@ -547,7 +563,7 @@ func addRule(c *Context, r *world.Room, key, limit string) {
 	}
 	rule := world.Reset{Proto: key, Room: r.Key, Max: n}
 	z := r.Zone
-	e.build.defs.resets[z.Key] = append(e.build.defs.resets[z.Key], rule)
+	e.olc.defs.resets[z.Key] = append(e.olc.defs.resets[z.Key], rule)
 	z.Resets = append(z.Resets, rule)
 	placed := 0
 	for have := countProto(r.Things, key); have < n; have++ {
@@ -571,8 +587,8 @@ func removeRule(c *Context, r *world.Room, num string) {
 		return
 	}
 	i := built[n-1]
-	rule := e.build.defs.resets[z.Key][i]
-	e.build.defs.resets[z.Key] = slices.Delete(slices.Clone(e.build.defs.resets[z.Key]), i, i+1)
+	rule := e.olc.defs.resets[z.Key][i]
+	e.olc.defs.resets[z.Key] = slices.Delete(slices.Clone(e.olc.defs.resets[z.Key]), i, i+1)
 	// the last equal rule of the zone is the generated file's: it loads after hand-written ones
 	for j := len(z.Resets) - 1; j >= 0; j-- {
 		if z.Resets[j] == rule {
@@ -600,6 +616,10 @@ func cmdZones(c *Context) {
 		return
 	}
 	e := c.Engine
+	if e.store == nil {
+		c.Send("This game runs without a database: zone assignments cannot be kept.")
+		return
+	}
 	zone, name, by := strings.ToLower(f[1]), f[2], c.Player.Name
 	if e.world.Zones[zone] == nil {
 		c.Sendf("There is no zone %q. Type 'zones' for the list.", zone)
@@ -639,26 +659,23 @@ func cmdZcreate(c *Context) {
 	case e.world.Zones[key] != nil:
 		c.Sendf("There is already a zone %s.", key)
 		return
-	case slices.Contains(slices.Collect(maps.Values(e.build.defs.dirs)), dir):
+	case slices.Contains(slices.Collect(maps.Values(e.zoneDirs)), key):
 		c.Sendf("The folder %s already holds another zone.", dir)
 		return
 	}
 	z := &world.Zone{Key: key, Name: name}
 	e.world.Zones[key] = z
-	e.build.defs.dirs[key] = dir
+	if e.zoneDirs == nil {
+		e.zoneDirs = make(map[string]string)
+	}
+	e.zoneDirs[key] = key
 	roomKey := uniqueRoomKey(e.world, key, name)
 	r := &world.Room{Key: roomKey, Name: name, Zone: z}
 	e.world.Rooms[roomKey] = r
 	z.Rooms = append(z.Rooms, r)
-	e.build.defs.built[roomKey] = true
-	e.build.defs.cur[roomKey] = &roomSpec{Name: name}
-	zoneFile := filepath.Join(e.cfg.GameDir, filepath.FromSlash(path.Join(dir, "zone.lua")))
-	e.build.files.write(e, zoneFile, renderZoneFile(z), func(err error) {
-		if err != nil {
-			e.log.Error("building: save failed", "file", zoneFile, "err", err)
-			e.post(funcEvent(func(e *Engine) { e.tellPlayer(c.Player.Name, "Could not save %s: %v", zoneFile, err) }))
-		}
-	})
+	e.olc.defs.built[roomKey] = true
+	e.olc.defs.cur[roomKey] = &roomSpec{Name: name}
+	e.writeGameFile(path.Join(dir, "zone.lua"), renderZoneFile(z), c.Player.Name)
 	e.saveZone(z, c.Player.Name)
 	c.Sendf("Zone %s (%q) created in %s/, with its first room %s. Connect it with 'redit exit add'.", key, name, dir, roomKey)
 	if err := e.router.Enter(c.Actor(), r); err != nil {
@@ -705,15 +722,15 @@ func (e *Engine) zoneAssigned(assign bool, zone, name, display, by string, err e
 		e.log.Error("zone assignment failed", "zone", zone, "name", name, "err", err)
 		tell(wiz, "Could not change the assignment: %v", err)
 	case assign:
-		list := append(e.build.builders[zone], display)
+		list := append(e.olc.builders[zone], display)
 		slices.SortFunc(list, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
-		e.build.builders[zone] = list
+		e.olc.builders[zone] = list
 		tell(wiz, "%s may now build in zone %s.", display, zone)
 		if p := e.players[state.Key(name)]; p != nil && p != wiz {
 			tell(p, "%s assigned zone %s to you: you may build there now.", by, zone)
 		}
 	default:
-		e.build.builders[zone] = slices.DeleteFunc(e.build.builders[zone], func(n string) bool { return strings.EqualFold(n, name) })
+		e.olc.builders[zone] = slices.DeleteFunc(e.olc.builders[zone], func(n string) bool { return strings.EqualFold(n, name) })
 		tell(wiz, "%s may no longer build in zone %s.", name, zone)
 	}
 }
@@ -724,7 +741,7 @@ func listZones(c *Context) {
 	b.WriteString("Zones:")
 	for _, z := range sortedZones(e.world) {
 		builders := "none"
-		if list := e.build.builders[z.Key]; len(list) > 0 {
+		if list := e.olc.builders[z.Key]; len(list) > 0 {
 			builders = strings.Join(list, ", ")
 		}
 		mark := ""

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mudd/mudd/engine/state"
+	"github.com/mudd/mudd/engine/store"
 )
 
 // cmdPassword changes the player's password. The checks and the hashing run on a worker
@@ -85,7 +86,10 @@ func cmdStats(c *Context) {
 			linkDead++
 		}
 	}
-	ws := e.saver.Stats()
+	var ws store.WriterStats
+	if e.saver != nil {
+		ws = e.saver.Stats()
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Uptime %s, %d pulses, %d commands.\n", time.Since(e.started).Round(time.Second), e.stats.pulses, e.stats.commands)
 	fmt.Fprintf(&b, "Pulse:   %s\n", e.stats.pulse.Summary())

@@ -41,6 +41,9 @@ type Config struct {
 	// Clock tells the game loop the time: time.Now by default. Tests that step the loop by
 	// hand set it.
 	Clock func() time.Time
+	// Seed seeds Lua's math.random and the engine's random choices (NPCs wandering); 0 seeds
+	// them at random. Tests set it to replay the same game.
+	Seed uint64
 }
 
 func (c Config) withDefaults() Config {

@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"path"
-	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -14,9 +13,9 @@ import (
 // amend calls (applied once every file has run), and placement rules of generated files.
 type buildLoad struct {
 	roomFiles map[string]string // room key → file that defined it
-	zoneDirs  map[string]string // zone key → the folder whose zone.lua declared it
 	amends    []roomPatch
 	resets    map[string][]world.Reset // zone key → rules from its generated file
+	result    *builds                  // made by finishBuilds
 }
 
 // roomPatch is one amend call: changes to a room defined elsewhere.
@@ -30,8 +29,7 @@ type roomPatch struct {
 
 func (l *loader) builds() *buildLoad {
 	if l.olc == nil {
-		l.olc = &buildLoad{roomFiles: make(map[string]string), zoneDirs: make(map[string]string),
-			resets: make(map[string][]world.Reset)}
+		l.olc = &buildLoad{roomFiles: make(map[string]string), resets: make(map[string][]world.Reset)}
 	}
 	return l.olc
 }
@@ -39,14 +37,6 @@ func (l *loader) builds() *buildLoad {
 // noteRoom records which file defined room key.
 func (l *loader) noteRoom(key string) {
 	l.builds().roomFiles[key] = l.file
-}
-
-// where is the Lua caller's position as "file:line: ", or the file being loaded.
-func (l *loader) where(L *lua.LState) string {
-	if w := strings.TrimSuffix(L.Where(1), ":"); w != "" {
-		return w + ": "
-	}
-	return l.file + ": "
 }
 
 func (l *loader) inBuiltFile() bool { return path.Base(l.file) == builtFile }
@@ -72,7 +62,7 @@ func (b *luaBindings) registerBuildDefinitions() {
 
 // amend records a change to a room defined in any file; it is applied after every file ran.
 func (l *loader) amend(L *lua.LState, key string, def *lua.LTable) {
-	p := roomPatch{where: l.where(L), built: l.inBuiltFile(), key: l.qualify(key)}
+	p := roomPatch{where: l.where(L) + ": ", built: l.inBuiltFile(), key: l.qualify(key)}
 	def.ForEach(func(k, v lua.LValue) {
 		switch name := lua.LVAsString(k); name {
 		case "name", "desc":
@@ -116,6 +106,13 @@ func defReset(l *loader, L *lua.LState, def *lua.LTable) {
 	}
 	rule := resetRule(l, L, def)
 	z.Resets = append(z.Resets, rule)
+	if l.resetPos == nil {
+		l.resetPos = make(map[*world.Zone][]string)
+	}
+	for len(l.resetPos[z]) < len(z.Resets)-1 {
+		l.resetPos[z] = append(l.resetPos[z], l.pos[z]) // the zone's own rules without a position
+	}
+	l.resetPos[z] = append(l.resetPos[z], l.where(L))
 	if l.inBuiltFile() {
 		o := l.builds()
 		o.resets[z.Key] = append(o.resets[z.Key], rule)
@@ -125,7 +122,7 @@ func defReset(l *loader, L *lua.LState, def *lua.LTable) {
 // finishBuilds applies the amend calls of hand-written files, records every room's
 // definition, then applies the amend calls of generated files, so building commands know
 // what is hand-written and what was changed in game. It runs after every file, before Link.
-func (l *loader) finishBuilds() *builds {
+func (l *loader) finishBuilds() {
 	o := l.builds()
 	w := l.b.e.world
 	for _, p := range o.amends {
@@ -152,8 +149,7 @@ func (l *loader) finishBuilds() *builds {
 		}
 	}
 	bs.resets = o.resets
-	bs.dirs = o.zoneDirs
-	return bs
+	o.result = bs
 }
 
 // applyPatch applies an amend to its room and, for a generated file's amend, to the room's
