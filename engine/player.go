@@ -39,6 +39,8 @@ type Player struct {
 	askPrompt  string            // prompt for input, instead of the usual one
 	hideInput  bool              // input is hidden (a password): echo goes off with the prompt
 	showInput  bool              // echo goes back on with the next output
+	color      string            // colour level the player chose ("off", "16"...); "" is automatic
+	charset    string            // character set the player chose ("utf-8", "ascii"); "" is automatic
 }
 
 type queuedLine struct {
@@ -207,6 +209,8 @@ func (e *Engine) reattach(p *Player, s *session, role Role) {
 
 func (e *Engine) attach(p *Player, s *session) {
 	p.sess = s
+	s.setColor(p.color)
+	s.setCharset(p.charset)
 	p.idleSince = e.now()
 	p.atPrompt = false
 	e.bySess[s] = p
@@ -294,6 +298,8 @@ func (e *Engine) snapshot(p *Player) state.Character {
 		Name:    p.Name,
 		Items:   e.itemsOf(p.Thing.Contents),
 		Data:    e.lua.dataOf(p.Thing),
+		Color:   p.color,
+		Charset: p.charset,
 		Played:  p.played + e.now().Sub(p.loginAt),
 		Version: p.version,
 	}
@@ -320,7 +326,7 @@ func (e *Engine) itemsOf(things []*world.Thing) []state.Item {
 func (e *Engine) restore(c state.Character, role Role) *Player {
 	t := e.world.NewPlayer(c.Name)
 	p := &Player{e: e, Name: c.Name, Role: role, Thing: t, version: c.Version, played: c.Played,
-		loginAt: e.now()}
+		loginAt: e.now(), color: c.Color, charset: c.Charset}
 	t.Owner = p
 	e.restoreItems(t, c.Items)
 	e.lua.setData(t, c.Data)
