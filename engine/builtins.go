@@ -54,6 +54,7 @@ func registerBuiltins(r *Registry) {
 	} {
 		r.Add(c)
 	}
+	registerBuildCommands(r)
 }
 
 func dirAbbrev(dir string) string {

@@ -67,6 +67,7 @@ type Engine struct {
 	kept          map[string]lua.LValue // mud.keep values, by file and name
 	lastMigration migration             // what the last reload moved and removed
 	compiled      script.Cache          // compiled Lua files, for reloads
+	olc           building              // in-game building: see builtins_build.go
 
 	// Shared with network goroutines; each guarded by its own mechanism.
 	inbox     chan event
@@ -108,6 +109,11 @@ func New(cfg Config) (*Engine, error) {
 	e := newEngine(cfg)
 	e.store, e.saver = st, store.NewWriter(st, cfg.Logger)
 	if err := e.loadGame(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := e.loadZoneBuilders(); err != nil {
+		e.vm.Close()
 		st.Close()
 		return nil, err
 	}
