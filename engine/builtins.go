@@ -48,6 +48,7 @@ func registerBuiltins(r *Registry) {
 	} {
 		r.Add(c)
 	}
+	registerWizard(r)
 }
 
 func dirAbbrev(dir string) string {

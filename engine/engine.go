@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mudd/mudd/engine/script"
@@ -33,6 +34,7 @@ type Engine struct {
 	log   *slog.Logger
 	store *store.Store
 	saver *store.Writer
+	audit *store.AuditLog
 
 	// Owned by the game loop goroutine once Serve runs.
 	vm         *script.VM
@@ -53,6 +55,8 @@ type Engine struct {
 	lastSave   time.Time // when the loop last saved changed characters
 	luaErrors  map[string]*errorSeen
 	now        func() time.Time
+	stopLoop   context.CancelFunc // ends the loop: the shutdown command
+	countdown  *timer             // the pending shutdown's next announcement, or nil
 
 	// Shared with network goroutines; each guarded by its own mechanism.
 	inbox     chan event
@@ -65,6 +69,7 @@ type Engine struct {
 	ready     chan struct{}
 	loopDone  chan struct{}
 	live      liveSessions
+	bans      atomic.Pointer[banList] // replaced, never changed, by the loop
 }
 
 // GameInfo holds the game-wide settings from the game's game{} definition.
@@ -93,6 +98,7 @@ func New(cfg Config) (*Engine, error) {
 		log:       cfg.Logger,
 		store:     st,
 		saver:     store.NewWriter(st, cfg.Logger),
+		audit:     store.NewAuditLog(st, cfg.Logger),
 		players:   make(map[string]*Player),
 		bySess:    make(map[*session]*Player),
 		loading:   make(map[*session][]queuedLine),
@@ -108,6 +114,12 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e.router = localRouter{e}
 	registerBuiltins(e.cmds)
+	bans, err := st.Bans(context.Background(), cfg.Clock())
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	e.bans.Store(&banList{bans: bans})
 	if err := e.loadGame(); err != nil {
 		st.Close()
 		return nil, err
@@ -179,6 +191,10 @@ func (e *Engine) Serve(ctx context.Context) error {
 	saverCtx, stopSaver := context.WithCancel(context.Background())
 	saverDone := make(chan struct{})
 	go func() { e.saver.Run(saverCtx); close(saverDone) }()
+	auditDone := make(chan struct{})
+	go func() { e.audit.Run(saverCtx); close(auditDone) }()
+	ctx, e.stopLoop = context.WithCancel(ctx)
+	defer e.stopLoop()
 
 	acceptCtx, stopAccept := context.WithCancel(ctx)
 	var accepting sync.WaitGroup
@@ -206,6 +222,7 @@ func (e *Engine) Serve(ctx context.Context) error {
 	cancel()
 	stopSaver()
 	<-saverDone
+	<-auditDone
 	e.vm.Close()
 	e.log.Info("mudd stopped")
 	return errors.Join(saveErr, e.store.Close())

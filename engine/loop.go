@@ -160,6 +160,9 @@ func (ev lineEvent) run(e *Engine) {
 func (e *Engine) runLine(p *Player, l queuedLine) {
 	p.atPrompt = false
 	p.idleSince = e.now()
+	if p.snoopedBy != nil && !p.hideInput {
+		p.snoopedBy.Send(snooped(p.Name, "% "+l.text))
+	}
 	if in := p.takeAnswer(); in != nil {
 		in(strings.TrimSpace(l.text)) // answers are trimmed, as at login
 	} else {

@@ -39,6 +39,9 @@ type Player struct {
 	askPrompt  string            // prompt for input, instead of the usual one
 	hideInput  bool              // input is hidden (a password): echo goes off with the prompt
 	showInput  bool              // echo goes back on with the next output
+	frozen     bool              // staff froze the player: no command but quit runs
+	snooping   *Player           // the player this one watches
+	snoopedBy  *Player           // the admin who watches this player
 }
 
 type queuedLine struct {
@@ -60,6 +63,9 @@ func (p *Player) Send(text string) {
 		p.out.WriteByte('\n')
 	}
 	p.markFlush()
+	if p.snoopedBy != nil {
+		p.snoopedBy.Send(snooped(p.Name, text))
+	}
 }
 
 // markFlush puts p on the engine's list of players with output to send.
@@ -233,6 +239,7 @@ func (e *Engine) detach(p *Player) *session {
 		return nil
 	}
 	delete(e.bySess, s)
+	e.endSnoops(p)
 	s.queued.Add(-int32(len(p.lines)))
 	p.sess, p.lines = nil, nil
 	p.input, p.askPrompt, p.hideInput, p.showInput = nil, "", false, false
@@ -295,6 +302,7 @@ func (e *Engine) snapshot(p *Player) state.Character {
 		Items:   e.itemsOf(p.Thing.Contents),
 		Data:    e.lua.dataOf(p.Thing),
 		Played:  p.played + e.now().Sub(p.loginAt),
+		Frozen:  p.frozen,
 		Version: p.version,
 	}
 	if r := p.Thing.OuterRoom(); r != nil {
@@ -320,7 +328,7 @@ func (e *Engine) itemsOf(things []*world.Thing) []state.Item {
 func (e *Engine) restore(c state.Character, role Role) *Player {
 	t := e.world.NewPlayer(c.Name)
 	p := &Player{e: e, Name: c.Name, Role: role, Thing: t, version: c.Version, played: c.Played,
-		loginAt: e.now()}
+		loginAt: e.now(), frozen: c.Frozen}
 	t.Owner = p
 	e.restoreItems(t, c.Items)
 	e.lua.setData(t, c.Data)

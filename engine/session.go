@@ -32,6 +32,7 @@ type session struct {
 	conn   *telnet.Conn
 	raw    net.Conn
 	addr   string
+	rawTCP bool // a plain TCP line connection, not telnet
 	out    chan Output
 	queued atomic.Int32 // lines sent to the loop and not yet run
 	warned atomic.Bool
@@ -48,12 +49,13 @@ func newSession(c net.Conn, raw bool, cfg Config) *session {
 		addr = host
 	}
 	return &session{
-		id:   sessionIDs.Add(1),
-		conn: telnet.NewConn(c, telnet.Config{Raw: raw, MaxLine: cfg.MaxLine}),
-		raw:  c,
-		addr: addr,
-		out:  make(chan Output, cfg.OutputQueue),
-		done: make(chan struct{}),
+		id:     sessionIDs.Add(1),
+		conn:   telnet.NewConn(c, telnet.Config{Raw: raw, MaxLine: cfg.MaxLine}),
+		raw:    c,
+		addr:   addr,
+		rawTCP: raw,
+		out:    make(chan Output, cfg.OutputQueue),
+		done:   make(chan struct{}),
 	}
 }
 
@@ -217,6 +219,12 @@ func (s *session) closed() bool {
 func (e *Engine) readLoop(ctx context.Context, s *session) {
 	if err := s.conn.Start(); err != nil {
 		s.close()
+		return
+	}
+	if b, banned := e.bans.Load().addr(s.addr, e.now()); banned {
+		e.log.Info("banned address refused", "session", s.id, "addr", s.addr, "ban", b.Value)
+		s.send(Output{Text: banMessage(b, e.now()) + "\n", Close: true})
+		s.finish()
 		return
 	}
 	acct, ok := e.login(ctx, s)
