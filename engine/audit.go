@@ -10,10 +10,6 @@ func (e *Engine) audited(c *Context, cmdRole Role, result string) {
 	if cmdRole < RoleBuilder {
 		return
 	}
-	a := store.AuditEntry{At: e.now(), Who: c.Player.Name, Role: c.Role.String(), By: c.by,
-		Line: c.Line, Result: result}
-	if r := c.Player.Thing.OuterRoom(); r != nil {
-		a.Room = r.Key
-	}
-	e.audit.Add(a)
+	e.audit.Add(store.AuditEntry{At: e.now(), Who: c.Player.Name, Role: c.Role.String(), By: c.by,
+		Room: c.room, Line: c.Line, Result: result})
 }

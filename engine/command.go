@@ -31,6 +31,7 @@ type Context struct {
 	Args   string // the rest of the line, trimmed
 	Line   string // the whole line as typed
 
+	room  string // key of the room the line was typed in, for the audit log
 	depth int    // nesting of lines run by at and force
 	by    string // who made the player run this line (force), for the audit log
 	err   error  // the command's failure, reported with Fail
@@ -202,6 +203,9 @@ func (e *Engine) dispatch(c *Context) {
 	}
 	p := c.Player
 	p.dirty = true
+	if r := p.Thing.OuterRoom(); r != nil {
+		c.room = r.Key
+	}
 	cmd := e.cmds.Lookup(word, c.Role)
 	if cmd == nil {
 		if hidden := e.cmds.Lookup(word, RoleOperator); hidden != nil && hidden.Role >= RoleBuilder {
