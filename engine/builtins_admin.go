@@ -332,4 +332,3 @@ func luaShow(v lua.LValue) string {
 	}
 	return v.String()
 }
-
