@@ -181,10 +181,15 @@ func cmdAt(c *Context) {
 		c.Fail("You are nowhere to come back to.")
 		return
 	}
-	world.MoveTo(me, to)
+	if err := e.router.Enter(me, to); err != nil {
+		c.Fail("You can't reach there: %v.", err)
+		return
+	}
 	c.err = c.sub(p, c.Role, line, c.by)
-	if e.world.Alive(me) && me.Room == to {
-		world.MoveTo(me, from) // unless the command took the caller somewhere else
+	if e.world.Alive(me) && me.Room == to { // unless the command took the caller elsewhere
+		if err := e.router.Enter(me, from); err != nil {
+			e.log.Error("at: could not return", "name", p.Name, "room", from.Key, "err", err)
+		}
 	}
 }
 

@@ -195,7 +195,7 @@ func (e *Engine) Dispatch(p *Player, role Role, line string) error {
 }
 
 // dispatch looks up and runs c.Line. Commands of builder role or above are recorded in the
-// audit log, and so are attempts to run one without the role.
+// audit log, and so are attempts to run one, by its full name, without the role.
 func (e *Engine) dispatch(c *Context) {
 	word, args := splitCommand(c.Line)
 	if word == "" {
@@ -207,10 +207,8 @@ func (e *Engine) dispatch(c *Context) {
 		c.room = r.Key
 	}
 	cmd := e.cmds.Lookup(word, c.Role)
-	if cmd == nil {
-		if hidden := e.cmds.Lookup(word, RoleOperator); hidden != nil && hidden.Role >= RoleBuilder {
-			e.audited(c, hidden.Role, resultRefused+"needs role "+hidden.Role.String())
-		}
+	if hidden := e.cmds.byWord[strings.ToLower(word)]; cmd == nil && hidden != nil && hidden.Role >= RoleBuilder {
+		e.audited(c, hidden.Role, resultRefused+"needs role "+hidden.Role.String())
 	}
 	verb := strings.ToLower(word)
 	if cmd != nil {
