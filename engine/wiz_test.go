@@ -344,8 +344,11 @@ func TestWizardCommandsAct(t *testing.T) {
 }
 
 func TestAuditLog(t *testing.T) {
-	data := t.TempDir()
-	s := startServer(t, fixture(), data)
+	data, game := t.TempDir(), fixture()
+	// A builder command the game defines is audited like the engine's, with its Lua error.
+	game["scripts/init.lua"].Data = append(game["scripts/init.lua"].Data, []byte(`
+command { name = "zap", role = "builder", run = function(actor, args) error("zap broke") end }`)...)
+	s := startServer(t, game, data)
 	ada := staff(t, s, "Ada", engine.RoleAdmin)
 	wes := staff(t, s, "Wes", engine.RoleWizard)
 	mudtest.Create(t, s, "Pat", "password2")
@@ -355,6 +358,7 @@ func TestAuditLog(t *testing.T) {
 	do(t, ada, "promote Pat builder", "Pat is now a builder")
 	do(t, ada, "ban Troll 1h", "Banned name troll")
 	do(t, ada, "look", "Town Square") // not a staff command: not recorded
+	do(t, wes, "zap", "zap broke")
 	out := do(t, ada, "audit 10", "ban Troll 1h => ok")
 	mustContain(t, "audit", out, "Wes [wizard] at town:square: goto town:hall => ok",
 		"Wes [wizard] at town:hall: kick Ada => error: You can't do",
@@ -378,6 +382,7 @@ func TestAuditLog(t *testing.T) {
 		"promote Pat builder": {Who: "Ada", Role: "admin", Room: "town:square", Result: "ok"},
 		"ban Troll 1h":        {Who: "Ada", Role: "admin", Room: "town:square", Result: "ok"},
 		"audit 10":            {Who: "Ada", Role: "admin", Room: "town:square", Result: "ok"},
+		"zap":                 {Who: "Wes", Role: "wizard", Room: "town:hall", Result: "error: scripts/init.lua:39: zap broke"},
 	} {
 		got, ok := lines[line]
 		if !ok {
