@@ -93,8 +93,10 @@ func cmdUnban(c *Context) {
 		return e.store.RemoveBan(ctx, kind, value)
 	}, func(e *Engine, err error) {
 		list, had := e.bans.Load().without(kind, value)
-		e.bans.Store(list)
-		if err != nil && !(had && errors.Is(err, store.ErrNotFound)) {
+		if errors.Is(err, store.ErrNotFound) && had {
+			err = nil // gone from the database already: lift it here too
+		}
+		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				err = fmt.Errorf("%s is not banned", value)
 			}
@@ -102,6 +104,7 @@ func cmdUnban(c *Context) {
 			finish(err)
 			return
 		}
+		e.bans.Store(list)
 		p.Sendf("Lifted the ban of %s %s.", kind, value)
 		finish(nil)
 	})
