@@ -15,9 +15,9 @@ import (
 	"github.com/mudd/mudd/engine/world"
 )
 
-// registerWizard adds the staff commands. Commands that change or end things must be typed
-// in full (Exact), so that a staff member's abbreviation of a game command ("k" for kill)
-// never reaches one of them.
+// registerWizard adds the staff commands. They are registered before the game's, so a
+// prefix could take a staff member's abbreviation of a game command ("k" for kill, "b" for
+// buy): every staff command but goto, transfer, stat and users must be typed in full (Exact).
 func registerWizard(r *Registry) {
 	for _, c := range []Command{
 		{Name: "wiznet", Role: RoleBuilder, Exact: true, Run: cmdWiznet,
@@ -52,12 +52,12 @@ func registerWizard(r *Registry) {
 			Help: "ban <name|ip|cidr> [duration] [reason]\nKeep a character, an address or a block out: 'ban Troll 7d spamming', 'ban 10.0.0.0/8'. Durations: 30m, 2h, 7d, 2w; none is permanent."},
 		{Name: "unban", Role: RoleWizard, Exact: true, Run: cmdUnban,
 			Help: "unban <name|ip|cidr>\nLift a ban."},
-		{Name: "bans", Role: RoleWizard, Run: cmdBans, Help: "bans\nList the bans in force."},
+		{Name: "bans", Role: RoleWizard, Exact: true, Run: cmdBans, Help: "bans\nList the bans in force."},
 		{Name: "promote", Role: RoleWizard, Exact: true, Run: roleCmd(true),
 			Help: "promote <name> <role>\nRaise a character to builder, wizard or admin: never to or above your own role."},
 		{Name: "demote", Role: RoleWizard, Exact: true, Run: roleCmd(false),
 			Help: "demote <name> <role>\nLower the role of a character whose role is below yours."},
-		{Name: "audit", Role: RoleAdmin, Run: cmdAudit,
+		{Name: "audit", Role: RoleAdmin, Exact: true, Run: cmdAudit,
 			Help: "audit [player] [n]\nShow the last n (default 20) staff commands, of everyone or of one player."},
 		{Name: "shutdown", Role: RoleAdmin, Exact: true, Run: cmdShutdown,
 			Help: "shutdown [seconds] [reason] | shutdown cancel\nSave everyone and stop the server after a countdown (default now)."},
