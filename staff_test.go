@@ -26,7 +26,7 @@ func TestStaffKeepTheGamesAbbreviations(t *testing.T) {
 			want := reg.Lookup(prefix, engine.RolePlayer)
 			for _, role := range []engine.Role{engine.RoleBuilder, engine.RoleWizard, engine.RoleAdmin, engine.RoleOperator} {
 				if got := reg.Lookup(prefix, role); got != want {
-					t.Errorf("%q is %s for a player but %s for a %s", prefix, name(want), name(got), role)
+					t.Errorf("%q is %s for a player but %s for role %s", prefix, name(want), name(got), role)
 				}
 			}
 		}
