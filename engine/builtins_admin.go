@@ -12,6 +12,7 @@ import (
 
 	"github.com/mudd/mudd/engine/script"
 	"github.com/mudd/mudd/engine/store"
+	"github.com/mudd/mudd/engine/world"
 )
 
 // storeTimeout bounds the database work a staff command waits for.
@@ -322,16 +323,44 @@ func cmdLua(c *Context) {
 	c.Send(strings.Join(out, ", "))
 }
 
-// luaShow formats a Lua value for a person: strings quoted, tables by their plain contents.
-func luaShow(v lua.LValue) string {
+// luaShow formats a Lua value for a person: strings quoted, things and rooms by name, tables
+// by their first entries.
+func luaShow(v lua.LValue) string { return luaShowDepth(v, 0) }
+
+// luaShowEntries is how many entries of a table luaShow lists.
+const luaShowEntries = 20
+
+func luaShowDepth(v lua.LValue, depth int) string {
 	switch v := v.(type) {
 	case lua.LString:
 		return strconv.Quote(string(v))
+	case *lua.LUserData:
+		switch x := v.Value.(type) {
+		case *world.Thing:
+			return fmt.Sprintf("<%s #%d %s>", x.Kind, x.ID, x.Name)
+		case *world.Room:
+			return fmt.Sprintf("<room %s>", x.Key)
+		}
 	case *lua.LTable:
-		var b strings.Builder
-		writeData(&b, "", plainTable(v, 0))
-		s := strings.TrimSpace(strings.ReplaceAll(b.String(), "\n", "; "))
-		return "{" + strings.TrimSuffix(s, ";") + "}"
+		if depth > 1 {
+			return "{…}"
+		}
+		var parts []string
+		n := 0
+		v.ForEach(func(k, x lua.LValue) {
+			if n++; n > luaShowEntries {
+				return
+			}
+			if k == lua.LNumber(n) {
+				parts = append(parts, luaShowDepth(x, depth+1))
+			} else {
+				parts = append(parts, lua.LVAsString(k)+" = "+luaShowDepth(x, depth+1))
+			}
+		})
+		if n > luaShowEntries {
+			parts = append(parts, fmt.Sprintf("… %d more", n-luaShowEntries))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
 	}
 	return v.String()
 }

@@ -291,7 +291,8 @@ func cmdUsers(c *Context) {
 	e := c.Engine
 	list := e.router.Who()
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-16s %-9s %-39s %7s  %-12s %s\n", "Name", "Role", "Address", "Idle", "Client", "Protocols")
+	const row = "%-16s %-7s %-15s %5s %-10s %s\n"
+	fmt.Fprintf(&b, row, "Name", "Role", "Address", "Idle", "Client", "Protocols")
 	for _, w := range list {
 		addr := w.Addr
 		if w.LinkDead {
@@ -301,15 +302,14 @@ func cmdUsers(c *Context) {
 		if w.Frozen {
 			name += "*"
 		}
-		fmt.Fprintf(&b, "%-16s %-9s %-39s %7s  %-12s %s\n", name, w.Role, addr, shortDuration(w.Idle),
-			orDash(w.Client), strings.Join(w.Protocols, " "))
+		fmt.Fprintf(&b, row, name, w.Role, addr, shortDuration(w.Idle), orDash(w.Client), strings.Join(w.Protocols, " "))
 	}
 	e.live.mu.Lock()
 	logging := 0
 	for s := range e.live.m {
 		if e.bySess[s] == nil {
 			logging++
-			fmt.Fprintf(&b, "%-16s %-9s %-39s\n", "(logging in)", "", s.addr)
+			fmt.Fprintf(&b, row, "(logging in)", "", s.addr, "", "", "")
 		}
 	}
 	e.live.mu.Unlock()
@@ -485,7 +485,9 @@ func (e *Engine) statThing(b *strings.Builder, t *world.Thing) {
 	if t.Ground != "" {
 		fmt.Fprintf(b, "Ground: %s\n", t.Ground)
 	}
-	fmt.Fprintf(b, "Description: %s\n", strings.Join(strings.Fields(t.Desc), " "))
+	if d := strings.Join(strings.Fields(t.Desc), " "); d != "" {
+		fmt.Fprintf(b, "Description: %s\n", d)
+	}
 	switch {
 	case t.Room != nil:
 		fmt.Fprintf(b, "In room: %s\n", t.Room.Key)
