@@ -115,31 +115,37 @@ func (a *AuditLog) Add(entries ...AuditEntry) {
 	}
 }
 
-// Run writes queued entries until ctx is done, then writes what is left and returns.
+// auditWriteTimeout bounds one batch write.
+const auditWriteTimeout = 30 * time.Second
+
+// Run writes queued entries until ctx is done, then writes what is left and returns. A batch
+// being written when ctx is done is finished, not abandoned.
 func (a *AuditLog) Run(ctx context.Context) {
 	defer a.stop()
-	backoff := time.Duration(0)
+	var retry <-chan time.Time // nil: fires only after a failed write
 	for {
 		select {
 		case <-ctx.Done():
-			for range 3 {
-				if a.write(context.Background()) == nil {
+			for range drainAttempts {
+				if a.write() == nil {
 					return
 				}
 			}
 			return
 		case <-a.wake:
-		case <-time.After(backoff):
+		case <-retry:
 		}
-		backoff = 0
-		if a.write(ctx) != nil && ctx.Err() == nil {
-			backoff = time.Second
+		retry = nil
+		if a.write() != nil {
+			retry = time.After(minBackoff)
 		}
 	}
 }
 
 // write writes everything pending in one transaction.
-func (a *AuditLog) write(ctx context.Context) error {
+func (a *AuditLog) write() error {
+	ctx, cancel := context.WithTimeout(context.Background(), auditWriteTimeout)
+	defer cancel()
 	a.mu.Lock()
 	batch := a.pending
 	a.pending = nil
