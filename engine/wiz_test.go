@@ -341,6 +341,22 @@ func TestWizardCommandsAct(t *testing.T) {
 	mustNotContain(t, "player hears wiznet", do(t, pat, "look", "Great Hall"), "wiznet")
 	do(t, wes, "stats", "Pulse:", "≤", "Players: 3 online", "Goroutines:", "Saves:")
 	do(t, wes, "users", "Wes", "Bea", "Pat", "wizard", "tcp")
+
+	// A telnet client that reports its name and window size.
+	tel := mudtest.Dial(t, s.Eng.TelnetAddr())
+	const iac, sb, se, will, ttype, naws = 255, 250, 240, 251, 24, 31
+	hello := []byte{iac, will, ttype, iac, sb, ttype, 0}
+	hello = append(hello, "MUDTEST"...)
+	hello = append(hello, iac, se, iac, will, naws, iac, sb, naws, 0, 100, 0, 40, iac, se)
+	if _, err := tel.Conn.Write(hello); err != nil {
+		t.Fatal(err)
+	}
+	tel.Expect("name")
+	for _, line := range []string{"Tess", "yes", "password3", "password3"} {
+		tel.Send(line)
+	}
+	tel.Expect("Town Square")
+	do(t, wes, "users", "MUDTEST", "telnet NAWS TTYPE")
 }
 
 func TestAuditLog(t *testing.T) {
