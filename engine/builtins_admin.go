@@ -232,6 +232,9 @@ func renderAudit(rows []store.AuditEntry) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
+// maxCountdown is the longest shutdown countdown, in seconds: a day.
+const maxCountdown = 24 * 60 * 60
+
 // cmdShutdown counts down, telling everyone, then stops the loop: Serve saves everyone and
 // returns nil, and `mudd serve` exits 0, as after SIGTERM.
 func cmdShutdown(c *Context) {
@@ -248,13 +251,14 @@ func cmdShutdown(c *Context) {
 		return
 	}
 	secs := 0
-	if first != "" {
-		n, err := strconv.Atoi(first)
-		if err != nil || n < 0 || n > 3600 {
-			reason = strings.TrimSpace(first + " " + reason)
-		} else {
-			secs = n
+	if n, err := strconv.Atoi(first); err == nil {
+		if n < 0 || n > maxCountdown {
+			c.Fail("The countdown is 0 to %d seconds.", maxCountdown)
+			return
 		}
+		secs = n
+	} else {
+		reason = strings.TrimSpace(first + " " + reason)
 	}
 	if e.countdown != nil {
 		e.countdown.cancelled = true

@@ -130,6 +130,10 @@ func cmdTransfer(c *Context) {
 		c.Fail("Transfer whom?")
 		return
 	}
+	if strings.EqualFold(who, c.Player.Name) {
+		c.Fail("Use goto to move yourself.")
+		return
+	}
 	to := c.Actor().OuterRoom()
 	if where != "" {
 		if to = c.findRoom(where); to == nil {

@@ -424,6 +424,7 @@ func TestShutdownCountsDownAndStops(t *testing.T) {
 	pat.Hear("The game shuts down in 30s (new build)")
 	do(t, ada, "shutdown cancel", "The shutdown is cancelled")
 	pat.Hear("cancelled")
+	do(t, ada, "shutdown 99999", "The countdown is 0 to 86400 seconds.")
 	do(t, ada, "shutdown 30 new build", "shuts down in 30s")
 	pat.Hear("shuts down in 30s")
 	clock.Advance(20 * time.Second)
