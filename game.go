@@ -7,8 +7,9 @@ import (
 	"io/fs"
 )
 
-//go:embed world scripts
+//go:embed world scripts tests
 var defaultGame embed.FS
 
-// DefaultGame returns the default game: a game directory with scripts/ and world/.
+// DefaultGame returns the default game: a game directory with scripts/, world/ and the
+// scenario tests of its quests in tests/.
 func DefaultGame() fs.FS { return defaultGame }

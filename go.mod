@@ -3,6 +3,7 @@ module github.com/mudd/mudd
 go 1.26.8
 
 require (
+	github.com/fsnotify/fsnotify v1.10.1
 	github.com/glebarez/sqlite v1.11.0
 	github.com/pelletier/go-toml/v2 v2.4.3
 	github.com/yuin/gopher-lua v1.1.2

@@ -269,7 +269,7 @@ func cmdCommands(c *Context) {
 }
 
 func cmdSave(c *Context) {
-	c.Engine.saver.Save(c.Engine.snapshot(c.Player))
+	c.Engine.save(c.Engine.snapshot(c.Player))
 	c.Send("Saved.")
 }
 

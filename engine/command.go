@@ -19,6 +19,9 @@ type Command struct {
 	Help    string // first line is the summary shown by `commands`
 	Exact   bool   // must be typed in full: no prefix runs it (quit)
 	Run     func(c *Context)
+
+	fromLua bool     // defined by the game's code: replaced when the game reloads
+	shadows *Command // the command this one replaced, if any
 }
 
 // Context is what a running command gets: the engine, the player, the role it runs with,
@@ -104,6 +107,7 @@ func (r *Registry) Add(c Command) error {
 	for i, old := range r.list {
 		if old.Name == c.Name {
 			r.forget(old)
+			cmd.shadows = old
 			r.list[i] = cmd
 			replaced = true
 		}
@@ -117,6 +121,26 @@ func (r *Registry) Add(c Command) error {
 	}
 	return nil
 }
+
+// withoutLua returns a copy of r without the commands the game's code defined, with the
+// commands they replaced back in their place.
+func (r *Registry) withoutLua() *Registry {
+	out := NewRegistry()
+	for _, c := range r.list {
+		for c != nil && c.fromLua {
+			c = c.shadows
+		}
+		if c != nil {
+			c := *c
+			c.shadows = nil
+			out.Add(c)
+		}
+	}
+	return out
+}
+
+// replace makes r hold what other holds. Holders of r see the change.
+func (r *Registry) replace(other *Registry) { *r = *other }
 
 func (r *Registry) forget(old *Command) {
 	for w, c := range r.byWord {

@@ -38,6 +38,9 @@ type Config struct {
 	// hand set it. Session goroutines read it too (to check bans), so it must be safe for
 	// concurrent use.
 	Clock func() time.Time
+	// Seed seeds Lua's math.random and the engine's random choices (NPCs wandering); 0 seeds
+	// them at random. Tests set it to replay the same game.
+	Seed uint64
 }
 
 func (c Config) withDefaults() Config {

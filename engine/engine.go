@@ -16,12 +16,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"testing/fstest"
 	"time"
+
+	lua "github.com/yuin/gopher-lua"
 
 	"github.com/mudd/mudd/engine/script"
 	"github.com/mudd/mudd/engine/store"
@@ -34,29 +38,36 @@ type Engine struct {
 	log   *slog.Logger
 	store *store.Store
 	saver *store.Writer
-	audit *store.AuditLog
+	audit *store.AuditLog // nil without a database (a headless game)
 
 	// Owned by the game loop goroutine once Serve runs.
-	vm         *script.VM
-	world      *world.World
-	game       GameInfo
-	cmds       *Registry
-	topics     map[string]string
-	router     Router
-	players    map[string]*Player // by state.Key(name): online and link-dead
-	bySess     map[*session]*Player
-	loading    map[*session][]queuedLine // sessions whose character is loading, with lines typed meanwhile
-	runq       []*Player                 // players with queued lines, in round-robin order
-	flushq     []*Player                 // players with output to send
-	flushSpare []*Player
-	timers     timerQueue
-	lua        *luaBindings
-	stats      loopStats
-	lastSave   time.Time // when the loop last saved changed characters
-	luaErrors  map[string]*errorSeen
-	now        func() time.Time
-	stopLoop   context.CancelFunc // ends the loop: the shutdown command
-	countdown  *timer             // the pending shutdown's next announcement, or nil
+	vm            *script.VM
+	world         *world.World
+	game          GameInfo
+	cmds          *Registry
+	topics        map[string]string
+	router        Router
+	players       map[string]*Player // by state.Key(name): online and link-dead
+	bySess        map[*session]*Player
+	loading       map[*session][]queuedLine // sessions whose character is loading, with lines typed meanwhile
+	runq          []*Player                 // players with queued lines, in round-robin order
+	flushq        []*Player                 // players with output to send
+	flushSpare    []*Player
+	timers        timerQueue
+	lua           *luaBindings
+	stats         loopStats
+	lastSave      time.Time // when the loop last saved changed characters
+	luaErrors     map[string]*errorSeen
+	now           func() time.Time
+	rand          *rand.Rand            // math.random and random choices of the engine
+	pcg           *rand.PCG             // rand's source, reseeded by math.randomseed
+	files         fstest.MapFS          // the game's files as last loaded
+	zoneDirs      map[string]string     // zone key → its folder under world/
+	kept          map[string]lua.LValue // mud.keep values, by file and name
+	lastMigration migration             // what the last reload moved and removed
+	compiled      script.Cache          // compiled Lua files, for reloads
+	stopLoop      context.CancelFunc    // ends the loop: the shutdown command
+	countdown     *timer                // the pending shutdown's next announcement, or nil
 
 	// Shared with network goroutines; each guarded by its own mechanism.
 	inbox     chan event
@@ -93,27 +104,8 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
-	e := &Engine{
-		cfg:       cfg,
-		log:       cfg.Logger,
-		store:     st,
-		saver:     store.NewWriter(st, cfg.Logger),
-		audit:     store.NewAuditLog(st, cfg.Logger),
-		players:   make(map[string]*Player),
-		bySess:    make(map[*session]*Player),
-		loading:   make(map[*session][]queuedLine),
-		luaErrors: make(map[string]*errorSeen),
-		topics:    make(map[string]string),
-		cmds:      NewRegistry(),
-		inbox:     make(chan event, 4096),
-		lockout:   newLockout(),
-		hashSlots: make(chan struct{}, 2),
-		now:       cfg.Clock,
-		ready:     make(chan struct{}),
-		loopDone:  make(chan struct{}),
-	}
-	e.router = localRouter{e}
-	registerBuiltins(e.cmds)
+	e := newEngine(cfg)
+	e.store, e.saver, e.audit = st, store.NewWriter(st, cfg.Logger), store.NewAuditLog(st, cfg.Logger)
 	bans, err := st.Bans(context.Background(), cfg.Clock())
 	if err != nil {
 		st.Close()
@@ -125,6 +117,33 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// newEngine builds an engine with no game loaded and no database, from a cfg with defaults.
+func newEngine(cfg Config) *Engine {
+	e := &Engine{
+		cfg:       cfg,
+		log:       cfg.Logger,
+		players:   make(map[string]*Player),
+		bySess:    make(map[*session]*Player),
+		loading:   make(map[*session][]queuedLine),
+		luaErrors: make(map[string]*errorSeen),
+		topics:    make(map[string]string),
+		cmds:      NewRegistry(),
+		inbox:     make(chan event, 4096),
+		lockout:   newLockout(),
+		hashSlots: make(chan struct{}, 2),
+		now:       cfg.Clock,
+		pcg:       newPCG(cfg.Seed),
+		kept:      make(map[string]lua.LValue),
+		ready:     make(chan struct{}),
+		loopDone:  make(chan struct{}),
+	}
+	e.rand = rand.New(e.pcg)
+	e.router = localRouter{e}
+	registerBuiltins(e.cmds)
+	registerReload(e.cmds)
+	return e
 }
 
 // Commands returns the command registry. Register commands before Serve or Run.
@@ -251,4 +270,12 @@ func (e *Engine) closeListeners() {
 			ln.Close()
 		}
 	}
+}
+
+// newPCG returns the engine's random source: seeded with seed, or at random when it is 0.
+func newPCG(seed uint64) *rand.PCG {
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	return rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)
 }

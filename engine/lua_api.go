@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -320,7 +319,7 @@ func (b *luaBindings) wander(t *world.Thing) bool {
 	if len(ways) == 0 {
 		return false
 	}
-	return b.e.move(t, ways[rand.IntN(len(ways))]) == ""
+	return b.e.move(t, ways[b.e.rand.IntN(len(ways))]) == ""
 }
 
 // list makes a Lua array of the things in list that keep returns true for (all if keep is nil).
@@ -483,13 +482,23 @@ func (b *luaBindings) registerRuntime() {
 			L.Push(tbl)
 			return 1
 		},
-		"cap": func(L *lua.LState) int { L.Push(lua.LString(mudCap(L.CheckString(1)))); return 1 },
+		"cap":  func(L *lua.LState) int { L.Push(lua.LString(mudCap(L.CheckString(1)))); return 1 },
+		"keep": b.keep,
+		"ref":  b.ref,
 	}
 	for name, fn := range fns {
 		mud.RawSetString(name, L.NewFunction(fn))
 	}
 	mud.RawSetString("carry_limit", lua.LNumber(carryLimit))
 	L.SetGlobal("mud", mud)
+	if m, ok := L.GetGlobal("math").(*lua.LTable); ok {
+		m.RawSetString("random", L.NewFunction(b.random))
+		m.RawSetString("randomseed", L.NewFunction(func(L *lua.LState) int {
+			n := uint64(L.CheckNumber(1))
+			b.e.pcg.Seed(n, n^0x9e3779b97f4a7c15)
+			return 0
+		}))
+	}
 	L.SetGlobal("after", L.NewFunction(func(L *lua.LState) int { return b.newTimer(L, 1, b.owner, false) }))
 	L.SetGlobal("every", L.NewFunction(func(L *lua.LState) int { return b.newTimer(L, 1, b.owner, true) }))
 }
@@ -516,5 +525,29 @@ func (b *luaBindings) newTimer(L *lua.LState, n int, owner *world.Thing, repeat 
 	ud.Value = t
 	L.SetMetatable(ud, b.timerMeta)
 	L.Push(ud)
+	return 1
+}
+
+// random implements math.random on the engine's random source, as Lua 5.1 defines it:
+// random() is in [0,1), random(m) in [1,m], random(m,n) in [m,n].
+func (b *luaBindings) random(L *lua.LState) int {
+	r := b.e.rand
+	switch L.GetTop() {
+	case 0:
+		L.Push(lua.LNumber(r.Float64()))
+		return 1
+	case 1:
+		m := L.CheckInt(1)
+		if m < 1 {
+			L.ArgError(1, "interval is empty")
+		}
+		L.Push(lua.LNumber(1 + r.IntN(m)))
+	default:
+		m, n := L.CheckInt(1), L.CheckInt(2)
+		if m > n {
+			L.ArgError(2, "interval is empty")
+		}
+		L.Push(lua.LNumber(m + r.IntN(n-m+1)))
+	}
 	return 1
 }

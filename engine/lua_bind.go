@@ -222,6 +222,9 @@ func (b *luaBindings) on(event string, fn *lua.LFunction) lua.LValue {
 // emit calls every live handler of event with args, dropping cancelled ones.
 func (b *luaBindings) emit(event string, args ...lua.LValue) {
 	list := b.handlers[event]
+	if len(list) == 0 {
+		return
+	}
 	live := list[:0]
 	for _, h := range list {
 		if !h.cancelled {
@@ -270,8 +273,8 @@ func (b *luaBindings) startThingTick(t *world.Thing) {
 
 // startRoomTicks schedules the on_tick hooks of rooms.
 func (b *luaBindings) startRoomTicks() {
-	for _, r := range b.e.world.Rooms {
-		r := r
+	for _, k := range sortedKeys(b.e.world.Rooms) {
+		r := b.e.world.Rooms[k]
 		def, _ := r.Script.(*lua.LTable)
 		if every := tickInterval(def); every > 0 {
 			b.e.timers.schedule(&timer{due: b.e.now().Add(every), every: every,

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -72,6 +73,7 @@ func requireKey(l *loader, L *lua.LState, def *lua.LTable, what string) string {
 }
 
 func defGame(l *loader, L *lua.LState, def *lua.LTable) {
+	l.gamePos = whereOf(L, 1)
 	g := &l.b.e.game
 	if v := field(def, "name"); v != "" {
 		g.Name = v
@@ -116,10 +118,16 @@ func defZone(l *loader, L *lua.LState, def *lua.LTable) {
 		l.fail(L, "zone %s: reset_mode %q: want \"always\" or \"empty\"", key, mode)
 	}
 	l.zone = key
+	where := l.where(L)
+	l.pos[z] = where
 	if resets, ok := def.RawGetString("resets").(*lua.LTable); ok {
+		if l.resetPos == nil {
+			l.resetPos = make(map[*world.Zone][]string)
+		}
 		for i := 1; i <= resets.Len(); i++ {
 			if r, ok := resets.RawGetInt(i).(*lua.LTable); ok {
 				z.Resets = append(z.Resets, resetRule(l, L, r))
+				l.resetPos[z] = append(l.resetPos[z], where)
 			}
 		}
 	}
@@ -140,19 +148,33 @@ func resetRule(l *loader, L *lua.LState, r *lua.LTable) world.Reset {
 }
 
 // checkResets reports reset rules naming missing prototypes or rooms. It runs after loading.
-func checkResets(w *world.World) []string {
-	var problems []string
+func (l *loader) checkResets() {
+	w := l.b.e.world
 	for _, z := range sortedZones(w) {
-		for _, r := range z.Resets {
+		for i, r := range z.Resets {
+			where := l.pos[z]
+			if i < len(l.resetPos[z]) {
+				where = l.resetPos[z][i]
+			}
 			if w.Protos[r.Proto] == nil {
-				problems = append(problems, "zone "+z.Key+": reset names missing prototype "+r.Proto)
+				l.errs = append(l.errs, fmt.Errorf("%s: zone %s: reset names missing prototype %q", where, z.Key, r.Proto))
 			}
 			if r.Room != "" && w.Rooms[r.Room] == nil {
-				problems = append(problems, "zone "+z.Key+": reset names missing room "+r.Room)
+				l.errs = append(l.errs, fmt.Errorf("%s: zone %s: reset names missing room %q", where, z.Key, r.Room))
+			}
+			if r.Into != "" && w.Protos[r.Into] == nil {
+				l.errs = append(l.errs, fmt.Errorf("%s: zone %s: reset names missing container prototype %q", where, z.Key, r.Into))
 			}
 		}
 	}
-	return problems
+}
+
+// where is the "file:line" of the Lua code calling a definition function.
+func (l *loader) where(L *lua.LState) string {
+	if w := whereOf(L, 1); w != "" {
+		return w
+	}
+	return l.file
 }
 
 func defRoom(l *loader, L *lua.LState, def *lua.LTable) {
@@ -171,6 +193,7 @@ func defRoom(l *loader, L *lua.LState, def *lua.LTable) {
 		return
 	}
 	r := &world.Room{Key: key, Name: field(def, "name"), Desc: field(def, "desc"), Zone: z, Script: def}
+	l.pos[key] = l.where(L)
 	if exits, ok := def.RawGetString("exits").(*lua.LTable); ok {
 		exits.ForEach(func(k, v lua.LValue) {
 			if ex := defExit(l, L, k, v); ex != nil {
@@ -225,6 +248,7 @@ func defProto(l *loader, L *lua.LState, def *lua.LTable, kind world.Kind) {
 		p.Keywords = strings.Fields(strings.ToLower(p.Name))
 	}
 	w.Protos[key] = p
+	l.pos["proto "+key] = l.where(L)
 }
 
 func defCommand(l *loader, L *lua.LState, def *lua.LTable) {
@@ -240,8 +264,8 @@ func defCommand(l *loader, L *lua.LState, def *lua.LTable) {
 		return
 	}
 	b := l.b
-	err = b.e.cmds.Add(Command{Name: name, Aliases: strList(def, "aliases"), Role: role, Help: field(def, "help"),
-		Run: func(c *Context) {
+	err = l.cmds.Add(Command{Name: name, Aliases: strList(def, "aliases"), Role: role, Help: field(def, "help"),
+		fromLua: true, Run: func(c *Context) {
 			if _, err := b.callErr(nil, run, b.thingUD(c.Actor()), lua.LString(c.Args)); err != nil {
 				c.err = err // shown to online wizards by scriptError; recorded in the audit log
 			}

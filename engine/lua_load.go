@@ -7,6 +7,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"testing/fstest"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -15,53 +16,142 @@ import (
 	"github.com/mudd/mudd/engine/world"
 )
 
-// loadGame runs the game's Lua files and builds the world from their definitions:
-// scripts/init.lua first, then each world/<zone>/ folder with zone.lua first.
-// Every problem is reported, each as "file:line: message".
+// loadGame reads the game's files and loads them into an empty world. It runs before the
+// loop starts, so reading the files here blocks nothing.
 func (e *Engine) loadGame() error {
-	e.vm = script.New(script.Config{Game: e.cfg.Game, Budget: e.cfg.LuaBudget, Log: e.log})
-	e.world = world.New()
-	e.world.OnDestroy = e.timers.dropOwner
-	e.lua = newLuaBindings(e)
-	l := &loader{b: e.lua}
-	e.lua.loading = l
-	e.vm.SetBudget(loadBudget(e.cfg.LuaBudget))
-	defer func() {
-		e.lua.loading = nil
-		e.vm.SetBudget(e.cfg.LuaBudget)
-	}()
-
-	if _, err := fs.Stat(e.cfg.Game, "scripts/init.lua"); err == nil {
-		l.run("scripts/init.lua", "")
-	}
-	zones, err := fs.ReadDir(e.cfg.Game, "world")
+	files, err := readGameFiles(e.cfg.Game, "")
 	if err != nil {
 		return fmt.Errorf("game: %w", err)
+	}
+	_, err = e.loadFiles(files, nil)
+	return err
+}
+
+// loadFiles builds a new Lua VM and world from files and, if they load without a problem,
+// puts them in place of the running ones (see migrate). Loading the game at start is the same
+// with no running world. Until everything has loaded and linked, nothing of the running game
+// changes: on any problem the new VM and world are dropped and every problem is returned as a
+// *LoadError, each "file:line: message". resetZones selects the zones whose reset rules run
+// after the switch (every zone when nil).
+func (e *Engine) loadFiles(files fstest.MapFS, resetZones func(*world.Zone) bool) (*loader, error) {
+	old := e.running()
+	l := e.build(files)
+	if len(l.errs) > 0 {
+		e.vm.Close()
+		e.restoreRunning(old)
+		return l, &LoadError{Errs: l.errs}
+	}
+	e.commit(l, old, resetZones)
+	return l, nil
+}
+
+// build loads files into a new Lua VM and world, which it puts in place of the running ones
+// (kept aside by the caller). The loader it returns lists the problems found.
+func (e *Engine) build(files fstest.MapFS) *loader {
+	prev := e.world
+	e.vm = script.New(script.Config{Game: files, Budget: e.cfg.LuaBudget, Log: e.log, Cache: &e.compiled})
+	e.world = world.NewAfter(prev)
+	e.world.OnDestroy = e.timers.dropOwner
+	e.timers = timerQueue{}
+	e.game = GameInfo{}
+	e.topics = make(map[string]string)
+	e.lua = newLuaBindings(e)
+	l := &loader{b: e.lua, cmds: e.cmds.withoutLua(), pos: make(map[any]string), files: files}
+	e.lua.loading = l
+	e.vm.SetBudget(loadBudget(e.cfg.LuaBudget))
+	l.loadAll(files)
+	e.lua.loading = nil
+	e.vm.SetBudget(e.cfg.LuaBudget)
+	return l
+}
+
+// commit completes a load that had no problem: the new commands and kept state take effect,
+// the things of the old world move into the new one, and zones reset.
+func (e *Engine) commit(l *loader, old runningGame, resetZones func(*world.Zone) bool) {
+	e.files, e.zoneDirs = l.files, l.zoneDirs
+	for k, v := range l.kept {
+		e.kept[k] = v
+	}
+	e.cmds.replace(l.cmds)
+	if e.game.Name == "" {
+		e.game.Name = "mudd"
+	}
+	l.startTimers()
+	if old.world != nil {
+		e.migrate(old)
+		old.vm.Close()
+	}
+	for _, z := range sortedZones(e.world) {
+		if resetZones == nil || resetZones(z) {
+			e.resetZone(z)
+		}
+	}
+	if old.world != nil {
+		e.lua.emit("reload")
+	}
+}
+
+// runningGame is what a load replaces: kept aside while new code loads, put back if it fails.
+type runningGame struct {
+	vm     *script.VM
+	world  *world.World
+	timers timerQueue
+	game   GameInfo
+	topics map[string]string
+	lua    *luaBindings
+}
+
+func (e *Engine) running() runningGame {
+	return runningGame{vm: e.vm, world: e.world, timers: e.timers, game: e.game, topics: e.topics, lua: e.lua}
+}
+
+func (e *Engine) restoreRunning(g runningGame) {
+	e.vm, e.world, e.timers, e.game, e.topics, e.lua = g.vm, g.world, g.timers, g.game, g.topics, g.lua
+}
+
+// loadAll runs scripts/init.lua, then each world/<zone>/ folder with zone.lua first, then
+// links the world and checks what refers to what. It reads only files, in memory.
+func (l *loader) loadAll(files fs.FS) {
+	e := l.b.e
+	if _, err := fs.Stat(files, "scripts/init.lua"); err == nil {
+		l.run("scripts/init.lua", "")
+	}
+	zones, err := fs.ReadDir(files, "world")
+	if err != nil {
+		l.errs = append(l.errs, fmt.Errorf("game: %w", err))
+		return
 	}
 	for _, z := range zones {
 		if z.IsDir() {
 			l.loadZone(path.Join("world", z.Name()), z.Name())
 		}
 	}
-	l.errs = append(l.errs, e.world.Link()...)
-	for _, msg := range checkResets(e.world) {
-		l.errs = append(l.errs, errors.New(msg))
+	for _, err := range e.world.Link() {
+		l.errs = append(l.errs, l.at(err.Room, err))
 	}
+	l.checkResets()
+	l.checkRefs()
 	if e.game.Start == "" || e.world.Rooms[e.game.Start] == nil {
-		l.errs = append(l.errs, fmt.Errorf("game: start room %q does not exist (set game { start = \"zone:room\" })", e.game.Start))
+		if l.gamePos == "" {
+			l.gamePos = "scripts/init.lua"
+		}
+		l.errs = append(l.errs, fmt.Errorf("%s: game: start room %q does not exist (set game { start = \"zone:room\" })", l.gamePos, e.game.Start))
 	}
-	if len(l.errs) > 0 {
-		return &LoadError{Errs: l.errs}
+}
+
+// at prefixes err with the position where the room, prototype or zone key was defined.
+func (l *loader) at(key any, err error) error {
+	if p := l.pos[key]; p != "" {
+		return fmt.Errorf("%s: %w", p, err)
 	}
-	if e.game.Name == "" {
-		e.game.Name = "mudd"
-	}
-	for _, z := range sortedZones(e.world) {
-		e.resetZone(z)
-	}
-	e.lua.startRoomTicks()
-	e.lua.startZoneResets()
-	return nil
+	return err
+}
+
+// startTimers schedules the timers the definitions imply: room ticks and zone resets. Timers
+// the code created while it loaded are in the new queue already.
+func (l *loader) startTimers() {
+	l.b.startRoomTicks()
+	l.b.startZoneResets()
 }
 
 // zoneHasPlayers reports whether any player (connected or link-dead) is in z.
@@ -92,16 +182,25 @@ func (le *LoadError) Error() string {
 	return fmt.Sprintf("game has %d error(s):\n%s", len(le.Errs), strings.Join(msgs, "\n"))
 }
 
-// loader is the state of one game load: the current file and zone, and the errors so far.
+// loader is the state of one game load: the current file and zone, what the code defines
+// that only takes effect if the load succeeds, and the problems so far.
 type loader struct {
-	b    *luaBindings
-	file string
-	zone string
-	errs []error
+	b        *luaBindings
+	file     string
+	zone     string
+	errs     []error
+	cmds     *Registry      // the commands the game will have
+	pos      map[any]string // "file:line" where each room, prototype and zone key was defined
+	resetPos map[*world.Zone][]string
+	refs     []ref // keys the code declared it needs (mud.ref)
+	gamePos  string
+	zoneDirs map[string]string     // zone key → folder name
+	kept     map[string]lua.LValue // mud.keep values first asked for by this load
+	files    fstest.MapFS
 }
 
 func (l *loader) loadZone(dir, name string) {
-	files, err := fs.ReadDir(l.b.e.cfg.Game, dir)
+	files, err := fs.ReadDir(l.files, dir)
 	if err != nil {
 		l.errs = append(l.errs, fmt.Errorf("%s: %w", dir, err))
 		return
@@ -113,7 +212,7 @@ func (l *loader) loadZone(dir, name string) {
 		}
 	}
 	sort.Strings(names)
-	if _, err := fs.Stat(l.b.e.cfg.Game, path.Join(dir, "zone.lua")); err != nil {
+	if _, err := fs.Stat(l.files, path.Join(dir, "zone.lua")); err != nil {
 		l.errs = append(l.errs, fmt.Errorf("%s: missing zone.lua declaring the zone", dir))
 		return
 	}
@@ -122,6 +221,10 @@ func (l *loader) loadZone(dir, name string) {
 	if l.zone == "" {
 		return // zone.lua failed; its error is recorded
 	}
+	if l.zoneDirs == nil {
+		l.zoneDirs = make(map[string]string)
+	}
+	l.zoneDirs[l.zone] = name
 	for _, n := range names {
 		l.run(path.Join(dir, n), l.zone)
 	}
@@ -139,11 +242,7 @@ func (l *loader) run(file, dirZone string) {
 
 // fail records a definition problem at the Lua caller's position.
 func (l *loader) fail(L *lua.LState, format string, args ...any) {
-	where := L.Where(1)
-	if where == "" {
-		where = l.file + ": "
-	}
-	l.errs = append(l.errs, errors.New(where+fmt.Sprintf(format, args...)))
+	l.errs = append(l.errs, errors.New(l.where(L)+": "+fmt.Sprintf(format, args...)))
 }
 
 // qualify turns a short key into a full one in the current zone.

@@ -278,7 +278,7 @@ func (e *Engine) linkDead(p *Player) {
 // sent first and the connection closed after it.
 func (e *Engine) removePlayer(p *Player, goodbye string) {
 	e.lua.emitThing("logout", p.Thing)
-	e.saver.Save(e.snapshot(p))
+	e.save(e.snapshot(p))
 	if goodbye != "" {
 		p.Send(goodbye)
 	}

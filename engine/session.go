@@ -86,7 +86,9 @@ func (s *session) send(o Output) bool {
 func (s *session) close() {
 	s.closeOnce.Do(func() {
 		close(s.done)
-		s.raw.Close()
+		if s.raw != nil { // a Sim's players have no connection
+			s.raw.Close()
+		}
 	})
 }
 

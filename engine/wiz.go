@@ -171,8 +171,10 @@ func (e *Engine) Stats() Stats {
 	st := Stats{Started: e.started, Uptime: time.Since(e.started), Pulses: e.stats.pulses,
 		Commands: e.stats.commands, Pulse: e.stats.pulse, Command: e.stats.command,
 		Things: e.world.Count(), Timers: e.timers.Len(), HeapBytes: m.HeapAlloc, SysBytes: m.Sys,
-		NumGC: m.NumGC, Goroutines: runtime.NumGoroutine(), Saves: e.saver.Stats(),
-		Bans: len(e.bans.Load().active(e.now()))}
+		NumGC: m.NumGC, Goroutines: runtime.NumGoroutine(), Bans: len(e.bans.Load().active(e.now()))}
+	if e.saver != nil {
+		st.Saves = e.saver.Stats()
+	}
 	for _, p := range e.players {
 		if p.Online() {
 			st.Online++

@@ -4,6 +4,8 @@
 //	mudd init DIR                 write the default game into DIR as a starting point
 //	mudd user promote NAME ROLE   set a character's role (player, builder, wizard, admin)
 //	mudd bench [flags]            load-test a server (an in-process one by default); see BENCHMARKS.md
+//	mudd check [DIR]              validate a game directory (the default game without DIR)
+//	mudd test [DIR]               run the scenario tests under DIR/tests/
 //
 // Run `mudd --help` for the flags.
 package main
@@ -40,6 +42,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = user(args, stdout, stderr)
 	case "bench":
 		err = bench(args, stdout, stderr)
+	case "check":
+		err = check(args, stdout, stderr)
+	case "test":
+		err = runTests(args, stdout, stderr)
 	case "help":
 		usage(stdout)
 		return 0
@@ -50,6 +56,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
+	}
+	if errors.Is(err, errProblems) {
+		return 1 // already reported
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mudd %s: %v\n", cmd, err)
@@ -64,6 +73,8 @@ func usage(w io.Writer) {
   mudd init DIR                 write the default game into DIR
   mudd user promote NAME ROLE   set a character's role: player, builder, wizard or admin
   mudd bench [flags]            measure the server under load (mudd bench --help)
+  mudd check [DIR]              validate a game directory: file:line: severity: message
+  mudd test [DIR]               run the game's scenario tests (DIR/tests/*.lua)
 
 Run 'mudd serve --help' for the server's flags.
 `)
@@ -74,6 +85,10 @@ func serve(args []string, stderr io.Writer) error {
 	fs := s.flags("serve", stderr)
 	if err := s.parse(fs, args); err != nil {
 		return err
+	}
+	if s.Watch && s.Game == "" {
+		return errors.New("--watch needs the game on disk: the embedded default game cannot change. " +
+			"Write it out with `mudd init DIR`, then run `mudd serve --game DIR --watch`")
 	}
 	log, err := newLogger(stderr, s.LogLevel)
 	if err != nil {
@@ -89,7 +104,11 @@ func serve(args []string, stderr io.Writer) error {
 		<-ctx.Done()
 		stop() // a second signal ends the process at once
 	}()
-	return runEngine(ctx, cfg)
+	watchDir := ""
+	if s.Watch {
+		watchDir = s.Game
+	}
+	return runEngine(ctx, cfg, watchDir)
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {

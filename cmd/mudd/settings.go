@@ -32,6 +32,7 @@ type settings struct {
 	Lockout      duration `toml:"lockout"`
 	MaxFailures  int      `toml:"max_login_failures"`
 	LogLevel     string   `toml:"log_level"`
+	Watch        bool     `toml:"watch"`
 }
 
 func defaultSettings() *settings {
@@ -47,7 +48,7 @@ func defaultSettings() *settings {
 func (s *settings) flags(name string, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&s.Config, "config", "", "TOML config file (keys: game, data_dir, telnet, tcp, pulse, save_interval, lua_budget,\nlinkdead_grace, idle_timeout, lockout, max_login_failures, log_level)")
+	fs.StringVar(&s.Config, "config", "", "TOML config file (keys: game, data_dir, telnet, tcp, pulse, save_interval, lua_budget,\nlinkdead_grace, idle_timeout, lockout, max_login_failures, log_level, watch)")
 	fs.StringVar(&s.Game, "game", s.Game, "game directory (default: the embedded default game)")
 	fs.StringVar(&s.Data, "data", s.Data, "data directory for the SQLite database")
 	fs.StringVar(&s.Telnet, "telnet", s.Telnet, "telnet listen address, or - to disable")
@@ -60,6 +61,7 @@ func (s *settings) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.Var(&s.Lockout, "lockout", "how long a name is locked after too many wrong passwords")
 	fs.IntVar(&s.MaxFailures, "max-login-failures", s.MaxFailures, "wrong passwords before disconnect and lockout")
 	fs.StringVar(&s.LogLevel, "log-level", s.LogLevel, "log level: debug, info, warn, error")
+	fs.BoolVar(&s.Watch, "watch", s.Watch, "reload the game when a file under the game directory changes (needs --game)")
 	return fs
 }
 

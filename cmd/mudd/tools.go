@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -16,11 +15,18 @@ import (
 	"github.com/mudd/mudd/engine/store"
 )
 
-// runEngine builds the engine from cfg and serves until ctx is done.
-func runEngine(ctx context.Context, cfg engine.Config) error {
+// runEngine builds the engine from cfg and serves until ctx is done. With a watchDir, the game
+// reloads when files under it change.
+func runEngine(ctx context.Context, cfg engine.Config, watchDir string) error {
 	eng, err := engine.New(cfg)
 	if err != nil {
 		return err
+	}
+	if watchDir != "" {
+		if err := watchGame(ctx, watchDir, eng, cfg.Logger, watchDebounce); err != nil {
+			return errors.Join(err, eng.Close())
+		}
+		cfg.Logger.Info("watching the game directory for changes", "dir", watchDir)
 	}
 	return eng.Run(ctx)
 }
@@ -36,19 +42,10 @@ func initGame(args []string, stdout, stderr io.Writer) error {
 		return errors.New("usage: mudd init DIR")
 	}
 	dir := fset.Arg(0)
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return fmt.Errorf("%s is not empty", dir)
-	}
-	if err := os.CopyFS(dir, mudd.DefaultGame()); err != nil {
+	n, err := mudd.WriteDefaultGame(dir)
+	if err != nil {
 		return err
 	}
-	n := 0
-	fs.WalkDir(mudd.DefaultGame(), ".", func(_ string, d fs.DirEntry, _ error) error {
-		if d != nil && !d.IsDir() {
-			n++
-		}
-		return nil
-	})
 	fmt.Fprintf(stdout, "Wrote the default game (%d files) to %s. Run it with: mudd serve --game %s\n", n, dir, dir)
 	return nil
 }

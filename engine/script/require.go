@@ -36,7 +36,7 @@ func (vm *VM) require(L *lua.LState) int {
 	} else if err != nil {
 		L.RaiseError("require %q: %v", name, err)
 	}
-	proto, err := compile(src, path)
+	proto, err := vm.cache.compile(src, path)
 	if err != nil {
 		// The module's position, not the caller's.
 		L.Error(lua.LString(err.Error()), 0)

@@ -96,6 +96,42 @@ type Config struct {
 	Budget time.Duration // time budget of each call; DefaultBudget if zero
 	Limits Limits        // zero fields take their defaults
 	Log    *slog.Logger  // receives print output at debug level; none if nil
+	// Cache, if set, keeps the compiled files of this VM for later VMs: a file whose source
+	// has not changed is not compiled again. A reload of the game uses it.
+	Cache *Cache
+}
+
+// Cache holds compiled chunks by name and source. A compiled chunk (a
+// lua.FunctionProto) is immutable, so VMs share it: each makes its own
+// closure from it. Only the latest source of each name is kept. A Cache is
+// not safe for concurrent use; it belongs to the goroutine of its VMs.
+type Cache struct {
+	chunks map[string]cached
+}
+
+type cached struct {
+	src   string
+	proto *lua.FunctionProto
+}
+
+// compile returns the compiled chunk of src named name, from the cache when
+// the source is the same.
+func (c *Cache) compile(src []byte, name string) (*lua.FunctionProto, error) {
+	if c == nil {
+		return compile(src, name)
+	}
+	if e, ok := c.chunks[name]; ok && e.src == string(src) {
+		return e.proto, nil
+	}
+	proto, err := compile(src, name)
+	if err != nil {
+		return nil, err
+	}
+	if c.chunks == nil {
+		c.chunks = make(map[string]cached)
+	}
+	c.chunks[name] = cached{string(src), proto}
+	return proto, nil
 }
 
 // Limits bound the builtins that gopher-lua runs in Go, which the time budget
@@ -152,6 +188,7 @@ type VM struct {
 	alloc        int // bytes charged against limits.MaxAlloc in this call
 	loaded       map[string]lua.LValue
 	loading      []string // modules being loaded, outermost first
+	cache        *Cache
 }
 
 // New returns a VM with the sandboxed libraries open.
@@ -175,6 +212,7 @@ func New(cfg Config) *VM {
 		limits: cfg.Limits.withDefaults(),
 		budget: newBudget(cfg.Budget),
 		loaded: make(map[string]lua.LValue),
+		cache:  cfg.Cache,
 	}
 	vm.enterFn = vm.L.NewFunction(vm.enter)
 	vm.enterQuietFn = vm.L.NewFunction(enterQuiet)
@@ -293,7 +331,7 @@ func (vm *VM) Compile(name string) (*lua.FunctionProto, error) {
 	if err != nil {
 		return nil, fmt.Errorf("script: %w", err)
 	}
-	return compile(src, name)
+	return vm.cache.compile(src, name)
 }
 
 func compile(src []byte, name string) (*lua.FunctionProto, error) {

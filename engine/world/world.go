@@ -36,6 +36,26 @@ func New() *World {
 	}
 }
 
+// NewAfter returns an empty world whose things get IDs after those of prev, so that prev's
+// things can later be moved into it with Adopt. A nil prev gives New().
+func NewAfter(prev *World) *World {
+	w := New()
+	if prev != nil {
+		w.nextID = prev.nextID
+	}
+	return w
+}
+
+// Adopt moves every thing of prev into w, keeping IDs. The things still point at prev's rooms
+// and prototypes: the caller moves them to w's.
+func (w *World) Adopt(prev *World) {
+	for id, t := range prev.things {
+		w.things[id] = t
+	}
+	w.nextID = max(w.nextID, prev.nextID)
+	clear(prev.things)
+}
+
 // Zone is the unit of partition: a named group of rooms with its own reset rules.
 type Zone struct {
 	Key        string
@@ -437,11 +457,19 @@ func SortExits(exits []*Exit) {
 	})
 }
 
+// LinkError is a problem Link found in a room's exits.
+type LinkError struct {
+	Room string // key of the room with the exit
+	Msg  string
+}
+
+func (e *LinkError) Error() string { return "room " + e.Room + ": " + e.Msg }
+
 // Link resolves the world after definitions are loaded: it checks that every exit leads to
 // an existing room, shares doors between the two sides of a passage, and orders exits.
 // It returns every problem found.
-func (w *World) Link() []error {
-	var errs []error
+func (w *World) Link() []*LinkError {
+	var errs []*LinkError
 	keys := make([]string, 0, len(w.Rooms))
 	for k := range w.Rooms {
 		keys = append(keys, k)
@@ -453,11 +481,11 @@ func (w *World) Link() []error {
 		for _, e := range r.Exits {
 			to := w.Rooms[e.To]
 			if to == nil {
-				errs = append(errs, fmt.Errorf("room %s: exit %s leads to missing room %q", r.Key, e.Dir, e.To))
+				errs = append(errs, &LinkError{r.Key, fmt.Sprintf("exit %s leads to missing room %q", e.Dir, e.To)})
 				continue
 			}
 			if e.Door != nil && e.Door.Key != "" && w.Protos[e.Door.Key] == nil {
-				errs = append(errs, fmt.Errorf("room %s: door %s needs missing key item %q", r.Key, e.Dir, e.Door.Key))
+				errs = append(errs, &LinkError{r.Key, fmt.Sprintf("door %s needs missing key item %q", e.Dir, e.Door.Key)})
 			}
 			shareDoor(r, e, to)
 		}

@@ -15,6 +15,10 @@ C.round = settings.round
 C.flee_chance = 65 -- percent
 C.corpse = "millbrook:corpse"
 C.coins = "millbrook:gold"
+-- The game does not load (and mudd check reports it) if these are missing.
+mud.ref("item", C.corpse)
+mud.ref("item", C.coins)
+mud.ref("room", settings.respawn)
 
 -- Fighters don't regenerate.
 S.resting = function(p) return C.fights[p.id] == nil end

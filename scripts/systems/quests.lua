@@ -24,12 +24,21 @@ local S = require("systems.stats")
 
 local Q = { list = {}, by_key = {} }
 
+-- The kind of thing each objective field names. mud.ref makes the game refuse to load (and
+-- `mudd check` report, at the quests.define call) a quest naming something that is not there.
+local refs = { { "talk", "npc" }, { "reach", "room" }, { "kill", "npc" }, { "bring", "item" }, { "to", "npc" } }
+
 function Q.define(q)
   assert(type(q.key) == "string", "quests.define: key expected")
   assert(type(q.stages) == "table" and #q.stages > 0, "quests.define: stages expected")
   for i, st in ipairs(q.stages) do
     assert(type(st.objective) == "table", "quests.define: stage " .. i .. " has no objective")
+    for _, r in ipairs(refs) do
+      local key = st.objective[r[1]]
+      if key ~= nil then mud.ref(r[2], key, 2) end
+    end
   end
+  for _, key in ipairs((q.reward or {}).items or {}) do mud.ref("item", key, 2) end
   q.name = q.name or q.key
   if Q.by_key[q.key] == nil then Q.list[#Q.list + 1] = q end
   Q.by_key[q.key] = q

@@ -113,7 +113,8 @@ function S.bar(p)
 end
 
 -- Time played: seconds saved in player.data.played, plus the time since this login.
-local since = {} -- player id -> os.time() at login
+-- Kept across reloads (mud.keep), so a reload does not forget who logged in when.
+local since = mud.keep("since", {}) -- player id -> os.time() at login
 
 function S.played(p)
   local d = S.init(p)

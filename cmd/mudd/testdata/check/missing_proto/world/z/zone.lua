@@ -1,0 +1,2 @@
+zone { key = "z", name = "Zed",
+  resets = { { npc = "ghost", room = "a" } } }

@@ -1,0 +1,3 @@
+room { key = "a", name = "A", desc = "Room a.", exits = { north = "b" } }
+room { key = "b", name = "B", desc = "Room b.", exits = { south = "a", down = "c" } }
+room { key = "c", name = "C", desc = "Room c." }

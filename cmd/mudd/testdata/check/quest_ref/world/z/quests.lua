@@ -1,0 +1,2 @@
+local quests = require("quests")
+quests.define { key = "lost", stages = { { talk = "z:nobody" } } }

@@ -1,0 +1,4 @@
+room { key = "a", name = "A", desc = "Room a.", exits = { north = "b" } }
+room { key = "b", name = "B", desc = "Room b.", exits = { south = "a" } }
+local x = nil
+x.y = 1

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mudd/mudd"
+	"github.com/mudd/mudd/engine"
+	"github.com/mudd/mudd/internal/mudtest"
+)
+
+func TestWatchReloadsChangedZone(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := mudd.WriteDefaultGame(dir); err != nil {
+		t.Fatal(err)
+	}
+	s := mudtest.Start(t, engine.Config{Game: os.DirFS(dir), DataDir: t.TempDir()}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := watchGame(ctx, dir, s.Eng, slog.New(slog.NewTextHandler(io.Discard, nil)), 50*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	mudtest.Create(t, s, "Bea", "password1")
+	if err := s.Eng.Store().SetRole(context.Background(), "Bea", "builder"); err != nil {
+		t.Fatal(err)
+	}
+	bea := mudtest.Login(t, s, "Bea", "password1")
+	alice := mudtest.Create(t, s, "Alice", "password2")
+
+	rooms := filepath.Join(dir, "world", "millbrook", "rooms.lua")
+	data, err := os.ReadFile(rooms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Save the way editors do: write a new file, then rename it over the old one.
+	edited := strings.Replace(string(data), "Grey cobbles, worn smooth", "Red bricks, freshly laid", 1)
+	tmp := rooms + ".tmp"
+	if err := os.WriteFile(tmp, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, rooms); err != nil {
+		t.Fatal(err)
+	}
+	bea.Hear("[reload] Reloaded zone millbrook")
+	if out := alice.Do("look"); !strings.Contains(out, "Red bricks, freshly laid") {
+		t.Fatalf("after the automatic reload:\n%s", out)
+	}
+
+	// A broken save is reported to builders with its position; the world stays.
+	if err := os.WriteFile(rooms, []byte(edited+"\nroom {\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := bea.Expect("[reload] Reload of zone millbrook failed")
+	out += bea.Expect("\n> ")
+	if !strings.Contains(out, "world/millbrook/rooms.lua:") {
+		t.Fatalf("failed reload report:\n%s", out)
+	}
+	if out := alice.Do("look"); !strings.Contains(out, "Red bricks, freshly laid") {
+		t.Fatalf("after a failed reload:\n%s", out)
+	}
+}
+
+func TestWatchNeedsAGameDirectory(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	status := run([]string{"serve", "--watch", "--telnet", "-", "--tcp", "-", "--data", t.TempDir()}, &stdout, &stderr)
+	if status != 1 || !strings.Contains(stderr.String(), "mudd init DIR") {
+		t.Fatalf("status %d, stderr %q", status, stderr.String())
+	}
+}
+
+func TestClassifyChanges(t *testing.T) {
+	dir := filepath.FromSlash("/g")
+	tests := []struct {
+		path     string
+		zone     string
+		whole    bool
+		relevant bool
+	}{
+		{"/g/world/town/rooms.lua", "town", false, true},
+		{"/g/world/town/.rooms.lua.swp", "town", false, false},
+		{"/g/world/newzone", "newzone", false, true},
+		{"/g/scripts/systems/combat.lua", "", true, true},
+		{"/g/scripts/init.lua~", "", true, false},
+		{"/g/tests/warden.lua", "", false, false},
+		{"/g/README", "", false, false},
+	}
+	for _, tt := range tests {
+		zone, whole, relevant := classify(dir, filepath.FromSlash(tt.path))
+		if zone != tt.zone || whole != tt.whole || relevant != tt.relevant {
+			t.Errorf("classify(%s) = %q %v %v, want %q %v %v", tt.path, zone, whole, relevant, tt.zone, tt.whole, tt.relevant)
+		}
+	}
+}
+
+// FuzzClassify feeds the watcher's path classifier arbitrary paths: it must not panic, and a
+// relevant change is either a zone's or the whole game's.
+func FuzzClassify(f *testing.F) {
+	for _, p := range []string{"/g/world/town/rooms.lua", "/g/scripts/x.lua", "/g/world", "/g/../x", "", "/g/world//a.lua"} {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, path string) {
+		zone, whole, relevant := classify("/g", path)
+		if relevant && !whole && zone == "" {
+			t.Fatalf("classify(%q): relevant, but no zone and not the whole game", path)
+		}
+	})
+}
