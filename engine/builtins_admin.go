@@ -15,12 +15,20 @@ import (
 	"github.com/mudd/mudd/engine/world"
 )
 
+// errNoDatabase is the answer of commands that need the database in a game run without one
+// (the headless game of mudd test).
+var errNoDatabase = errors.New("this game runs without a database")
+
 // storeTimeout bounds the database work a staff command waits for.
 const storeTimeout = 10 * time.Second
 
 // offLoop runs fn on a worker goroutine with a context, and then done with its result on
 // the loop.
 func (e *Engine) offLoop(fn func(ctx context.Context) error, done func(e *Engine, err error)) {
+	if e.store == nil {
+		done(e, errNoDatabase)
+		return
+	}
 	e.work(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		err := fn(ctx)
@@ -276,7 +284,9 @@ func (e *Engine) shutdownStep(left time.Duration, reason string) {
 	if left <= 0 {
 		e.countdown = nil
 		e.router.Broadcast(RolePlayer, fmt.Sprintf("[%s] Shutting down now (%s).", e.game.Name, reason))
-		e.stopLoop()
+		if e.stopLoop != nil { // nil in a game that is not served (mudd test)
+			e.stopLoop()
+		}
 		return
 	}
 	e.router.Broadcast(RolePlayer, fmt.Sprintf("[%s] The game shuts down in %s (%s).", e.game.Name, left, reason))

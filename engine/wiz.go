@@ -91,9 +91,11 @@ func (p *Player) whoEntry(now time.Time) WhoEntry {
 	}
 	if s := p.sess; s != nil {
 		w.Addr = s.addr
-		info := s.conn.Info()
-		w.Client = info.ClientName
-		w.Protocols = protocols(s.rawTCP, info)
+		if s.conn != nil { // a headless game's sessions have no connection
+			info := s.conn.Info()
+			w.Client = info.ClientName
+			w.Protocols = protocols(s.rawTCP, info)
+		}
 	}
 	return w
 }

@@ -274,3 +274,33 @@ func TestStaffCommandsFromNowhere(t *testing.T) {
 		}
 	}
 }
+
+// TestStaffCommandsInTheHeadlessGame runs every staff command in the game of mudd test, which
+// has no database and no network: each answers, none panics.
+func TestStaffCommandsInTheHeadlessGame(t *testing.T) {
+	sim, err := NewSim(Config{Game: fuzzGame})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	op, err := sim.Player("Ada", RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sim.Player("Vic", RolePlayer); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range sim.Engine().Commands().Visible(RoleOperator) {
+		if c.Role < RoleBuilder {
+			continue
+		}
+		for _, args := range []string{"", " vic", " here", " #1 name x"} {
+			line := c.Name + args
+			if out := op.Do(line); strings.TrimSpace(out) == "" && c.Name != "reload" {
+				t.Errorf("%q gave no answer", line)
+			}
+			sim.Engine().workers.Wait()
+			sim.Engine().drainInbox()
+		}
+	}
+}
