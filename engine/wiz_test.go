@@ -272,6 +272,13 @@ func TestSnoopShowsOutputToTheAdminOnly(t *testing.T) {
 	do(t, ada, "snoop", "not snooping")
 	out = do(t, bob, "say anyone?", "You say")
 	mustNotContain(t, "bystander", out, "[Pat]", "snoop")
+
+	// The snoop also ends when the snooper leaves: Bob can be snooped by another admin.
+	do(t, ada, "snoop Bob", "You are snooping Bob.")
+	quit(ada)
+	do(t, ann, "snoop Bob", "You are snooping Bob.")
+	do(t, bob, "say still here", "You say")
+	ann.Hear(`[Bob] You say, "still here"`)
 }
 
 func TestKickAndFreeze(t *testing.T) {
