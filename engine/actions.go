@@ -176,8 +176,9 @@ func (e *Engine) look(p *Player) {
 // describeRoom renders r as seen by viewer: title, description, exits, and what is there.
 func (e *Engine) describeRoom(r *world.Room, viewer *world.Thing) string {
 	var b strings.Builder
+	b.WriteString("{C}")
 	b.WriteString(r.Name)
-	b.WriteByte('\n')
+	b.WriteString("{x}\n")
 	if d := strings.TrimSpace(r.Desc); d != "" {
 		b.WriteString("  ")
 		writeFields(&b, d)
@@ -227,7 +228,7 @@ func exitLine(r *world.Room) string {
 			parts = append(parts, ex.Dir)
 		}
 	}
-	return "Exits: " + strings.Join(parts, ", ")
+	return "{g}Exits: " + strings.Join(parts, ", ") + "{x}"
 }
 
 // writeGrouped lists things as room lines. Identical item and NPC lines are counted once

@@ -13,6 +13,7 @@ import (
 	"github.com/mudd/mudd/engine/script"
 	"github.com/mudd/mudd/engine/store"
 	"github.com/mudd/mudd/engine/world"
+	"github.com/mudd/mudd/markup"
 )
 
 // errNoDatabase is the answer of commands that need the database in a game run without one
@@ -219,7 +220,7 @@ func cmdAudit(c *Context) {
 			p.Sendf("The audit log cannot be read: %v.", err)
 			return
 		}
-		p.Send(renderAudit(rows))
+		p.Send(markup.Escape(renderAudit(rows))) // lines as typed, tags and all
 	})
 }
 
@@ -323,7 +324,8 @@ func cmdLua(c *Context) {
 		rets, err = e.vm.Eval("local me, here = ... "+code, "lua", args...)
 	}
 	if err != nil {
-		c.Fail("Lua error: %v", err)
+		c.Send("Lua error: " + markup.Escape(err.Error())) // code quoted in it is not markup
+		c.err = err
 		return
 	}
 	if len(rets) == 0 {
@@ -334,7 +336,7 @@ func cmdLua(c *Context) {
 	for i, v := range rets {
 		out[i] = luaShow(v)
 	}
-	c.Send(strings.Join(out, ", "))
+	c.Send(markup.Escape(strings.Join(out, ", ")))
 }
 
 // luaShow formats a Lua value for a person: strings quoted, things and rooms by name, tables

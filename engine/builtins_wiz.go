@@ -13,6 +13,7 @@ import (
 
 	"github.com/mudd/mudd/engine/state"
 	"github.com/mudd/mudd/engine/world"
+	"github.com/mudd/mudd/markup"
 )
 
 // registerWizard adds the staff commands. They are registered before the game's, so a
@@ -460,7 +461,7 @@ func cmdStat(c *Context) {
 	} else {
 		c.Engine.statThing(&b, t.thing)
 	}
-	c.Send(strings.TrimRight(b.String(), "\n"))
+	c.Send(markup.Escape(strings.TrimRight(b.String(), "\n"))) // values as they are
 }
 
 func (e *Engine) statRoom(b *strings.Builder, r *world.Room) {

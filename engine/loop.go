@@ -8,6 +8,7 @@ import (
 	"github.com/mudd/mudd/engine/metrics"
 	"github.com/mudd/mudd/engine/state"
 	"github.com/mudd/mudd/engine/store"
+	"github.com/mudd/mudd/markup"
 )
 
 // Why a session ended, as reported by its reader goroutine.
@@ -161,7 +162,7 @@ func (e *Engine) runLine(p *Player, l queuedLine) {
 	p.atPrompt = false
 	p.idleSince = e.now()
 	if p.snoopedBy != nil && !p.hideInput {
-		p.snoopedBy.Send(snooped(p.Name, "% "+l.text))
+		p.snoopedBy.Send(snooped(p.Name, "% "+markup.Escape(l.text)))
 	}
 	if in := p.takeAnswer(); in != nil {
 		in(strings.TrimSpace(l.text)) // answers are trimmed, as at login

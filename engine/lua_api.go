@@ -8,6 +8,7 @@ import (
 
 	"github.com/mudd/mudd/engine/state"
 	"github.com/mudd/mudd/engine/world"
+	"github.com/mudd/mudd/markup"
 )
 
 type luaMethod = func(*luaBindings, *lua.LState) int
@@ -482,9 +483,12 @@ func (b *luaBindings) registerRuntime() {
 			L.Push(tbl)
 			return 1
 		},
-		"cap":  func(L *lua.LState) int { L.Push(lua.LString(mudCap(L.CheckString(1)))); return 1 },
-		"keep": b.keep,
-		"ref":  b.ref,
+		"cap":    func(L *lua.LState) int { L.Push(lua.LString(mudCap(L.CheckString(1)))); return 1 },
+		"escape": func(L *lua.LState) int { L.Push(lua.LString(markup.Escape(L.CheckString(1)))); return 1 },
+		"strip":  func(L *lua.LState) int { L.Push(lua.LString(markup.Strip(L.CheckString(1)))); return 1 },
+		"width":  func(L *lua.LState) int { L.Push(lua.LNumber(markup.Width(L.CheckString(1)))); return 1 },
+		"keep":   b.keep,
+		"ref":    b.ref,
 	}
 	for name, fn := range fns {
 		mud.RawSetString(name, L.NewFunction(fn))

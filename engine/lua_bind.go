@@ -9,6 +9,7 @@ import (
 
 	"github.com/mudd/mudd/engine/script"
 	"github.com/mudd/mudd/engine/world"
+	"github.com/mudd/mudd/markup"
 )
 
 // luaBindings connects the Lua VM to the world: userdata for things and rooms, the mud table,
@@ -328,7 +329,7 @@ func (e *Engine) scriptError(err error) {
 	e.log.Error("lua error", "err", msg, "timeout", errors.As(err, &se) && se.Timeout)
 	for _, p := range e.players {
 		if p.Role >= RoleWizard {
-			p.Send("[lua] " + msg)
+			p.Send("{R}[lua]{x} " + markup.Escape(msg))
 		}
 	}
 }

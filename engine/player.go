@@ -42,6 +42,8 @@ type Player struct {
 	frozen     bool              // staff froze the player: no command but quit runs
 	snooping   *Player           // the player this one watches
 	snoopedBy  *Player           // the admin who watches this player
+	color      string            // colour level the player chose ("off", "16"...); "" is automatic
+	charset    string            // character set the player chose ("utf-8", "ascii"); "" is automatic
 }
 
 type queuedLine struct {
@@ -213,6 +215,8 @@ func (e *Engine) reattach(p *Player, s *session, role Role) {
 
 func (e *Engine) attach(p *Player, s *session) {
 	p.sess = s
+	s.setColor(p.color)
+	s.setCharset(p.charset)
 	p.idleSince = e.now()
 	p.atPrompt = false
 	e.bySess[s] = p
@@ -301,6 +305,8 @@ func (e *Engine) snapshot(p *Player) state.Character {
 		Name:    p.Name,
 		Items:   e.itemsOf(p.Thing.Contents),
 		Data:    e.lua.dataOf(p.Thing),
+		Color:   p.color,
+		Charset: p.charset,
 		Played:  p.played + e.now().Sub(p.loginAt),
 		Frozen:  p.frozen,
 		Version: p.version,
@@ -328,7 +334,7 @@ func (e *Engine) itemsOf(things []*world.Thing) []state.Item {
 func (e *Engine) restore(c state.Character, role Role) *Player {
 	t := e.world.NewPlayer(c.Name)
 	p := &Player{e: e, Name: c.Name, Role: role, Thing: t, version: c.Version, played: c.Played,
-		loginAt: e.now(), frozen: c.Frozen}
+		loginAt: e.now(), color: c.Color, charset: c.Charset, frozen: c.Frozen}
 	t.Owner = p
 	e.restoreItems(t, c.Items)
 	e.lua.setData(t, c.Data)

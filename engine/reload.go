@@ -15,6 +15,7 @@ import (
 
 	"github.com/mudd/mudd/engine/state"
 	"github.com/mudd/mudd/engine/world"
+	"github.com/mudd/mudd/markup"
 )
 
 // readGameFiles reads the game's Lua files into memory: every .lua file under scripts/,
@@ -161,7 +162,7 @@ func (e *Engine) announceReload(r ReloadResult, to *Player) {
 	} else {
 		e.log.Info("reloaded", "zone", r.Zone, "took", r.Duration)
 	}
-	msg := r.String()
+	msg := markup.Escape(r.String()) // errors quote code: braces in it are text, not tags
 	for _, k := range sortedKeys(e.players) {
 		if p := e.players[k]; p.Role >= RoleBuilder && p != to {
 			p.Send("[reload] " + msg)

@@ -98,7 +98,7 @@ func (r localRouter) Tell(from *Player, to, text string) error {
 	case !p.Online():
 		return ErrLinkDead
 	}
-	p.Sendf("%s tells you, \"%s\"", from.Name, text)
+	p.Sendf("{m}%s tells you,{x} \"%s\"", from.Name, text)
 	return nil
 }
 

@@ -10,8 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
+	"github.com/mudd/mudd/markup"
 	"github.com/mudd/mudd/telnet"
 )
 
@@ -28,14 +28,16 @@ type Output struct {
 // session is one network connection. Its reader goroutine runs the login dialogue and then
 // turns input into line events; its writer goroutine drains the bounded output queue.
 type session struct {
-	id     uint64
-	conn   *telnet.Conn
-	raw    net.Conn
-	addr   string
-	rawTCP bool // a plain TCP line connection, not telnet
-	out    chan Output
-	queued atomic.Int32 // lines sent to the loop and not yet run
-	warned atomic.Bool
+	id      uint64
+	conn    *telnet.Conn
+	raw     net.Conn
+	addr    string
+	out     chan Output
+	queued  atomic.Int32 // lines sent to the loop and not yet run
+	warned  atomic.Bool
+	tcp     bool         // a plain TCP connection, not telnet
+	color   atomic.Int32 // the player's colour level + 1, or 0 for automatic (see setColor)
+	charset atomic.Int32 // the player's character set, or charsetAuto (see setCharset)
 
 	closeOnce sync.Once
 	done      chan struct{}
@@ -49,13 +51,13 @@ func newSession(c net.Conn, raw bool, cfg Config) *session {
 		addr = host
 	}
 	return &session{
-		id:     sessionIDs.Add(1),
-		conn:   telnet.NewConn(c, telnet.Config{Raw: raw, MaxLine: cfg.MaxLine}),
-		raw:    c,
-		addr:   addr,
-		rawTCP: raw,
-		out:    make(chan Output, cfg.OutputQueue),
-		done:   make(chan struct{}),
+		id:   sessionIDs.Add(1),
+		conn: telnet.NewConn(c, telnet.Config{Raw: raw, MaxLine: cfg.MaxLine}),
+		raw:  c,
+		tcp:  raw,
+		addr: addr,
+		out:  make(chan Output, cfg.OutputQueue),
+		done: make(chan struct{}),
 	}
 }
 
@@ -177,17 +179,20 @@ func (e *Engine) flushTo(s *session, buf []byte) []byte {
 	return buf[:0]
 }
 
-// render encodes o for s's client: word-wrapped to its width, with the prompt marked.
+// render encodes o for s's client: its markup rendered for the client's colours and
+// character set, word-wrapped to its width, with the prompt marked.
 func (e *Engine) render(s *session, buf []byte, o Output) []byte {
-	width := s.conn.Info().Width
+	info := s.conn.Info()
+	width := info.Width
 	if width == 0 {
 		width = 80
 	}
+	r := s.renderer(info)
 	if o.Text != "" {
-		buf = s.conn.AppendText(buf, wrap(o.Text, width))
+		buf = s.conn.AppendText(buf, wrap(r.Render(o.Text), width))
 	}
 	if o.Prompt != "" {
-		buf = s.conn.AppendText(buf, o.Prompt)
+		buf = s.conn.AppendText(buf, r.Render(o.Prompt))
 		buf = s.conn.AppendPromptEnd(buf)
 	}
 	return buf
@@ -282,7 +287,9 @@ func (e *Engine) readLine(s *session, deadline time.Time) (string, error) {
 	}
 }
 
-// wrap breaks lines longer than width at spaces. Lines are separated by "\n". Text with no
+// wrap breaks lines longer than width at spaces. Lines are separated by "\n". Widths count
+// visible characters of rendered text, not its escape sequences (which hold no spaces, so
+// a break never splits one; the terminal keeps the colour across the break). Text with no
 // line over width is returned as it is, without allocating.
 func wrap(text string, width int) string {
 	if width < 20 {
@@ -307,7 +314,7 @@ func wrap(text string, width int) string {
 func needsWrap(text string, width int) bool {
 	for len(text) > 0 {
 		line, rest, _ := strings.Cut(text, "\n")
-		if len(line) > width && utf8.RuneCountInString(line) > width {
+		if len(line) > width && markup.RenderedWidth(line) > width {
 			return true
 		}
 		text = rest
@@ -321,7 +328,7 @@ func wrapLine(b *strings.Builder, line string, width int) {
 	col := 0
 	for first := true; len(line) > 0; first = false {
 		word, rest, _ := strings.Cut(line, " ")
-		n := utf8.RuneCountInString(word)
+		n := markup.RenderedWidth(word)
 		if !first {
 			if col > 0 && col+1+n > width {
 				b.WriteByte('\n')

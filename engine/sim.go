@@ -11,6 +11,7 @@ import (
 
 	"github.com/mudd/mudd/engine/state"
 	"github.com/mudd/mudd/engine/store"
+	"github.com/mudd/mudd/markup"
 )
 
 // Sim runs a game in-process with no sockets and no database: the harness of builders'
@@ -99,7 +100,7 @@ func (s *Sim) settle() {
 		for {
 			select {
 			case o := <-sp.p.sess.out:
-				sp.recent.WriteString(o.Text)
+				sp.recent.WriteString(markup.Plain(o.Text)) // as a client without colour sees it
 				continue
 			default:
 			}

@@ -72,3 +72,18 @@ func TestScenarioFailsOnLuaErrorAndBadLoad(t *testing.T) {
 		t.Fatalf("a game that does not load: %v", r.Err)
 	}
 }
+
+// TestScenarioSeesPlainText: scenario players see text as a client without colour does.
+func TestScenarioSeesPlainText(t *testing.T) {
+	game := simGame(`
+local p = player("Alice")
+p:cmd("look")
+p:expect("Room A\n")
+p:expect("There are no obvious exits.")
+p:expect_not("{")
+`)
+	r := engine.RunScenario(game, "tests/t.lua", engine.Config{})
+	if r.Err != nil || r.Checks != 3 {
+		t.Fatalf("checks %d, err %v", r.Checks, r.Err)
+	}
+}

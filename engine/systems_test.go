@@ -166,6 +166,9 @@ stone:describe { keywords = { "pebble" } }
 assert(stone:matches("pebble") and p:find("pebble") == stone, "matches described keywords")
 assert(mud.proto("a:stone").name == "a stone", "proto")
 assert(mud.carry_limit == 25, "carry_limit")
+assert(mud.escape("{r}x") == "{{r}x", "escape")
+assert(mud.strip("{r}red{x} {foo}") == "red {{foo}", "strip")
+assert(mud.width("{#ff8800}Café{x} {{") == 6, "width")
 entered = 0
 mud.on("enter", function(who, room) entered = entered + 1; last_room = room.key end)
 local npc = p.room:spawn("a:ticker")

@@ -55,7 +55,7 @@ func TestTinTinPlays(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, tt, "-H", "-G", scriptFile)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=C.UTF-8")
 	stdout, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("tt++: %v\n%s", err, stdout)
@@ -73,10 +73,14 @@ func TestTinTinPlays(t *testing.T) {
 			t.Errorf("TinTin++ did not receive %q; raw log:\n%s", want, raw)
 		}
 	}
-	for _, want := range []string{"RCVD IAC WILL ECHO", "RCVD IAC WONT ECHO"} {
+	for _, want := range []string{"RCVD IAC WILL ECHO", "RCVD IAC WONT ECHO", "SENT IAC SB CHARSET ACCEPTED UTF-8"} {
 		if !strings.Contains(string(stdout), want) {
-			t.Errorf("TinTin++ debug output lacks %q (password echo):\n%s", want, stdout)
+			t.Errorf("TinTin++ debug output lacks %q (password echo, CHARSET):\n%s", want, stdout)
 		}
+	}
+	// TinTin++ reports MTTS 271 (truecolor): the room name comes in bright cyan, reset after.
+	if !strings.Contains(string(raw), "\x1b[0;96mTown Square\x1b[0m") {
+		t.Errorf("TinTin++ did not receive the coloured room name; raw log:\n%q", raw)
 	}
 	if strings.Contains(string(raw), "tintin123") {
 		t.Error("the password appears in what the client received")

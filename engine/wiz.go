@@ -94,7 +94,7 @@ func (p *Player) whoEntry(now time.Time) WhoEntry {
 		if s.conn != nil { // a headless game's sessions have no connection
 			info := s.conn.Info()
 			w.Client = info.ClientName
-			w.Protocols = protocols(s.rawTCP, info)
+			w.Protocols = protocols(s.tcp, info)
 		}
 	}
 	return w

@@ -382,10 +382,12 @@ command { name = "zap", role = "builder", run = function(actor, args) error("zap
 	do(t, ada, "ban Troll 1h", "Banned name troll")
 	do(t, ada, "look", "Town Square") // not a staff command: not recorded
 	do(t, wes, "zap", "zap broke")
+	do(t, wes, "wiznet {r}red alert", "[wiznet] Wes: red alert") // colour tags work on wiznet
 	out := do(t, ada, "audit 10", "ban Troll 1h => ok")
 	mustContain(t, "audit", out, "Wes [wizard] at town:square: goto town:hall => ok",
 		"Wes [wizard] at town:hall: kick Ada => error: You can't do",
-		"Ada [admin] at town:square: promote Pat builder => ok", "ban Troll 1h => ok")
+		"Ada [admin] at town:square: promote Pat builder => ok", "ban Troll 1h => ok",
+		"wiznet {r}red alert => ok") // and the audit shows the line as typed
 	mustNotContain(t, "audit", out, "look")
 	do(t, ada, "audit wes", "goto town:hall")
 	mustNotContain(t, "audit of one", do(t, ada, "audit wes", "kick Ada"), "promote")
@@ -464,6 +466,7 @@ func TestLuaEvaluatesInTheLiveWorld(t *testing.T) {
 		{"lua error('boom')", "Lua error: lua:1: boom"},
 		{"lua while true do end", "Lua error:"},
 		{"lua return 'still alive'", `"still alive"`},
+		{"lua '{r}' .. 'x'", `"{r}x"`},
 	} {
 		do(t, ada, step.line, step.want)
 	}

@@ -40,6 +40,11 @@ type Info struct {
 	SGA           bool     // the client asked us to suppress go ahead
 	Echoing       bool     // the client accepted WILL ECHO: it does not show what is typed
 	ClientName    string   // the first terminal type, e.g. "MUDLET" or "TINTIN++"
+
+	// Charset is the character set the client accepted through CHARSET, "UTF-8" (see
+	// the UTF8 constant) or another upper-case name; "" if none was agreed.
+	Charset         string
+	CharsetRejected bool // the client rejected our CHARSET request
 }
 
 // A Conn is the server side of one telnet (or raw TCP) connection.
@@ -72,7 +77,8 @@ type Conn struct {
 	mtts    int
 	types   []string
 	ttDone  bool // the terminal type cycle is over
-	budget  int  // replies left for refusals and AYT
+	charset charsetState
+	budget  int // replies left for refusals and AYT
 }
 
 // NewConn returns a Conn on c. It sends nothing until [Conn.Start].
@@ -97,7 +103,7 @@ func NewConn(c net.Conn, cfg Config) *Conn {
 	}
 }
 
-// Start sends the opening offers in one write: DO TTYPE, DO NAWS, WILL EOR.
+// Start sends the opening offers in one write: DO TTYPE, DO NAWS, WILL EOR, WILL CHARSET.
 // It sends nothing in raw mode.
 func (c *Conn) Start() error {
 	if c.cfg.Raw {
@@ -107,6 +113,7 @@ func (c *Conn) Start() error {
 	c.askHim(OptTType)
 	c.askHim(OptNAWS)
 	c.askUs(OptEOR, true)
+	c.askUs(OptCharset, true)
 	c.mu.Unlock()
 	_, err := c.flush(nil)
 	return err
@@ -138,6 +145,9 @@ func (c *Conn) Info() Info {
 		EOR:           c.opts.us[OptEOR].enabled(),
 		SGA:           c.opts.us[OptSGA].enabled(),
 		Echoing:       c.opts.us[OptEcho].enabled(),
+
+		Charset:         c.charset.name,
+		CharsetRejected: c.charset.rejected,
 	}
 	if len(c.types) > 0 {
 		info.ClientName = c.types[0]

@@ -2,7 +2,7 @@
 // clients speak it.
 //
 // A [Conn] wraps a net.Conn. It offers the options a MUD needs (terminal
-// type, window size, end-of-record prompt marks), answers the client's
+// type, window size, end-of-record prompt marks, UTF-8 through CHARSET), answers the client's
 // negotiation with the RFC 1143 Q method so that no exchange can loop, hides
 // input around passwords, and turns the byte stream into lines of valid UTF-8
 // text with control characters removed. With [Config.Raw] it serves plain TCP

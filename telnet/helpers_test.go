@@ -26,8 +26,10 @@ func h(s string) string {
 func is(name string) string { return h("ff fa 18 00") + name + h("ff f0") }
 
 var (
-	offers = h("ff fd 18 ff fd 1f ff fb 19") // what Start sends
-	send   = h("ff fa 18 01 ff f0")          // TTYPE SEND
+	offers = h("ff fd 18 ff fd 1f ff fb 19 ff fb 2a") // what Start sends
+	// charsetReq is our CHARSET REQUEST for UTF-8.
+	charsetReq = h("ff fa 2a 01") + ";UTF-8" + h("ff f0")
+	send       = h("ff fa 18 01 ff f0") // TTYPE SEND
 )
 
 // transcript decodes chunks with a Decoder and a lineBuf and returns one

@@ -38,7 +38,7 @@ func (c *Conn) askHim(opt byte) {
 }
 
 // negotiate handles a received WILL, WONT, DO or DONT. We accept EOR and SGA
-// for us (ECHO only when we asked), TTYPE and NAWS for the client.
+// for us (ECHO and CHARSET only when we asked), TTYPE, NAWS and CHARSET for the client.
 func (c *Conn) negotiate(cmd, opt byte) {
 	q, yes, no := &c.opts.him[opt], DO, DONT
 	if cmd == DO || cmd == DONT {
@@ -62,6 +62,9 @@ func (c *Conn) negotiate(cmd, opt byte) {
 	if cmd == WILL && opt == OptTType && !wasOn && q.enabled() && len(c.types) == 0 {
 		c.requestTType()
 	}
+	if opt == OptCharset && !wasOn && q.enabled() {
+		c.requestCharset()
+	}
 }
 
 // supported reports whether an unsolicited WILL or DO for opt is accepted.
@@ -69,7 +72,7 @@ func supported(cmd, opt byte) bool {
 	if cmd == DO {
 		return opt == OptEOR || opt == OptSGA
 	}
-	return opt == OptTType || opt == OptNAWS
+	return opt == OptTType || opt == OptNAWS || opt == OptCharset
 }
 
 // unsolicited queues a reply that the client can provoke at will (a refusal,
@@ -93,6 +96,8 @@ func (c *Conn) subnegotiation(opt byte, p []byte) {
 		c.windowSize(int(p[0])<<8|int(p[1]), int(p[2])<<8|int(p[3]))
 	case opt == OptTType && len(p) > 0 && p[0] == ttypeIs:
 		c.terminalType(p[1:])
+	case opt == OptCharset:
+		c.charsetSub(p)
 	}
 }
 

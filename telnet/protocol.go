@@ -23,11 +23,12 @@ const (
 
 // Telnet options this package negotiates.
 const (
-	OptEcho  byte = 1  // RFC 857
-	OptSGA   byte = 3  // suppress go ahead, RFC 858
-	OptTType byte = 24 // terminal type, RFC 1091
-	OptEOR   byte = 25 // end of record, RFC 885
-	OptNAWS  byte = 31 // window size, RFC 1073
+	OptEcho    byte = 1  // RFC 857
+	OptSGA     byte = 3  // suppress go ahead, RFC 858
+	OptTType   byte = 24 // terminal type, RFC 1091
+	OptEOR     byte = 25 // end of record, RFC 885
+	OptNAWS    byte = 31 // window size, RFC 1073
+	OptCharset byte = 42 // character set, RFC 2066
 )
 
 // TTYPE subnegotiation codes (RFC 1091).

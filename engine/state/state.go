@@ -27,6 +27,13 @@ type Character struct {
 	// map[string]any / []any values (see Validate).
 	Data map[string]any `json:"data,omitempty"`
 
+	// Color is the colour level the player chose: "off", "16", "256" or "true"; "" lets
+	// the client decide.
+	Color string `json:"color,omitempty"`
+	// Charset is the character set the player chose: "utf-8" or "ascii"; "" lets the client
+	// decide.
+	Charset string `json:"charset,omitempty"`
+
 	Frozen  bool          `json:"frozen,omitempty"` // staff froze the character: it cannot run commands
 	Played  time.Duration `json:"played"`           // total time played
 	Version uint64        `json:"version"`          // increases with every snapshot the engine takes

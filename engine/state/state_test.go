@@ -26,6 +26,8 @@ func sample() Character {
 			"quest": map[string]any{"step": 3.0, "done": false, "log": []any{"met guard", map[string]any{"at": 1.5}}},
 			"none":  nil,
 		},
+		Color:   "256",
+		Charset: "ascii",
 		Played:  90 * time.Minute,
 		Version: 7,
 	}

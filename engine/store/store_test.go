@@ -162,6 +162,7 @@ func character(name string, version uint64) state.Character {
 			"title": "the Brave",
 			"quest": map[string]any{"step": 3.0, "log": []any{"met guard", map[string]any{"at": 1.5}}},
 		},
+		Color:   "true",
 		Played:  90*time.Minute + 7*time.Second,
 		Version: version,
 	}

@@ -98,7 +98,7 @@ function C.make_corpse(victim, room, decay)
 end
 
 local function npc_dies(victim, killer, room)
-  room:send(U.Cap(victim) .. " is dead!")
+  room:send("{R}" .. U.Cap(victim) .. " is dead!{x}")
   local corpse = C.make_corpse(victim, room, settings.corpse_decay)
   for _, x in ipairs(victim:contents()) do
     if x.slot then x:unwear() end
@@ -113,7 +113,7 @@ local function npc_dies(victim, killer, room)
   if type(gold) == "number" and gold > 0 then C.make_coins(room, gold):move_into(corpse) end
   if killer and killer:is_player() then
     local xp = victim.def.xp or (S.level(victim) * 10)
-    killer:send("You gain " .. xp .. " experience.")
+    killer:send("You gain {Y}" .. xp .. "{x} experience.")
     S.add_xp(killer, xp)
   end
   mud.emit("death", victim, killer)
@@ -123,8 +123,8 @@ end
 local function player_dies(victim, killer, room)
   local d = S.init(victim)
   local loss = math.floor(d.gold * settings.death_gold)
-  victim:send("You have been killed by " .. (killer and killer.name or "misfortune") .. "!")
-  room:send(U.Cap(victim) .. " is dead!", victim)
+  victim:send("{R}You have been killed by " .. (killer and killer.name or "misfortune") .. "!{x}")
+  room:send("{R}" .. U.Cap(victim) .. " is dead!{x}", victim)
   local corpse = C.make_corpse(victim, room, settings.player_corpse_decay)
   corpse.data.owner = victim.name
   if loss > 0 then

@@ -100,7 +100,7 @@ local function reward(p, q)
     end
     got[#got + 1] = x.name
   end
-  p:send("Quest complete: " .. q.name .. "!" .. (#got > 0 and (" You receive " .. table.concat(got, ", ") .. ".") or ""))
+  p:send("{Y}Quest complete:{x} " .. q.name .. "!" .. (#got > 0 and (" You receive " .. table.concat(got, ", ") .. ".") or ""))
   if r.xp and r.xp > 0 then S.add_xp(p, r.xp) end
 end
 
@@ -123,9 +123,9 @@ function Q.advance(p, q)
     return
   end
   if r.stage == 2 then
-    p:send("New quest: " .. q.name .. ". " .. q.stages[r.stage].text)
+    p:send("{Y}New quest:{x} " .. q.name .. ". " .. q.stages[r.stage].text)
   elseif r.stage > 2 then
-    p:send("Quest updated: " .. q.name .. ". " .. q.stages[r.stage].text)
+    p:send("{Y}Quest updated:{x} " .. q.name .. ". " .. q.stages[r.stage].text)
   end
   mud.emit("quest_stage", p, q.key, r.stage)
 end

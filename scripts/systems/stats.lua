@@ -109,7 +109,9 @@ end
 
 -- "[hp 14/20]" for messages to players.
 function S.bar(p)
-  return "[hp " .. S.hp(p) .. "/" .. S.max_hp(p) .. "]"
+  local hp, max = S.hp(p), S.max_hp(p)
+  local colour = hp * 3 <= max and "{R}" or hp * 3 <= max * 2 and "{Y}" or "{G}"
+  return "[hp " .. colour .. hp .. "{x}/" .. max .. "]"
 end
 
 -- Time played: seconds saved in player.data.played, plus the time since this login.

@@ -9,7 +9,7 @@ room {
 Grey cobbles, worn smooth and hollowed by generations of feet, slope gently toward a stone
 fountain in the middle of the square. Striped awnings flap along Market Row to the west, and
 from the smithy to the east comes the ring of a hammer. North, a short lane climbs to the
-temple's green copper dome; south, Mill Lane drops toward the sound of the river.]],
+temple's {#5f9e80}green copper dome{x}; south, Mill Lane drops toward the sound of the river.]],
   exits = {
     north = "temple_walk",
     east = "smithy",
@@ -18,7 +18,7 @@ temple's green copper dome; south, Mill Lane drops toward the sound of the river
   },
   tick = 45,
   on_tick = B.ambience(5, {
-    "A flock of pigeons bursts up from the cobbles, circles once and settles again.",
+    "A flock of {w}pigeons{x} bursts up from the cobbles, circles once and settles again.",
     "A cart loaded with turnips rattles across the square and away down Mill Lane.",
     "Two old women on the fountain's rim lean together over some piece of news.",
     "The smith's hammer falls silent for a moment, and you can hear the fountain.",
