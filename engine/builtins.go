@@ -53,6 +53,7 @@ func registerBuiltins(r *Registry) {
 		r.Add(c)
 	}
 	registerWizard(r)
+	registerBuildCommands(r)
 }
 
 func dirAbbrev(dir string) string {

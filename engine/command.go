@@ -83,7 +83,9 @@ func (c *Context) cmdRole() Role {
 // Lookup prefers an exact name or alias, then the first command in registration order whose
 // name starts with the typed word, so built-ins registered early win short prefixes
 // ("l" is look, "s" is south); Exact commands are never matched by a prefix. Commands above
-// the player's role are invisible to them.
+// the player's role are invisible to them, and a prefix goes to a command of the lowest role
+// it matches, so staff abbreviate the game's commands as players do ("r" is remove for a
+// builder too, though redit starts with r and is registered first).
 type Registry struct {
 	list   []*Command
 	byWord map[string]*Command
@@ -156,12 +158,15 @@ func (r *Registry) Lookup(word string, role Role) *Command {
 	if c := r.byWord[word]; c != nil && c.Role <= role {
 		return c
 	}
+	var best *Command
 	for _, c := range r.list {
-		if c.Role <= role && !c.Exact && strings.HasPrefix(c.Name, word) {
-			return c
+		if c.Role <= role && !c.Exact && strings.HasPrefix(c.Name, word) && (best == nil || c.Role < best.Role) {
+			if best = c; c.Role == RolePlayer {
+				break
+			}
 		}
 	}
-	return nil
+	return best
 }
 
 // Visible lists the commands a role may run, sorted by name.

@@ -10,6 +10,10 @@ import (
 type Config struct {
 	// Game is the game directory: scripts/init.lua, scripts/*.lua and world/<zone>/*.lua.
 	Game fs.FS
+	// GameDir is the directory on disk that Game reads, if it is one. Building commands
+	// write their generated Lua files there; without it they refuse (the embedded default
+	// game cannot be changed).
+	GameDir string
 	// DataDir holds the SQLite database (mudd.db). It is created if missing.
 	DataDir string
 

@@ -68,6 +68,7 @@ type Engine struct {
 	compiled      script.Cache          // compiled Lua files, for reloads
 	stopLoop      context.CancelFunc    // ends the loop: the shutdown command
 	countdown     *timer                // the pending shutdown's next announcement, or nil
+	olc           building              // in-game building: see builtins_build.go
 
 	// Shared with network goroutines; each guarded by its own mechanism.
 	inbox     chan event
@@ -113,6 +114,11 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e.bans.Store(&banList{bans: bans})
 	if err := e.loadGame(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := e.loadZoneBuilders(); err != nil {
+		e.vm.Close()
 		st.Close()
 		return nil, err
 	}

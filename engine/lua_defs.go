@@ -32,6 +32,7 @@ func (b *luaBindings) registerDefinitions() {
 			return 0
 		}))
 	}
+	b.registerBuildDefinitions()
 }
 
 func field(def *lua.LTable, name string) string {
@@ -203,6 +204,7 @@ func defRoom(l *loader, L *lua.LState, def *lua.LTable) {
 	}
 	w.Rooms[key] = r
 	z.Rooms = append(z.Rooms, r)
+	l.noteRoom(key)
 }
 
 func defExit(l *loader, L *lua.LState, k, v lua.LValue) *world.Exit {

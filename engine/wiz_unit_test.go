@@ -304,3 +304,27 @@ func TestStaffCommandsInTheHeadlessGame(t *testing.T) {
 		}
 	}
 }
+
+func TestPrefixPrefersTheLowestRole(t *testing.T) {
+	r := NewRegistry()
+	nop := func(*Context) {}
+	r.Add(Command{Name: "redit", Role: RoleBuilder, Run: nop})
+	r.Add(Command{Name: "reboot", Role: RoleAdmin, Run: nop})
+	r.Add(Command{Name: "remove", Run: nop})
+	for _, tt := range []struct {
+		word string
+		role Role
+		want string
+	}{
+		{"r", RolePlayer, "remove"}, {"r", RoleBuilder, "remove"}, {"re", RoleAdmin, "remove"},
+		{"red", RoleBuilder, "redit"}, {"red", RolePlayer, ""}, {"reb", RoleWizard, ""}, {"reb", RoleAdmin, "reboot"},
+	} {
+		got := ""
+		if c := r.Lookup(tt.word, tt.role); c != nil {
+			got = c.Name
+		}
+		if got != tt.want {
+			t.Errorf("Lookup(%q, %s) = %q, want %q", tt.word, tt.role, got, tt.want)
+		}
+	}
+}

@@ -163,6 +163,9 @@ func TestInitWritesDefaultGame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if cfg.GameDir != dir {
+		t.Errorf("GameDir = %q, want %q: building commands write there", cfg.GameDir, dir)
+	}
 	eng, err := engine.New(cfg)
 	if err != nil {
 		t.Fatalf("the written game does not load: %v", err)
