@@ -54,6 +54,7 @@ func registerBuiltins(r *Registry) {
 	} {
 		r.Add(c)
 	}
+	registerWizard(r)
 	registerBuildCommands(r)
 }
 

@@ -48,7 +48,8 @@ type Config struct {
 
 	Logger *slog.Logger
 	// Clock tells the game loop the time: time.Now by default. Tests that step the loop by
-	// hand set it.
+	// hand set it. Session goroutines read it too (to check bans), so it must be safe for
+	// concurrent use.
 	Clock func() time.Time
 	// Seed seeds Lua's math.random and the engine's random choices (NPCs wandering); 0 seeds
 	// them at random. Tests set it to replay the same game.

@@ -39,6 +39,7 @@ type Engine struct {
 	log   *slog.Logger
 	store *store.Store
 	saver *store.Writer
+	audit *store.AuditLog // nil without a database (a headless game)
 
 	// Owned by the game loop goroutine once Serve runs.
 	vm            *script.VM
@@ -67,6 +68,8 @@ type Engine struct {
 	kept          map[string]lua.LValue // mud.keep values, by file and name
 	lastMigration migration             // what the last reload moved and removed
 	compiled      script.Cache          // compiled Lua files, for reloads
+	stopLoop      context.CancelFunc    // ends the loop: the shutdown command
+	countdown     *timer                // the pending shutdown's next announcement, or nil
 	olc           building              // in-game building: see builtins_build.go
 
 	// Shared with network goroutines; each guarded by its own mechanism.
@@ -83,6 +86,7 @@ type Engine struct {
 	ready     chan struct{}
 	loopDone  chan struct{}
 	live      liveSessions
+	bans      atomic.Pointer[banList] // replaced, never changed, by the loop
 }
 
 // GameInfo holds the game-wide settings from the game's game{} definition.
@@ -107,7 +111,13 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	e := newEngine(cfg)
-	e.store, e.saver = st, store.NewWriter(st, cfg.Logger)
+	e.store, e.saver, e.audit = st, store.NewWriter(st, cfg.Logger), store.NewAuditLog(st, cfg.Logger)
+	bans, err := st.Bans(context.Background(), cfg.Clock())
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	e.bans.Store(&banList{bans: bans})
 	if err := e.loadGame(); err != nil {
 		st.Close()
 		return nil, err
@@ -212,6 +222,10 @@ func (e *Engine) Serve(ctx context.Context) error {
 	saverCtx, stopSaver := context.WithCancel(context.Background())
 	saverDone := make(chan struct{})
 	go func() { e.saver.Run(saverCtx); close(saverDone) }()
+	auditDone := make(chan struct{})
+	go func() { e.audit.Run(saverCtx); close(auditDone) }()
+	ctx, e.stopLoop = context.WithCancel(ctx)
+	defer e.stopLoop()
 
 	acceptCtx, stopAccept := context.WithCancel(ctx)
 	var accepting sync.WaitGroup
@@ -239,6 +253,7 @@ func (e *Engine) Serve(ctx context.Context) error {
 	cancel()
 	stopSaver()
 	<-saverDone
+	<-auditDone
 	e.vm.Close()
 	e.log.Info("mudd stopped")
 	return errors.Join(saveErr, e.store.Close())

@@ -75,6 +75,11 @@ func (e *Engine) login(ctx context.Context, s *session) (store.Account, bool) {
 			s.send(Output{Text: e.msspText(), Verbatim: true, Close: true})
 			return store.Account{}, false
 		}
+		if b, banned := e.bans.Load().name(name, e.now()); banned {
+			e.log.Info("banned name refused", "name", name, "session", s.id, "addr", s.addr)
+			s.send(Output{Text: banMessage(b, e.now()) + "\n", Close: true})
+			return store.Account{}, false
+		}
 		acct, err := e.store.Account(ctx, name)
 		switch {
 		case err == nil:

@@ -9,6 +9,7 @@ import (
 	"github.com/mudd/mudd/engine/state"
 	"github.com/mudd/mudd/engine/store"
 	"github.com/mudd/mudd/telnet"
+	"github.com/mudd/mudd/markup"
 )
 
 // Why a session ended, as reported by its reader goroutine.
@@ -162,6 +163,9 @@ func (ev lineEvent) run(e *Engine) {
 func (e *Engine) runLine(p *Player, l queuedLine) {
 	p.atPrompt = false
 	p.idleSince = e.now()
+	if p.snoopedBy != nil && !p.hideInput {
+		p.snoopedBy.Send(snooped(p.Name, "% "+markup.Escape(l.text)))
+	}
 	if in := p.takeAnswer(); in != nil {
 		in(strings.TrimSpace(l.text)) // answers are trimmed, as at login
 	} else {

@@ -40,6 +40,9 @@ type Player struct {
 	hideInput  bool              // input is hidden (a password): echo goes off with the prompt
 	showInput  bool              // echo goes back on with the next output
 	oob        oobState          // GMCP/MSDP state and messages for the next batch
+	frozen     bool              // staff froze the player: no command but quit runs
+	snooping   *Player           // the player this one watches
+	snoopedBy  *Player           // the admin who watches this player
 	color      string            // colour level the player chose ("off", "16"...); "" is automatic
 	charset    string            // character set the player chose ("utf-8", "ascii"); "" is automatic
 }
@@ -63,6 +66,9 @@ func (p *Player) Send(text string) {
 		p.out.WriteByte('\n')
 	}
 	p.markFlush()
+	if p.snoopedBy != nil {
+		p.snoopedBy.Send(snooped(p.Name, text))
+	}
 }
 
 // markFlush puts p on the engine's list of players with output to send.
@@ -257,6 +263,7 @@ func (e *Engine) detach(p *Player) *session {
 	}
 	delete(e.bySess, s)
 	e.online.Add(-1)
+	e.endSnoops(p)
 	s.queued.Add(-int32(len(p.lines)))
 	p.sess, p.lines = nil, nil
 	p.input, p.askPrompt, p.hideInput, p.showInput = nil, "", false, false
@@ -323,6 +330,7 @@ func (e *Engine) snapshot(p *Player) state.Character {
 		Color:   p.color,
 		Charset: p.charset,
 		Played:  p.played + e.now().Sub(p.loginAt),
+		Frozen:  p.frozen,
 		Version: p.version,
 	}
 	if r := p.Thing.OuterRoom(); r != nil {
@@ -348,7 +356,7 @@ func (e *Engine) itemsOf(things []*world.Thing) []state.Item {
 func (e *Engine) restore(c state.Character, role Role) *Player {
 	t := e.world.NewPlayer(c.Name)
 	p := &Player{e: e, Name: c.Name, Role: role, Thing: t, version: c.Version, played: c.Played,
-		loginAt: e.now(), color: c.Color, charset: c.Charset}
+		loginAt: e.now(), color: c.Color, charset: c.Charset, frozen: c.Frozen}
 	t.Owner = p
 	e.restoreItems(t, c.Items)
 	e.lua.setData(t, c.Data)

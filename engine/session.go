@@ -269,6 +269,12 @@ func (e *Engine) readLoop(ctx context.Context, s *session) {
 		s.close()
 		return
 	}
+	if b, banned := e.bans.Load().addr(s.addr, e.now()); banned {
+		e.log.Info("banned address refused", "session", s.id, "addr", s.addr, "ban", b.Value)
+		s.send(Output{Text: banMessage(b, e.now()) + "\n", Close: true})
+		s.finish()
+		return
+	}
 	acct, ok := e.login(ctx, s)
 	if !ok || !e.post(loginEvent{s: s, acct: acct, early: s.early}) {
 		s.finish()

@@ -89,6 +89,47 @@ func TestServeDefaultGameAndSIGTERM(t *testing.T) {
 	if code := run([]string{"user", "--data", data, "promote", "nobody", "admin"}, &out, &out); code == 0 {
 		t.Fatal("promoting a missing character succeeded")
 	}
+	shutdownFromTheGame(t, bin, data)
+}
+
+// shutdownFromTheGame starts the server again: Wanda, now an admin, shuts it down from the
+// game, and the process exits 0. The audit log holds the promotion made on the machine.
+func shutdownFromTheGame(t *testing.T, bin, data string) {
+	tcp := freePort(t)
+	var logs bytes.Buffer
+	cmd := exec.Command(bin, "serve", "--data", data, "--telnet", "-", "--tcp", tcp)
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	conn := dialRetry(t, tcp, &logs)
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	for _, line := range []string{"Wanda", "wander1234", "audit"} {
+		fmt.Fprintf(conn, "%s\r\n", line)
+	}
+	waitFor(t, r, "operator [operator] at -: mudd user promote wanda admin =>")
+	fmt.Fprintf(conn, "shutdown 0 deploying\r\n")
+	waitFor(t, r, "Shutting down now (deploying)")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after the shutdown command: %v\n%s", err, logs.String())
+	}
+}
+
+func dialRetry(t *testing.T, addr string, logs *bytes.Buffer) net.Conn {
+	t.Helper()
+	var err error
+	for i := 0; i < 100; i++ {
+		var conn net.Conn
+		if conn, err = net.Dial("tcp", addr); err == nil {
+			conn.SetDeadline(time.Now().Add(30 * time.Second))
+			return conn
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("server never listened: %v\n%s", err, logs.String())
+	return nil
 }
 
 func waitFor(t *testing.T, r *bufio.Reader, want string) {
