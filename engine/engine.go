@@ -80,8 +80,8 @@ type Engine struct {
 	sessions  sync.WaitGroup
 	workers   sync.WaitGroup // goroutines doing database work for the loop
 	started   time.Time
-	online    atomic.Int32           // players with a connection, for MSSP
-	gameName  atomic.Pointer[string] // the game's name as last loaded, for MSSP
+	online    atomic.Int32             // players with a connection, for MSSP
+	shown     atomic.Pointer[GameInfo] // the game settings as last loaded, for session goroutines (greeting, MSSP)
 	deflaters telnet.DeflaterPool
 	ready     chan struct{}
 	loopDone  chan struct{}

@@ -57,9 +57,10 @@ func canonicalName(name string) string {
 // to play, or false when the connection should end.
 func (e *Engine) login(ctx context.Context, s *session) (store.Account, bool) {
 	deadline := time.Now().Add(e.cfg.LoginTimeout)
-	greeting := e.game.Greeting
+	game := e.shown.Load() // e.game belongs to the loop, and a reload may change it
+	greeting := game.Greeting
 	if greeting == "" {
-		greeting = "Welcome to " + e.game.Name + "!"
+		greeting = "Welcome to " + game.Name + "!"
 	}
 	s.send(Output{Text: strings.TrimRight(greeting, "\n") + "\n\n"})
 	for {

@@ -77,8 +77,8 @@ func (e *Engine) commit(l *loader, old runningGame, resetZones func(*world.Zone)
 	if e.game.Name == "" {
 		e.game.Name = "mudd"
 	}
-	name := e.game.Name
-	e.gameName.Store(&name)
+	shown := e.game
+	e.shown.Store(&shown)
 	e.checkRoomNums()
 	l.startTimers()
 	if old.world != nil {

@@ -15,7 +15,7 @@ import (
 // Config.MSSP. It runs on session goroutines: it reads only the config and atomics.
 func (e *Engine) msspVars() []telnet.Var {
 	own := map[string]string{
-		"NAME":     *e.gameName.Load(),
+		"NAME":     e.shown.Load().Name,
 		"PLAYERS":  strconv.Itoa(int(e.online.Load())),
 		"UPTIME":   strconv.FormatInt(e.started.Unix(), 10),
 		"CODEBASE": "mudd",
