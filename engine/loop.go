@@ -8,8 +8,8 @@ import (
 	"github.com/mudd/mudd/engine/metrics"
 	"github.com/mudd/mudd/engine/state"
 	"github.com/mudd/mudd/engine/store"
-	"github.com/mudd/mudd/telnet"
 	"github.com/mudd/mudd/markup"
+	"github.com/mudd/mudd/telnet"
 )
 
 // Why a session ended, as reported by its reader goroutine.
