@@ -63,7 +63,9 @@ func (e *Engine) move(t *world.Thing, dir string) moveResult {
 	if err := e.router.Enter(t, to); err != nil {
 		return moveResult(err.Error())
 	}
+	e.roomItem(from, "Remove", t, nil)
 	e.tellRoom(to, t, fmt.Sprintf("%s arrives%s.", mudCap(t.Name), arrivalPhrase(ex.Dir)))
+	e.roomItem(to, "Add", t, nil)
 	if p := playerOf(t); p != nil {
 		e.look(p)
 	}
@@ -138,9 +140,17 @@ func (e *Engine) say(t *world.Thing, text string) {
 		return
 	}
 	if p := playerOf(t); p != nil {
-		p.Sendf("You say, \"%s\"", text)
+		line := fmt.Sprintf("You say, \"%s\"", text)
+		p.Send(line)
+		p.channelText("say", mudCap(t.Name), line)
 	}
-	e.tellRoom(r, t, fmt.Sprintf("%s says, \"%s\"", mudCap(t.Name), text))
+	line := fmt.Sprintf("%s says, \"%s\"", mudCap(t.Name), text)
+	for _, x := range r.Things {
+		if p := playerOf(x); p != nil && x != t {
+			p.Send(line)
+			p.channelText("say", mudCap(t.Name), line)
+		}
+	}
 	e.lua.roomHook(r, "on_say", t, text)
 	e.npcHooks(r, t, "on_say", t, text)
 }
@@ -171,6 +181,7 @@ func (e *Engine) look(p *Player) {
 		return
 	}
 	p.Send(e.describeRoom(r, p.Thing))
+	p.sendRoomInfo(r)
 }
 
 // describeRoom renders r as seen by viewer: title, description, exits, and what is there.

@@ -47,11 +47,15 @@ func registerBuiltins(r *Registry) {
 		{Name: "save", Run: cmdSave, Help: "save\nSave your character now (it is also saved every few seconds)."},
 		{Name: "password", Run: cmdPassword, Help: "password\nChange your password."},
 		{Name: "quit", Exact: true, Run: cmdQuit, Help: "quit\nSave and leave the game (type the whole word)."},
+		{Name: "protocols", Run: cmdProtocols,
+			Help: "protocols\nShow what your client negotiated: terminal, window size, prompt marks, GMCP, MSDP, MSSP, compression."},
 		{Name: "stats", Role: RoleWizard, Run: cmdStats,
 			Help: "stats\nShow the game loop's pulse and command latency, players, memory and goroutines."},
 	} {
 		r.Add(c)
 	}
+	registerWizard(r)
+	registerBuildCommands(r)
 }
 
 func dirAbbrev(dir string) string {
@@ -195,7 +199,9 @@ func cmdTell(c *Context) {
 		c.Sendf("Nobody called %q is online.", to)
 		return
 	}
-	c.Sendf("You tell %s, \"%s\"", mudCap(strings.ToLower(to)), text)
+	line := fmt.Sprintf("You tell %s, \"%s\"", mudCap(strings.ToLower(to)), text)
+	c.Send(line)
+	c.Player.channelText("tell", c.Player.Name, line)
 }
 
 func cmdEmote(c *Context) {

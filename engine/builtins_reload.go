@@ -16,7 +16,7 @@ func cmdReload(c *Context) {
 	if zone != "" {
 		dir = e.zoneDirs[zone]
 		if dir == "" && !validZoneKey(zone) {
-			c.Sendf("There is no zone %q.", zone)
+			c.Fail("There is no zone %q.", zone)
 			return
 		}
 		if dir == "" {
@@ -28,6 +28,9 @@ func cmdReload(c *Context) {
 		what = "zone " + dir
 	}
 	c.Sendf("Reloading %s...", what)
-	p := c.Player
-	e.startReload(dir, func(r ReloadResult) { e.announceReload(r, p) })
+	p, finish := c.Player, c.Later()
+	e.startReload(dir, func(r ReloadResult) {
+		e.announceReload(r, p)
+		finish(r.Err) // the audit log records the outcome
+	})
 }

@@ -3,12 +3,11 @@ package engine
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"strings"
 	"time"
 
+	"github.com/mudd/mudd/engine/metrics"
 	"github.com/mudd/mudd/engine/state"
-	"github.com/mudd/mudd/engine/store"
 )
 
 // cmdPassword changes the player's password. The checks and the hashing run on a worker
@@ -75,29 +74,37 @@ func askNewPassword(e *Engine, p *Player) {
 }
 
 func cmdStats(c *Context) {
-	e := c.Engine
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	online, linkDead := 0, 0
-	for _, p := range e.players {
-		if p.Online() {
-			online++
-		} else {
-			linkDead++
-		}
-	}
-	var ws store.WriterStats
-	if e.saver != nil {
-		ws = e.saver.Stats()
-	}
+	st := c.Engine.Stats()
 	var b strings.Builder
-	fmt.Fprintf(&b, "Uptime %s, %d pulses, %d commands.\n", time.Since(e.started).Round(time.Second), e.stats.pulses, e.stats.commands)
-	fmt.Fprintf(&b, "Pulse:   %s\n", e.stats.pulse.Summary())
-	fmt.Fprintf(&b, "Command: %s\n", e.stats.command.Summary())
-	fmt.Fprintf(&b, "Players: %d online, %d link-dead. Things: %d. Timers: %d.\n", online, linkDead, e.world.Count(), e.timers.Len())
+	fmt.Fprintf(&b, "Uptime %s (since %s), %d pulses, %d commands.\n", st.Uptime.Round(time.Second),
+		st.Started.UTC().Format("2006-01-02 15:04:05 UTC"), st.Pulses, st.Commands)
+	fmt.Fprintf(&b, "Pulse:   %s\n", st.Pulse.Summary())
+	writeHistogram(&b, &st.Pulse)
+	fmt.Fprintf(&b, "Command: %s\n", st.Command.Summary())
+	writeHistogram(&b, &st.Command)
+	fmt.Fprintf(&b, "Players: %d online, %d link-dead; %d connection(s). Things: %d. Timers: %d. Bans: %d.\n",
+		st.Online, st.LinkDead, st.Sessions, st.Things, st.Timers, st.Bans)
 	fmt.Fprintf(&b, "Memory: %d MiB heap, %d MiB from the OS, %d GCs. Goroutines: %d.\n",
-		m.HeapAlloc>>20, m.Sys>>20, m.NumGC, runtime.NumGoroutine())
+		st.HeapBytes>>20, st.SysBytes>>20, st.NumGC, st.Goroutines)
+	ws := st.Saves
 	fmt.Fprintf(&b, "Saves: %d pending, %d batches written, last took %s, %d errors.",
 		ws.Pending+ws.InFlight, ws.Batches, ws.LastBatch.Round(time.Microsecond), ws.Errors)
 	c.Send(b.String())
+}
+
+// writeHistogram draws a histogram's buckets as bars, 30 characters for the fullest.
+func writeHistogram(b *strings.Builder, h *metrics.Histogram) {
+	buckets := h.Buckets()
+	var most uint64
+	for _, k := range buckets {
+		most = max(most, k.Count)
+	}
+	for _, k := range buckets {
+		le := "  > 50s"
+		if k.Le > 0 {
+			le = fmt.Sprintf("≤%6s", k.Le)
+		}
+		bar := int(k.Count * 30 / most)
+		fmt.Fprintf(b, "  %s %-30s %d\n", le, strings.Repeat("#", max(bar, 1)), k.Count)
+	}
 }

@@ -120,7 +120,13 @@ func (e *Engine) pickUp(p *Player, t *world.Thing, from *world.Thing) {
 		p.Sendf("You can't carry any more; %s stays where it is.", t.Name)
 		return
 	}
+	room := t.Room // nil when t comes out of a container
 	world.MoveInto(t, me)
+	if room != nil {
+		p.sendItem("Remove", "room", t)
+		e.roomItem(room, "Remove", t, me)
+	}
+	p.sendItem("Add", "inv", t)
 	if from != nil {
 		p.Sendf("You take %s from %s.", t.Name, from.Name)
 		e.tellRoom(me.Room, me, fmt.Sprintf("%s takes %s from %s.", mudCap(p.Name), t.Name, from.Name))
@@ -155,6 +161,9 @@ func cmdDrop(c *Context) {
 			continue
 		}
 		world.MoveTo(t, me.Room)
+		c.Player.sendItem("Remove", "inv", t)
+		c.Player.sendItem("Add", "room", t)
+		c.Engine.roomItem(me.Room, "Add", t, me)
 		c.Sendf("You drop %s.", t.Name)
 		c.Engine.tellRoom(me.Room, me, fmt.Sprintf("%s drops %s.", mudCap(c.Player.Name), t.Name))
 		c.Engine.lua.thingHook(t, "on_drop", me)
@@ -187,6 +196,9 @@ func cmdPut(c *Context) {
 	case len(box.Contents) >= box.Capacity():
 		c.Sendf("%s is full.", mudCap(box.Name))
 	default:
+		if t.Holder == me {
+			c.Player.sendItem("Remove", "inv", t)
+		}
 		world.MoveInto(t, box)
 		c.Sendf("You put %s in %s.", t.Name, box.Name)
 		c.Engine.tellRoom(me.Room, me, fmt.Sprintf("%s puts %s in %s.", mudCap(c.Player.Name), t.Name, box.Name))
@@ -216,9 +228,14 @@ func cmdGive(c *Context) {
 		c.Sendf("%s can't carry any more.", mudCap(to.Name))
 		return
 	}
+	fromInv := t.Holder == me
 	world.MoveInto(t, to)
+	if fromInv {
+		c.Player.sendItem("Remove", "inv", t)
+	}
 	c.Sendf("You give %s to %s.", t.Name, to.Name)
 	if p := playerOf(to); p != nil {
+		p.sendItem("Add", "inv", t)
 		p.dirty = true
 		p.Sendf("%s gives you %s.", mudCap(c.Player.Name), t.Name)
 	}

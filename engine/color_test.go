@@ -21,13 +21,11 @@ func hx(s string) string {
 func ttype(name string) string { return hx("ff fa 18 00") + name + hx("ff f0") }
 
 // telnetCreate connects to the telnet port, sends opening (what the client answers to the
-// server's offers) and creates a character.
-func telnetCreate(t *testing.T, s *mudtest.Server, name, opening string) *mudtest.Client {
+// server's offers) and creates a character. The client inflates MCCP2 if opening agreed to it.
+func telnetCreate(t *testing.T, s *mudtest.Server, name, opening string) *mudtest.TelnetClient {
 	t.Helper()
-	c := mudtest.Dial(t, s.Eng.TelnetAddr())
-	if _, err := c.Conn.Write([]byte(opening)); err != nil {
-		t.Fatal(err)
-	}
+	c := mudtest.DialTelnet(t, s.Eng.TelnetAddr())
+	c.Write(opening)
 	c.Expect("name")
 	c.Send(name)
 	c.Expect("(yes/no)")
@@ -221,6 +219,6 @@ func TestColorOverrideSaved(t *testing.T) {
 
 // heard waits for a message containing marker and returns everything received up to the
 // prompt after it.
-func heard(c *mudtest.Client, marker string) string {
+func heard(c interface{ Expect(string) string }, marker string) string {
 	return c.Expect(marker) + c.Expect("\n> ")
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -23,12 +24,21 @@ type Command struct {
 	shadows *Command // the command this one replaced, if any
 }
 
-// Context is what a running command gets: the engine, the player, and the arguments.
+// Context is what a running command gets: the engine, the player, the role it runs with,
+// and the arguments.
 type Context struct {
 	Engine *Engine
 	Player *Player
+	Role   Role   // the role the line runs with: the player's own, or a forced player's
 	Name   string // the command's registered name
 	Args   string // the rest of the line, trimmed
+	Line   string // the whole line as typed
+
+	room  string // key of the room the line was typed in, for the audit log
+	depth int    // nesting of lines run by at and force
+	by    string // who made the player run this line (force), for the audit log
+	err   error  // the command's failure, reported with Fail
+	later bool   // the result comes later, through the function Later returned
 }
 
 // Send queues text for the player who typed the command.
@@ -37,14 +47,45 @@ func (c *Context) Send(text string) { c.Player.Send(text) }
 // Sendf formats and queues a line for the player who typed the command.
 func (c *Context) Sendf(format string, args ...any) { c.Player.Sendf(format, args...) }
 
+// Fail tells the player why the command did not do what was asked, and records that as the
+// command's result (the audit log shows it).
+func (c *Context) Fail(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	c.Send(msg)
+	c.err = errors.New(msg)
+}
+
+// Err is the failure reported with Fail, or nil.
+func (c *Context) Err() error { return c.err }
+
+// Later says that the command finishes on a later event (after work off the loop) and
+// returns the function to call, on the loop and once, with its result. Until then no audit
+// entry is written for it.
+func (c *Context) Later() func(err error) {
+	c.later = true
+	return func(err error) {
+		c.err = err
+		c.Engine.audited(c, c.cmdRole(), result(err))
+	}
+}
+
 // Actor is the player's thing in the world.
 func (c *Context) Actor() *world.Thing { return c.Player.Thing }
+
+func (c *Context) cmdRole() Role {
+	if cmd := c.Engine.cmds.byWord[c.Name]; cmd != nil {
+		return cmd.Role
+	}
+	return RolePlayer
+}
 
 // Registry holds every command: built-in, from Lua, and from Go programs embedding the engine.
 // Lookup prefers an exact name or alias, then the first command in registration order whose
 // name starts with the typed word, so built-ins registered early win short prefixes
 // ("l" is look, "s" is south); Exact commands are never matched by a prefix. Commands above
-// the player's role are invisible to them.
+// the player's role are invisible to them, and a prefix goes to a command of the lowest role
+// it matches, so staff abbreviate the game's commands as players do ("r" is remove for a
+// builder too, though redit starts with r and is registered first).
 type Registry struct {
 	list   []*Command
 	byWord map[string]*Command
@@ -117,12 +158,15 @@ func (r *Registry) Lookup(word string, role Role) *Command {
 	if c := r.byWord[word]; c != nil && c.Role <= role {
 		return c
 	}
+	var best *Command
 	for _, c := range r.list {
-		if c.Role <= role && !c.Exact && strings.HasPrefix(c.Name, word) {
-			return c
+		if c.Role <= role && !c.Exact && strings.HasPrefix(c.Name, word) && (best == nil || c.Role < best.Role) {
+			if best = c; c.Role == RolePlayer {
+				break
+			}
 		}
 	}
-	return nil
+	return best
 }
 
 // Visible lists the commands a role may run, sorted by name.
@@ -147,26 +191,88 @@ func splitCommand(line string) (word, args string) {
 	return word, strings.TrimSpace(args)
 }
 
-// execute parses and runs one command line for p.
+// maxDepth bounds how deeply at and force may nest lines in each other.
+const maxDepth = 3
+
+// Results of commands in the audit log.
+const (
+	resultOK      = "ok"
+	resultRefused = "refused: "
+	resultError   = "error: "
+)
+
+func result(err error) string {
+	if err == nil {
+		return resultOK
+	}
+	return resultError + err.Error()
+}
+
+// execute runs one line typed by p, with p's role.
 func (e *Engine) execute(p *Player, line string) {
-	word, args := splitCommand(line)
+	e.dispatch(&Context{Engine: e, Player: p, Role: p.Role, Line: line})
+}
+
+// Dispatch runs one command line for p with role, as if p had typed it, and returns the
+// command's failure (see Context.Fail) or nil. It must be called on the game loop. Output
+// goes to p. This is the one way lines reach commands: the role check, on_command hooks and
+// the audit log apply to every caller (players, at, force, an operator's console).
+func (e *Engine) Dispatch(p *Player, role Role, line string) error {
+	c := &Context{Engine: e, Player: p, Role: role, Line: line}
+	e.dispatch(c)
+	return c.err
+}
+
+// dispatch looks up and runs c.Line. Commands of builder role or above are recorded in the
+// audit log, and so are attempts to run one, by its full name, without the role.
+func (e *Engine) dispatch(c *Context) {
+	word, args := splitCommand(c.Line)
 	if word == "" {
 		return
 	}
+	p := c.Player
 	p.dirty = true
-	cmd := e.cmds.Lookup(word, p.Role)
+	if r := p.Thing.OuterRoom(); r != nil {
+		c.room = r.Key
+	}
+	cmd := e.cmds.Lookup(word, c.Role)
+	if hidden := e.cmds.byWord[strings.ToLower(word)]; cmd == nil && hidden != nil && hidden.Role >= RoleBuilder {
+		e.audited(c, hidden.Role, resultRefused+"needs role "+hidden.Role.String())
+	}
 	verb := strings.ToLower(word)
 	if cmd != nil {
 		verb = cmd.Name
 	}
-	if e.intercepted(p, verb, args) {
+	staff := cmd != nil && cmd.Role >= RoleBuilder
+	if !staff && e.intercepted(p, verb, args) {
 		return
 	}
 	if cmd == nil {
-		p.Sendf("Huh? There is no command %q here. Type 'commands' for a list.", word)
+		c.Fail("Huh? There is no command %q here. Type 'commands' for a list.", word)
 		return
 	}
-	cmd.Run(&Context{Engine: e, Player: p, Name: cmd.Name, Args: args})
+	if p.frozen && cmd.Name != "quit" && c.by == "" {
+		c.Fail("You are frozen solid and cannot do that.")
+		if staff {
+			e.audited(c, cmd.Role, resultRefused+"frozen")
+		}
+		return
+	}
+	c.Name, c.Args = cmd.Name, args
+	cmd.Run(c)
+	if staff && !c.later {
+		e.audited(c, cmd.Role, result(c.err))
+	}
+}
+
+// sub runs line as a nested command of c (at, force) for player p with role.
+func (c *Context) sub(p *Player, role Role, line, by string) error {
+	if c.depth >= maxDepth {
+		return errors.New("commands nested too deeply")
+	}
+	sc := &Context{Engine: c.Engine, Player: p, Role: role, Line: line, depth: c.depth + 1, by: by}
+	c.Engine.dispatch(sc)
+	return sc.err
 }
 
 // intercepted runs the on_command hooks of p's room and the NPCs in it. A hook that

@@ -10,6 +10,10 @@ import (
 type Config struct {
 	// Game is the game directory: scripts/init.lua, scripts/*.lua and world/<zone>/*.lua.
 	Game fs.FS
+	// GameDir is the directory on disk that Game reads, if it is one. Building commands
+	// write their generated Lua files there; without it they refuse (the embedded default
+	// game cannot be changed).
+	GameDir string
 	// DataDir holds the SQLite database (mudd.db). It is created if missing.
 	DataDir string
 
@@ -37,6 +41,15 @@ type Config struct {
 	InputQueue  int // queued commands per session before the client is cut off; default 200
 	OutputQueue int // queued output batches per session before the client is cut off; default 256
 
+	// MSSP holds extra MSSP variables (upper-case names such as "CONTACT", "WEBSITE",
+	// "LANGUAGE", "GENRE") sent with NAME, PLAYERS, UPTIME, CODEBASE and PORT to MSSP
+	// clients and crawlers; a value here replaces the engine's own.
+	MSSP map[string]string
+	// CompressLevel is the zlib level of MCCP2 output (1–9); default 6, see BENCHMARKS.md.
+	CompressLevel int
+	// NoCompress turns MCCP2 and MCCP3 off: they are neither offered nor accepted.
+	NoCompress bool
+
 	Logger *slog.Logger
 
 	// Version names the build, shown by the version command and logged at a copyover.
@@ -49,7 +62,8 @@ type Config struct {
 	// giving up and going on in the old one; default 30s.
 	ReadyTimeout time.Duration
 	// Clock tells the game loop the time: time.Now by default. Tests that step the loop by
-	// hand set it.
+	// hand set it. Session goroutines read it too (to check bans), so it must be safe for
+	// concurrent use.
 	Clock func() time.Time
 	// Seed seeds Lua's math.random and the engine's random choices (NPCs wandering); 0 seeds
 	// them at random. Tests set it to replay the same game.

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
-
 	"github.com/mudd/mudd/engine/world"
 	"github.com/mudd/mudd/telnet"
 )
@@ -24,7 +22,8 @@ import (
 //
 //	client: ConsoleControl+"names"   server: ConsoleControl+"commands ...", ConsoleControl+"players ..."
 //
-// A line starting with ";" is Lua, evaluated in the live world under the script budget.
+// A line starting with ";" is Lua, evaluated in the live world under the script budget (the
+// lua command).
 const (
 	ConsoleControl = "\x1e"
 	ConsoleDone    = ConsoleControl + "done"
@@ -50,9 +49,11 @@ func init() {
 }
 
 // ServeConsole runs an operator console on c until c closes or the engine stops, and closes
-// c. Its commands run as a built-in admin, Console, that is not a character: it stands in
-// no room, is not listed by who and is never saved; commands that need a room say so. Every
-// line is run by the game loop; this goroutine only reads and waits.
+// c. Its commands run as Console with the operator role (above admin), which is not a
+// character: it stands in no room, is not listed by who and is never saved; commands that need
+// a room say so. Lines go through the dispatcher like any player's, so the staff commands it
+// runs are in the audit log. Every line is run by the game loop; this goroutine only reads and
+// waits.
 func (e *Engine) ServeConsole(c net.Conn) error {
 	defer c.Close()
 	s := &session{id: e.nextSessionID(), conn: telnet.NewConn(c, telnet.Config{Raw: true}), raw: c,
@@ -104,7 +105,7 @@ func (e *Engine) onLoop(fn func()) bool {
 
 func (e *Engine) attachConsole(s *session) *Player {
 	t := e.world.NewPlayer(consoleName)
-	p := &Player{e: e, Name: consoleName, Role: RoleAdmin, Thing: t, loginAt: e.now(), idleSince: e.now()}
+	p := &Player{e: e, Name: consoleName, Role: RoleOperator, Thing: t, loginAt: e.now(), idleSince: e.now()}
 	t.Owner = p
 	p.sess = s
 	e.bySess[s] = p
@@ -128,7 +129,7 @@ func (e *Engine) consoleLine(p *Player, line string) {
 	case line == ConsoleControl+"names":
 		e.consoleNames(p)
 	case strings.HasPrefix(line, ";"):
-		e.consoleLua(p, strings.TrimSpace(line[1:]))
+		e.consoleCommand(p, "lua "+strings.TrimSpace(line[1:]))
 	case strings.HasPrefix(line, ConsoleControl):
 		p.Sendf("Unknown console request %q.", strings.TrimPrefix(line, ConsoleControl))
 	default:
@@ -157,34 +158,6 @@ func (e *Engine) consoleCommand(p *Player, line string) {
 		}
 	}()
 	e.execute(p, line)
-}
-
-// consoleLua evaluates Lua in the live world and shows the results.
-func (e *Engine) consoleLua(p *Player, code string) {
-	if code == "" {
-		return
-	}
-	vals, err := e.vm.EvalLine(code, "console")
-	if err != nil {
-		p.Send("Lua error: " + err.Error())
-		return
-	}
-	if len(vals) == 0 {
-		p.Send("(no value)")
-		return
-	}
-	out := make([]string, len(vals))
-	for i, v := range vals {
-		out[i] = consoleValue(v)
-	}
-	p.Send(strings.Join(out, "\t"))
-}
-
-func consoleValue(v lua.LValue) string {
-	if s, ok := v.(lua.LString); ok {
-		return fmt.Sprintf("%q", string(s))
-	}
-	return v.String()
 }
 
 // consoleNames sends the words the console completes: command names and aliases, and the

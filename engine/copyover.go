@@ -40,6 +40,7 @@ type rebootState struct {
 	handedOver bool      // the new process took over: the loop ends
 	held       map[*session]bool
 	saved      map[*Player]bool // players saved for the hand-over
+	loggedOut  bool             // scripts were told the handed players logged out
 	reply      func(string)     // tells whoever asked for the reboot
 }
 
@@ -88,6 +89,12 @@ func (e *Engine) Reboot(delay time.Duration, reply func(string)) {
 		return
 	case !e.reboot.due.IsZero():
 		reply("A reboot is counting down already; 'reboot cancel' stops it.")
+		return
+	}
+	select {
+	case <-e.ready:
+	default: // a headless game (Sim) has no connections to hand over
+		reply("Cannot reboot: this game is not serving connections.")
 		return
 	}
 	if _, err := os.Executable(); err != nil {
@@ -154,6 +161,10 @@ func (e *Engine) beginHandover(reply func(string)) {
 			p.Send("(The reboot cancelled your answer.)")
 		}
 		p.Send("The world shimmers... (reboot)")
+		if err := p.sess.conn.Movable(); err != nil {
+			p.Send("Your connection cannot follow the reboot (your client compresses what it sends); please connect again in a moment.")
+			continue
+		}
 		held = append(held, p.sess)
 	}
 	e.flushOutput()
@@ -201,11 +212,24 @@ func (e *Engine) handOver(exe string, held []*session, holds []*hold) error {
 }
 
 // prepareHandover saves every character and describes the listeners and the paused
-// sessions. It runs on the loop.
+// sessions. Scripts see the players whose sessions are handed over log out here, and log in
+// again in the new process. It runs on the loop.
 func (e *Engine) prepareHandover(held []*session) (handoverDoc, []int, error) {
+	handed := make(map[*session]bool, len(held))
+	for _, s := range held {
+		if p := e.bySess[s]; p != nil && s.paused() {
+			handed[s] = true
+		} else {
+			s.resumeIO() // it quit or dropped meanwhile
+		}
+	}
+	e.reboot.held, e.reboot.loggedOut = handed, true
 	e.reboot.saved = make(map[*Player]bool, len(e.players))
 	batch := make([]state.Character, 0, len(e.players))
 	for _, p := range e.players {
+		if handed[p.sess] {
+			e.lua.emitThing("logout", p.Thing)
+		}
 		batch = append(batch, e.snapshot(p))
 		e.reboot.saved[p] = true
 	}
@@ -231,19 +255,13 @@ func (e *Engine) prepareHandover(held []*session) (handoverDoc, []int, error) {
 		files = append(files, f)
 	}
 	for _, s := range held {
-		p := e.bySess[s]
-		if p == nil || !s.paused() {
-			continue // it quit or dropped meanwhile
+		if !handed[s] {
+			continue
 		}
-		f, err := fileOf(s.raw)
+		hs, f, err := e.handSession(s, len(files))
 		if err != nil {
 			closeFiles(files)
-			return doc, nil, fmt.Errorf("session %d (%s): %w", s.id, p.Name, err)
-		}
-		hs := handedSession{File: len(files), ID: s.id, Addr: s.addr, Name: p.Name,
-			Role: p.Role.String(), Telnet: s.conn.Snapshot()}
-		for _, l := range p.lines {
-			hs.Lines = append(hs.Lines, l.text)
+			return doc, nil, err
 		}
 		files = append(files, f)
 		doc.Sessions = append(doc.Sessions, hs)
@@ -252,14 +270,38 @@ func (e *Engine) prepareHandover(held []*session) (handoverDoc, []int, error) {
 	return doc, files, nil
 }
 
+// handSession describes one paused session, whose socket is file number file.
+func (e *Engine) handSession(s *session, file int) (handedSession, int, error) {
+	p := e.bySess[s]
+	tel, err := s.conn.Snapshot()
+	if err != nil {
+		return handedSession{}, -1, fmt.Errorf("session %d (%s): %w", s.id, p.Name, err)
+	}
+	fd, err := fileOf(s.raw)
+	if err != nil {
+		return handedSession{}, -1, fmt.Errorf("session %d (%s): %w", s.id, p.Name, err)
+	}
+	hs := handedSession{File: file, ID: s.id, Addr: s.addr, Name: p.Name, Role: p.Role.String(), Telnet: tel}
+	for _, l := range p.lines {
+		hs.Lines = append(hs.Lines, l.text)
+	}
+	for name := range p.oob.reported {
+		hs.MSDPReported = append(hs.MSDPReported, name)
+	}
+	return hs, fd, nil
+}
+
 // handoverFailed lets every paused session go on and says why. It runs on the loop.
 func (e *Engine) handoverFailed(err error) {
 	e.log.Error("copyover failed; the game goes on", "err", err)
 	e.work(func() { sdNotify(fmt.Sprintf("MAINPID=%d", os.Getpid())) })
 	for s := range e.reboot.held {
 		s.resumeIO()
+		if p := e.bySess[s]; p != nil && e.reboot.loggedOut {
+			e.lua.emitThing("login", p.Thing) // they logged out for the hand-over
+		}
 	}
-	e.reboot.handing, e.reboot.held, e.reboot.saved = false, nil, nil
+	e.reboot.handing, e.reboot.held, e.reboot.saved, e.reboot.loggedOut = false, nil, nil, false
 	e.broadcast("The reboot failed; the game goes on.")
 	e.reboot.reply("Reboot failed: " + err.Error())
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/mudd/mudd/engine/script"
 	"github.com/mudd/mudd/engine/store"
 	"github.com/mudd/mudd/engine/world"
+	"github.com/mudd/mudd/telnet"
 )
 
 // Engine is one running game.
@@ -38,6 +39,7 @@ type Engine struct {
 	log   *slog.Logger
 	store *store.Store
 	saver *store.Writer
+	audit *store.AuditLog // nil without a database (a headless game)
 
 	// Owned by the game loop goroutine once Serve runs.
 	vm            *script.VM
@@ -48,9 +50,10 @@ type Engine struct {
 	router        Router
 	players       map[string]*Player // by state.Key(name): online and link-dead
 	bySess        map[*session]*Player
-	loading       map[*session][]queuedLine // sessions whose character is loading, with lines typed meanwhile
-	runq          []*Player                 // players with queued lines, in round-robin order
-	flushq        []*Player                 // players with output to send
+	loading       map[*session][]queuedLine     // sessions whose character is loading, with lines typed meanwhile
+	earlyOOB      map[*session][]telnet.Message // GMCP/MSDP from sessions whose character is loading
+	runq          []*Player                     // players with queued lines, in round-robin order
+	flushq        []*Player                     // players with output to send
 	flushSpare    []*Player
 	timers        timerQueue
 	lua           *luaBindings
@@ -65,6 +68,9 @@ type Engine struct {
 	kept          map[string]lua.LValue // mud.keep values, by file and name
 	lastMigration migration             // what the last reload moved and removed
 	compiled      script.Cache          // compiled Lua files, for reloads
+	stopLoop      context.CancelFunc    // ends the loop: the shutdown command
+	countdown     *timer                // the pending shutdown's next announcement, or nil
+	olc           building              // in-game building: see builtins_build.go
 	reboot        rebootState           // a copyover countdown or hand-over under way; see copyover.go
 
 	// Shared with network goroutines; each guarded by its own mechanism.
@@ -75,10 +81,14 @@ type Engine struct {
 	sessions   sync.WaitGroup
 	workers    sync.WaitGroup // goroutines doing database work for the loop
 	started    time.Time
-	sessionIDs atomic.Uint64 // the last session id given out
+	sessionIDs atomic.Uint64            // the last session id given out
+	online     atomic.Int32             // players with a connection, for MSSP
+	shown      atomic.Pointer[GameInfo] // the game settings as last loaded, for session goroutines (greeting, MSSP)
+	deflaters  telnet.DeflaterPool
 	ready      chan struct{}
 	loopDone   chan struct{}
 	live       liveSessions
+	bans       atomic.Pointer[banList] // replaced, never changed, by the loop
 }
 
 // GameInfo holds the game-wide settings from the game's game{} definition.
@@ -103,8 +113,19 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	e := newEngine(cfg)
-	e.store, e.saver = st, store.NewWriter(st, cfg.Logger)
+	e.store, e.saver, e.audit = st, store.NewWriter(st, cfg.Logger), store.NewAuditLog(st, cfg.Logger)
+	bans, err := st.Bans(context.Background(), cfg.Clock())
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	e.bans.Store(&banList{bans: bans})
 	if err := e.loadGame(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := e.loadZoneBuilders(); err != nil {
+		e.vm.Close()
 		st.Close()
 		return nil, err
 	}
@@ -119,6 +140,7 @@ func newEngine(cfg Config) *Engine {
 		players:   make(map[string]*Player),
 		bySess:    make(map[*session]*Player),
 		loading:   make(map[*session][]queuedLine),
+		earlyOOB:  make(map[*session][]telnet.Message),
 		luaErrors: make(map[string]*errorSeen),
 		topics:    make(map[string]string),
 		cmds:      NewRegistry(),
@@ -215,13 +237,18 @@ func (e *Engine) Serve(ctx context.Context) error {
 	saverCtx, stopSaver := context.WithCancel(context.Background())
 	saverDone := make(chan struct{})
 	go func() { e.saver.Run(saverCtx); close(saverDone) }()
+	auditDone := make(chan struct{})
+	go func() { e.audit.Run(saverCtx); close(auditDone) }()
 	if h := e.cfg.Handover; h != nil {
 		if err := e.takeOver(h); err != nil {
 			stopSaver()
 			<-saverDone
+			<-auditDone
 			return errors.Join(err, e.Close())
 		}
 	}
+	ctx, e.stopLoop = context.WithCancel(ctx)
+	defer e.stopLoop()
 
 	acceptCtx, stopAccept := context.WithCancel(ctx)
 	var accepting sync.WaitGroup
@@ -261,6 +288,7 @@ func (e *Engine) Serve(ctx context.Context) error {
 	cancel()
 	stopSaver()
 	<-saverDone
+	<-auditDone
 	e.vm.Close()
 	e.log.Info("mudd stopped")
 	return errors.Join(saveErr, e.store.Close())

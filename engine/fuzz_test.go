@@ -37,7 +37,7 @@ func FuzzCommandLine(f *testing.F) {
 		if p == nil || e.players[state.Key(p.Name)] != p { // first run, or the last line was quit
 			server, client := net.Pipe()
 			t.Cleanup(func() { client.Close() })
-			s = newSession(e.nextSessionID(), server, true, e.cfg)
+			s = e.newSession(server, true)
 			p = e.restore(state.Character{Name: "Fuzz"}, RolePlayer)
 			e.players[state.Key(p.Name)] = p
 			e.attach(p, s)

@@ -38,6 +38,8 @@ type handedSession struct {
 	Role   string       `json:"role"`
 	Telnet telnet.State `json:"telnet"`
 	Lines  []string     `json:"lines,omitempty"` // typed, not yet run
+
+	MSDPReported []string `json:"msdp_reported,omitempty"` // MSDP variables the client asked to be sent
 }
 
 // Descriptors of a process started by a copyover: the control socket, the old process's
@@ -198,6 +200,7 @@ func (e *Engine) takeOver(h *Handover) error {
 	for _, p := range list {
 		e.startSession(p.sess, e.play)
 		p.Send("Reboot complete.")
+		e.lua.emitThing("login", p.Thing)
 	}
 	return nil
 }
@@ -213,8 +216,8 @@ func (e *Engine) restoreSession(h *Handover, hs handedSession) (*Player, error) 
 	if err != nil {
 		return nil, err
 	}
-	s := newSession(hs.ID, c, hs.Telnet.Raw, e.cfg)
-	s.addr = hs.Addr
+	s := e.newSession(c, hs.Telnet.Raw)
+	s.id, s.addr, s.posting = hs.ID, hs.Addr, true
 	if err := s.conn.Restore(hs.Telnet); err != nil {
 		c.Close()
 		return nil, err
@@ -235,6 +238,12 @@ func (e *Engine) restoreSession(h *Handover, hs handedSession) (*Player, error) 
 	p := e.restore(ch, role)
 	e.attach(p, s)
 	e.players[state.Key(p.Name)] = p
+	for _, name := range hs.MSDPReported {
+		if p.oob.reported == nil {
+			p.oob.reported = make(map[string]bool)
+		}
+		p.oob.reported[name] = true
+	}
 	for _, l := range hs.Lines {
 		p.lines = append(p.lines, queuedLine{text: l, at: time.Now()})
 		s.queued.Add(1)

@@ -58,9 +58,10 @@ func canonicalName(name string) string {
 // to play, or false when the connection should end.
 func (e *Engine) login(ctx context.Context, s *session) (store.Account, bool) {
 	deadline := time.Now().Add(e.cfg.LoginTimeout)
-	greeting := e.game.Greeting
+	game := e.shown.Load() // e.game belongs to the loop, and a reload may change it
+	greeting := game.Greeting
 	if greeting == "" {
-		greeting = "Welcome to " + e.game.Name + "!"
+		greeting = "Welcome to " + game.Name + "!"
 	}
 	s.send(Output{Text: strings.TrimRight(greeting, "\n") + "\n\n"})
 	for {
@@ -71,6 +72,15 @@ func (e *Engine) login(ctx context.Context, s *session) (store.Account, bool) {
 		}
 		if name == "" {
 			continue
+		}
+		if name == "MSSP-REQUEST" {
+			s.send(Output{Text: e.msspText(), Verbatim: true, Close: true})
+			return store.Account{}, false
+		}
+		if b, banned := e.bans.Load().name(name, e.now()); banned {
+			e.log.Info("banned name refused", "name", name, "session", s.id, "addr", s.addr)
+			s.send(Output{Text: banMessage(b, e.now()) + "\n", Close: true})
+			return store.Account{}, false
 		}
 		acct, err := e.store.Account(ctx, name)
 		switch {

@@ -8,6 +8,8 @@ import (
 	"github.com/mudd/mudd/engine/metrics"
 	"github.com/mudd/mudd/engine/state"
 	"github.com/mudd/mudd/engine/store"
+	"github.com/mudd/mudd/markup"
+	"github.com/mudd/mudd/telnet"
 )
 
 // Why a session ended, as reported by its reader goroutine.
@@ -24,8 +26,9 @@ type event interface{ run(e *Engine) }
 
 // loginEvent: a session finished logging in as acct.
 type loginEvent struct {
-	s    *session
-	acct store.Account
+	s     *session
+	acct  store.Account
+	early []telnet.Message // GMCP/MSDP received during the login dialogue
 }
 
 // loadedEvent: a character was read for a session that logged in.
@@ -164,6 +167,9 @@ func (ev lineEvent) run(e *Engine) {
 func (e *Engine) runLine(p *Player, l queuedLine) {
 	p.atPrompt = false
 	p.idleSince = e.now()
+	if p.snoopedBy != nil && !p.hideInput {
+		p.snoopedBy.Send(snooped(p.Name, "% "+markup.Escape(l.text)))
+	}
 	if in := p.takeAnswer(); in != nil {
 		in(strings.TrimSpace(l.text)) // answers are trimmed, as at login
 	} else {

@@ -195,6 +195,22 @@ var thingMethods = map[string]luaMethod{
 		L.Push(b.thingUD(findCarried(b.checkThing(L, 1).Contents, L.CheckString(2))))
 		return 1
 	},
+	"gmcp": func(b *luaBindings, L *lua.LState) int {
+		t, pkg := b.checkThing(L, 1), L.CheckString(2)
+		p := playerOf(t)
+		if p == nil {
+			L.ArgError(1, "player expected")
+		}
+		var data any
+		if L.GetTop() >= 3 && L.Get(3) != lua.LNil {
+			var ok bool
+			if data, ok = plainValue(L.Get(3), 0); !ok {
+				L.ArgError(3, "string, number, boolean or table of them expected")
+			}
+		}
+		p.GMCP(pkg, data)
+		return 0
+	},
 	"after": func(b *luaBindings, L *lua.LState) int { return b.ownedTimer(L, false) },
 	"every": func(b *luaBindings, L *lua.LState) int { return b.ownedTimer(L, true) },
 	"move_into": func(b *luaBindings, L *lua.LState) int {

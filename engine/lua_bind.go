@@ -139,15 +139,21 @@ func (b *luaBindings) value(v any) lua.LValue {
 // call runs fn under the time budget with owner as the owner of timers it creates. Errors are
 // reported and never propagate: one broken hook never breaks another.
 func (b *luaBindings) call(owner *world.Thing, fn lua.LValue, args ...lua.LValue) lua.LValue {
+	ret, _ := b.callErr(owner, fn, args...)
+	return ret
+}
+
+// callErr is call that also returns the error, which has been reported already.
+func (b *luaBindings) callErr(owner *world.Thing, fn lua.LValue, args ...lua.LValue) (lua.LValue, error) {
 	prev := b.owner
 	b.owner = owner
 	defer func() { b.owner = prev }()
 	ret, err := b.e.vm.Call(fn, args...)
 	if err != nil {
 		b.e.scriptError(err)
-		return lua.LNil
+		return lua.LNil, err
 	}
-	return ret
+	return ret, nil
 }
 
 // roomHook runs hook name of room r, if it has one, as hook(room, args...).

@@ -32,6 +32,7 @@ func (b *luaBindings) registerDefinitions() {
 			return 0
 		}))
 	}
+	b.registerBuildDefinitions()
 }
 
 func field(def *lua.LTable, name string) string {
@@ -203,6 +204,7 @@ func defRoom(l *loader, L *lua.LState, def *lua.LTable) {
 	}
 	w.Rooms[key] = r
 	z.Rooms = append(z.Rooms, r)
+	l.noteRoom(key)
 }
 
 func defExit(l *loader, L *lua.LState, k, v lua.LValue) *world.Exit {
@@ -265,7 +267,11 @@ func defCommand(l *loader, L *lua.LState, def *lua.LTable) {
 	}
 	b := l.b
 	err = l.cmds.Add(Command{Name: name, Aliases: strList(def, "aliases"), Role: role, Help: field(def, "help"),
-		fromLua: true, Run: func(c *Context) { b.call(nil, run, b.thingUD(c.Actor()), lua.LString(c.Args)) }})
+		fromLua: true, Run: func(c *Context) {
+			if _, err := b.callErr(nil, run, b.thingUD(c.Actor()), lua.LString(c.Args)); err != nil {
+				c.err = err // shown to online wizards by scriptError; recorded in the audit log
+			}
+		}})
 	if err != nil {
 		l.fail(L, "command %s: %v", name, err)
 	}

@@ -69,6 +69,7 @@ func (e *Engine) build(files fstest.MapFS) *loader {
 // the things of the old world move into the new one, and zones reset.
 func (e *Engine) commit(l *loader, old runningGame, resetZones func(*world.Zone) bool) {
 	e.files, e.zoneDirs = l.files, l.zoneDirs
+	e.olc.defs = l.builds().result
 	for k, v := range l.kept {
 		e.kept[k] = v
 	}
@@ -76,6 +77,9 @@ func (e *Engine) commit(l *loader, old runningGame, resetZones func(*world.Zone)
 	if e.game.Name == "" {
 		e.game.Name = "mudd"
 	}
+	shown := e.game
+	e.shown.Store(&shown)
+	e.checkRoomNums()
 	l.startTimers()
 	if old.world != nil {
 		e.migrate(old)
@@ -126,6 +130,7 @@ func (l *loader) loadAll(files fs.FS) {
 			l.loadZone(path.Join("world", z.Name()), z.Name())
 		}
 	}
+	l.finishBuilds()
 	for _, err := range e.world.Link() {
 		l.errs = append(l.errs, l.at(err.Room, err))
 	}
@@ -197,6 +202,7 @@ type loader struct {
 	zoneDirs map[string]string     // zone key → folder name
 	kept     map[string]lua.LValue // mud.keep values first asked for by this load
 	files    fstest.MapFS
+	olc      *buildLoad // what building commands need to know: see lua_build.go
 }
 
 func (l *loader) loadZone(dir, name string) {

@@ -130,9 +130,15 @@ func (e *Engine) parkWriter(s *session, buf []byte) []byte {
 	if h == nil {
 		return buf
 	}
+	if err := s.conn.PauseCompression(); err != nil { // the new process starts its own stream
+		return nil
+	}
 	h.writerStopped()
 	select {
 	case <-h.resume:
+		if s.conn.ResumeCompression() != nil {
+			return nil
+		}
 		return buf
 	case <-s.done:
 		return nil

@@ -39,6 +39,10 @@ type Player struct {
 	askPrompt  string            // prompt for input, instead of the usual one
 	hideInput  bool              // input is hidden (a password): echo goes off with the prompt
 	showInput  bool              // echo goes back on with the next output
+	oob        oobState          // GMCP/MSDP state and messages for the next batch
+	frozen     bool              // staff froze the player: no command but quit runs
+	snooping   *Player           // the player this one watches
+	snoopedBy  *Player           // the admin who watches this player
 	color      string            // colour level the player chose ("off", "16"...); "" is automatic
 	charset    string            // character set the player chose ("utf-8", "ascii"); "" is automatic
 }
@@ -62,6 +66,9 @@ func (p *Player) Send(text string) {
 		p.out.WriteByte('\n')
 	}
 	p.markFlush()
+	if p.snoopedBy != nil {
+		p.snoopedBy.Send(snooped(p.Name, text))
+	}
 }
 
 // markFlush puts p on the engine's list of players with output to send.
@@ -122,11 +129,16 @@ func (e *Engine) flushOutput() {
 	for i, p := range list {
 		list[i] = nil
 		p.flushing = false
-		if p.sess == nil || (p.out.Len() == 0 && !p.needPrompt) {
+		if p.sess == nil || (p.out.Len() == 0 && !p.needPrompt && len(p.oob.queue) == 0) {
 			continue
 		}
-		o := Output{Text: p.out.String(), Prompt: p.prompt(), Hide: p.hideInput, Show: p.showInput}
+		o := Output{Text: p.out.String(), Prompt: p.prompt(), Hide: p.hideInput, Show: p.showInput,
+			OOB: p.oob.queue}
+		if p.out.Len() == 0 && !p.needPrompt {
+			o.Prompt = "" // only out-of-band data: no new prompt
+		}
 		p.out.Reset()
+		p.oob.queue = nil
 		p.needPrompt, p.showInput = false, false
 		if !p.sess.trySend(o) {
 			if !p.sess.closed() {
@@ -138,11 +150,16 @@ func (e *Engine) flushOutput() {
 			s.close()
 			continue
 		}
-		p.atPrompt = true
+		if o.Prompt != "" {
+			p.atPrompt = true
+		}
 	}
 }
 
 func (ev loginEvent) run(e *Engine) {
+	if len(ev.early) > 0 {
+		e.earlyOOB[ev.s] = ev.early // handled on attach, before the first look
+	}
 	if p := e.players[state.Key(ev.acct.Name)]; p != nil {
 		e.reattach(p, ev.s, e.roleOf(ev.acct))
 		return
@@ -163,6 +180,7 @@ func (ev loadedEvent) run(e *Engine) {
 	}
 	if ev.err != nil {
 		delete(e.loading, ev.s)
+		delete(e.earlyOOB, ev.s)
 		e.log.Error("load character failed", "name", ev.acct.Name, "err", ev.err)
 		ev.s.say("Your character could not be loaded. Please try again later.\n", true)
 		return
@@ -209,6 +227,7 @@ func (e *Engine) reattach(p *Player, s *session, role Role) {
 
 func (e *Engine) attach(p *Player, s *session) {
 	p.sess = s
+	e.online.Add(1)
 	s.setColor(p.color)
 	s.setCharset(p.charset)
 	p.idleSince = e.now()
@@ -219,6 +238,12 @@ func (e *Engine) attach(p *Player, s *session) {
 		e.schedule(p)
 	}
 	delete(e.loading, s)
+	early := e.earlyOOB[s]
+	delete(e.earlyOOB, s)
+	for _, m := range early {
+		e.handleOOB(p, m)
+	}
+	p.loginOOB()
 }
 
 // schedule puts p in the round-robin queue unless it is there already.
@@ -237,10 +262,13 @@ func (e *Engine) detach(p *Player) *session {
 		return nil
 	}
 	delete(e.bySess, s)
+	e.online.Add(-1)
+	e.endSnoops(p)
 	s.queued.Add(-int32(len(p.lines)))
 	p.sess, p.lines = nil, nil
 	p.input, p.askPrompt, p.hideInput, p.showInput = nil, "", false, false
 	p.out.Reset()
+	p.oob.queue, p.oob.reported = nil, nil // MSDP reports belong to the connection
 	return s
 }
 
@@ -248,6 +276,7 @@ func (e *Engine) detach(p *Player) *session {
 // last message (the idle goodbye) is written before the connection closes.
 func (ev closeEvent) run(e *Engine) {
 	delete(e.loading, ev.s)
+	delete(e.earlyOOB, ev.s)
 	defer ev.s.finish()
 	p := e.bySess[ev.s]
 	if p == nil {
@@ -301,6 +330,7 @@ func (e *Engine) snapshot(p *Player) state.Character {
 		Color:   p.color,
 		Charset: p.charset,
 		Played:  p.played + e.now().Sub(p.loginAt),
+		Frozen:  p.frozen,
 		Version: p.version,
 	}
 	if r := p.Thing.OuterRoom(); r != nil {
@@ -326,7 +356,7 @@ func (e *Engine) itemsOf(things []*world.Thing) []state.Item {
 func (e *Engine) restore(c state.Character, role Role) *Player {
 	t := e.world.NewPlayer(c.Name)
 	p := &Player{e: e, Name: c.Name, Role: role, Thing: t, version: c.Version, played: c.Played,
-		loginAt: e.now(), color: c.Color, charset: c.Charset}
+		loginAt: e.now(), color: c.Color, charset: c.Charset, frozen: c.Frozen}
 	t.Owner = p
 	e.restoreItems(t, c.Items)
 	e.lua.setData(t, c.Data)

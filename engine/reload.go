@@ -128,6 +128,7 @@ func (e *Engine) startReload(dir string, done func(ReloadResult)) {
 	}
 	fsys := e.cfg.Game
 	e.work(func() {
+		e.olc.files.wait() // generated files the building commands are writing
 		files, err := readGameFiles(fsys, dir)
 		e.post(funcEvent(func(e *Engine) { done(e.reload(dir, files, err)) }))
 	})

@@ -150,3 +150,26 @@ func TestZoneReloadReadsOnlyThatZoneFromDisk(t *testing.T) {
 		t.Fatalf("reload town without its things:\n%s", out)
 	}
 }
+
+// The greeting is read by connecting sessions while a reload replaces the game's settings on
+// the loop: the race detector fails this test if the two share the settings unguarded.
+func TestReloadWhileConnecting(t *testing.T) {
+	dir, s, bea := reloadServer(t, nil)
+	path := filepath.Join(dir, "scripts", "init.lua")
+	text, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "scripts/init.lua", strings.Replace(string(text), "Welcome to Testland.", "Welcome back to Testland.", 1))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 3 {
+			c := mudtest.Dial(t, s.Eng.TCPAddr())
+			c.ExpectAny("Welcome to Testland.", "Welcome back to Testland.")
+		}
+	}()
+	reload(t, bea, "")
+	<-done
+	mudtest.Dial(t, s.Eng.TCPAddr()).Expect("Welcome back to Testland.")
+}

@@ -14,9 +14,12 @@ const (
 	RoleBuilder
 	RoleWizard
 	RoleAdmin
+	// RoleOperator is the machine's operator (the console and tools on the server). It is
+	// above every account's role and is never an account's role: ParseRole refuses it.
+	RoleOperator
 )
 
-var roleNames = []string{"player", "builder", "wizard", "admin"}
+var roleNames = []string{"player", "builder", "wizard", "admin", "operator"}
 
 func (r Role) String() string {
 	if r < 0 || int(r) >= len(roleNames) {
@@ -31,10 +34,10 @@ func ParseRole(s string) (Role, error) {
 	if s == "" {
 		return RolePlayer, nil
 	}
-	for i, n := range roleNames {
+	for i, n := range roleNames[:RoleOperator] {
 		if n == s {
 			return Role(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown role %q (want one of %s)", s, strings.Join(roleNames, ", "))
+	return 0, fmt.Errorf("unknown role %q (want one of %s)", s, strings.Join(roleNames[:RoleOperator], ", "))
 }

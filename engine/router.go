@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"time"
 
@@ -21,6 +22,40 @@ type Router interface {
 	Tell(from *Player, to, text string) error
 	// Who lists the players online in every zone.
 	Who() []WhoEntry
+	// Locate finds the player called name in any zone. It fails with ErrNoSuchPlayer.
+	Locate(name string) (WhoEntry, error)
+	// Act applies a staff action to the player called name wherever they are, and returns
+	// its failure: ErrNoSuchPlayer, ErrNotPermitted, or the forced command's.
+	Act(name string, a Action) error
+	// Broadcast sends text to every player online whose role is at least min.
+	Broadcast(min Role, text string)
+}
+
+// ActionKind says what an Action does to its player.
+type ActionKind int
+
+// The staff actions on a player.
+const (
+	ActForce    ActionKind = iota + 1 // run Line as the player, with the player's role
+	ActKick                           // save and disconnect the player, telling them Reason
+	ActFreeze                         // stop the player running commands (saved with them)
+	ActThaw                           // end a freeze
+	ActTransfer                       // move the player to room Room
+	ActSetRole                        // the account's role changed to Role
+)
+
+// Action is a staff action on a player, made by By (of role ByRole): plain data, so that it
+// can reach a player in another process. Every action but ActSetRole applies only to players
+// of a lower role than ByRole.
+type Action struct {
+	Kind   ActionKind
+	By     string
+	ByRole Role
+	Line   string // ActForce
+	Depth  int    // ActForce: nesting of the line that forces
+	Reason string // ActKick
+	Room   string // ActTransfer: a room key
+	Role   Role   // ActSetRole
 }
 
 // WhoEntry is one line of `who`: plain data so it can come from another process.
@@ -30,12 +65,19 @@ type WhoEntry struct {
 	Zone     string
 	Idle     time.Duration
 	LinkDead bool
+
+	Room      string   // room key
+	Addr      string   // network address; "" when link-dead
+	Client    string   // client name from telnet TTYPE
+	Protocols []string // what the connection speaks: "telnet" or "tcp", and telnet options
+	Frozen    bool
 }
 
 // Errors of Router.Tell.
 var (
 	ErrNoSuchPlayer = errors.New("no such player is online")
 	ErrLinkDead     = errors.New("that player has lost the link")
+	ErrNotPermitted = errors.New("that player's role is as high as yours or higher")
 )
 
 // localRouter is the Router of a single process: every zone is here.
@@ -57,7 +99,9 @@ func (r localRouter) Tell(from *Player, to, text string) error {
 	case !p.Online():
 		return ErrLinkDead
 	}
-	p.Sendf("{m}%s tells you,{x} \"%s\"", from.Name, text)
+	line := fmt.Sprintf("{m}%s tells you,{x} \"%s\"", from.Name, text)
+	p.Send(line)
+	p.channelText("tell", from.Name, line)
 	return nil
 }
 
@@ -65,12 +109,32 @@ func (r localRouter) Who() []WhoEntry {
 	now := r.e.now()
 	out := make([]WhoEntry, 0, len(r.e.players))
 	for _, p := range r.e.players {
-		w := WhoEntry{Name: p.Name, Role: p.Role, Idle: p.Idle(now), LinkDead: !p.Online()}
-		if z := p.Thing.Zone(); z != nil {
-			w.Zone = z.Name
-		}
-		out = append(out, w)
+		out = append(out, p.whoEntry(now))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+func (r localRouter) Locate(name string) (WhoEntry, error) {
+	p := r.e.players[state.Key(name)]
+	if p == nil {
+		return WhoEntry{}, ErrNoSuchPlayer
+	}
+	return p.whoEntry(r.e.now()), nil
+}
+
+func (r localRouter) Act(name string, a Action) error {
+	p := r.e.players[state.Key(name)]
+	if p == nil {
+		return ErrNoSuchPlayer
+	}
+	return r.e.applyAction(p, a)
+}
+
+func (r localRouter) Broadcast(min Role, text string) {
+	for _, p := range r.e.players {
+		if p.Role >= min {
+			p.Send(text)
+		}
+	}
 }

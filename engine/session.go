@@ -23,6 +23,9 @@ type Output struct {
 	Hide   bool   // after writing, stop the client echoing input (password follows)
 	Show   bool   // before writing, let the client echo input again
 	Close  bool   // after writing, close the connection
+	OOB    []OOB  // GMCP and MSDP messages, each placed at its offset in Text
+	// Verbatim writes Text as it is: no colour markup, no word wrap (machine-read replies).
+	Verbatim bool
 }
 
 // session is one network connection. Its reader goroutine runs the login dialogue and then
@@ -39,28 +42,50 @@ type session struct {
 	color   atomic.Int32 // the player's colour level + 1, or 0 for automatic (see setColor)
 	charset atomic.Int32 // the player's character set, or charsetAuto (see setCharset)
 
+	// Owned by the reader goroutine: GMCP/MSDP messages are posted to the loop once the
+	// login is (early keeps them until then).
+	posting bool
+	early   []telnet.Message
+
 	closeOnce sync.Once
 	done      chan struct{}
 
 	pause pauseState // how a copyover stops the reader and writer; see pause.go
 }
 
-// newSession makes the session for connection c. id comes from Engine.nextSessionID: ids
-// are unique within the engine and continue across a copyover reboot.
-func newSession(id uint64, c net.Conn, raw bool, cfg Config) *session {
+// newSession makes the session for connection c, with an id from nextSessionID: ids are
+// unique within the engine and continue across a copyover reboot.
+func (e *Engine) newSession(c net.Conn, raw bool) *session {
 	addr := c.RemoteAddr().String()
 	if host, _, err := net.SplitHostPort(addr); err == nil {
 		addr = host
 	}
-	return &session{
-		id:    id,
-		conn:  telnet.NewConn(c, telnet.Config{Raw: raw, MaxLine: cfg.MaxLine}),
+	s := &session{
+		id:    e.nextSessionID(),
 		raw:   c,
 		tcp:   raw,
 		addr:  addr,
-		out:   make(chan Output, cfg.OutputQueue),
+		out:   make(chan Output, e.cfg.OutputQueue),
 		done:  make(chan struct{}),
 		pause: pauseState{poke: make(chan struct{}, 1)},
+	}
+	s.conn = telnet.NewConn(c, telnet.Config{Raw: raw, MaxLine: e.cfg.MaxLine,
+		OnMessage: func(m telnet.Message) { e.oobReceived(s, m) }, MSSP: e.msspVars,
+		CompressLevel: e.cfg.CompressLevel, NoCompress: e.cfg.NoCompress, Deflaters: &e.deflaters})
+	return s
+}
+
+// oobReceived runs on the reader goroutine for each GMCP or MSDP message: it is posted to the
+// loop in order with the lines, or kept to go with the login.
+func (e *Engine) oobReceived(s *session, m telnet.Message) {
+	if s.posting && strings.EqualFold(m.Package, "Core.KeepAlive") {
+		s.raw.SetReadDeadline(time.Now().Add(e.cfg.IdleTimeout)) // not idle: the client is there
+	}
+	switch {
+	case s.posting:
+		e.post(oobEvent{s: s, msg: m})
+	case len(s.early) < maxEarlyOOB:
+		s.early = append(s.early, m)
 	}
 }
 
@@ -94,8 +119,8 @@ func (s *session) send(o Output) bool {
 func (s *session) close() {
 	s.closeOnce.Do(func() {
 		close(s.done)
-		if s.raw != nil { // a Sim's players have no connection
-			s.raw.Close()
+		if s.conn != nil { // a Sim's players have no connection
+			s.conn.Close()
 		}
 	})
 }
@@ -112,7 +137,7 @@ func (e *Engine) accept(ctx context.Context, ln net.Listener, raw bool) {
 			time.Sleep(50 * time.Millisecond)
 			continue
 		}
-		s := newSession(e.nextSessionID(), c, raw, e.cfg)
+		s := e.newSession(c, raw)
 		e.log.Info("connection opened", "session", s.id, "addr", s.addr, "raw", raw)
 		e.startSession(s, func(s *session) { e.readLoop(ctx, s) })
 	}
@@ -199,14 +224,30 @@ func (e *Engine) flushTo(s *session, buf []byte) []byte {
 // render encodes o for s's client: its markup rendered for the client's colours and
 // character set, word-wrapped to its width, with the prompt marked.
 func (e *Engine) render(s *session, buf []byte, o Output) []byte {
+	if o.Verbatim {
+		return s.conn.AppendText(buf, o.Text)
+	}
 	info := s.conn.Info()
 	width := info.Width
 	if width == 0 {
 		width = 80
 	}
 	r := s.renderer(info)
-	if o.Text != "" {
-		buf = s.conn.AppendText(buf, wrap(r.Render(o.Text), width))
+	text := o.Text
+	for _, m := range o.OOB {
+		at := min(max(m.At, 0), len(text)) - (len(o.Text) - len(text))
+		if at > 0 {
+			buf = s.conn.AppendText(buf, wrap(r.Render(text[:at]), width))
+			text = text[at:]
+		}
+		if m.Vars != nil {
+			buf = s.conn.AppendMSDP(buf, m.Vars...)
+		} else {
+			buf = s.conn.AppendGMCP(buf, m.Package, m.Data)
+		}
+	}
+	if text != "" {
+		buf = s.conn.AppendText(buf, wrap(r.Render(text), width))
 	}
 	if o.Prompt != "" {
 		buf = s.conn.AppendText(buf, r.Render(o.Prompt))
@@ -245,11 +286,18 @@ func (e *Engine) readLoop(ctx context.Context, s *session) {
 		s.close()
 		return
 	}
-	acct, ok := e.login(ctx, s)
-	if !ok || !e.post(loginEvent{s: s, acct: acct}) {
+	if b, banned := e.bans.Load().addr(s.addr, e.now()); banned {
+		e.log.Info("banned address refused", "session", s.id, "addr", s.addr, "ban", b.Value)
+		s.send(Output{Text: banMessage(b, e.now()) + "\n", Close: true})
 		s.finish()
 		return
 	}
+	acct, ok := e.login(ctx, s)
+	if !ok || !e.post(loginEvent{s: s, acct: acct, early: s.early}) {
+		s.finish()
+		return
+	}
+	s.posting, s.early = true, nil
 	e.play(s)
 }
 

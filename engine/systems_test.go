@@ -74,7 +74,7 @@ func (ce *clockEngine) join(t *testing.T, name, room string) *Player {
 	server, client := net.Pipe()
 	t.Cleanup(func() { client.Close() })
 	go io.Copy(io.Discard, client)
-	s := newSession(ce.nextSessionID(), server, true, ce.cfg)
+	s := ce.newSession(server, true)
 	loginEvent{s: s, acct: accountNamed(name)}.run(ce.Engine)
 	loadedEvent{s: s, acct: accountNamed(name), char: state.Character{Name: name, Room: room}}.run(ce.Engine)
 	return ce.players[state.Key(name)]

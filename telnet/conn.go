@@ -1,6 +1,7 @@
 package telnet
 
 import (
+	"compress/zlib"
 	"errors"
 	"log/slog"
 	"net"
@@ -29,6 +30,23 @@ type Config struct {
 	WriteTimeout time.Duration
 	// Logger, if set, receives warnings about hostile or broken input.
 	Logger *slog.Logger
+
+	// MaxOOB is the maximum GMCP or MSDP message in bytes (default 64 KiB).
+	MaxOOB int
+	// OnMessage, if set, receives each GMCP and MSDP message from the client. It is called
+	// by the goroutine in ReadLine, in stream order with the lines, and must not block for
+	// long. GMCP Core.Supports.* and Core.Ping are also handled by the Conn itself.
+	OnMessage func(Message)
+	// MSSP, if set, returns the MSSP variables sent when the client says DO MSSP. It is
+	// called with the Conn's lock held and must not call the Conn.
+	MSSP func() []Var
+	// CompressLevel is the zlib level of MCCP2 output (default 6, see BENCHMARKS.md).
+	CompressLevel int
+	// NoCompress turns off MCCP2 and MCCP3: they are neither offered nor accepted.
+	NoCompress bool
+	// Deflaters, if set, lends MCCP2 compressors and takes them back when a stream ends or
+	// the connection closes.
+	Deflaters *DeflaterPool
 }
 
 // Info is what the client reported about itself.
@@ -40,6 +58,14 @@ type Info struct {
 	SGA           bool     // the client asked us to suppress go ahead
 	Echoing       bool     // the client accepted WILL ECHO: it does not show what is typed
 	ClientName    string   // the first terminal type, e.g. "MUDLET" or "TINTIN++"
+
+	GMCP         bool     // the client said DO GMCP
+	GMCPClient   string   // from GMCP Core.Hello, e.g. "Mudlet 4.18"
+	GMCPSupports []string // subscribed GMCP packages with versions, e.g. "Room 1", sorted
+	MSDP         bool     // the client said DO MSDP
+	MSSP         bool     // the client said DO MSSP (and was sent the variables)
+	MCCP2        bool     // output is compressed (MCCP2 agreed and started)
+	MCCP3        bool     // input is being inflated (the client started MCCP3)
 
 	// Charset is the character set the client accepted through CHARSET, "UTF-8" (see
 	// the UTF8 constant) or another upper-case name; "" if none was agreed.
@@ -64,21 +90,31 @@ type Conn struct {
 	in   []byte // read and not yet decoded
 	data []byte // decoded text not yet given to line
 	rerr error  // read error to return once pending input is used up
+	inz  inflater
 
-	wmu  sync.Mutex // serialises socket writes; taken before mu
-	wbuf []byte     // bytes being written, guarded by wmu
-	werr error      // the first write error, guarded by wmu
+	wmu    sync.Mutex // serialises socket writes; taken before mu
+	wbuf   []byte     // bytes being written, guarded by wmu
+	werr   error      // the first write error, guarded by wmu
+	z      deflater   // MCCP2 state, guarded by wmu
+	wmarks []mark     // marks being written, guarded by wmu
 
-	mu      sync.Mutex // guards the fields below
-	pending []byte     // negotiation bytes to write
-	opts    options
-	width   int
-	height  int
-	mtts    int
-	types   []string
-	ttDone  bool // the terminal type cycle is over
-	charset charsetState
-	budget  int // replies left for refusals and AYT
+	mu       sync.Mutex // guards the fields below
+	pending  []byte     // negotiation bytes to write
+	opts     options
+	width    int
+	height   int
+	mtts     int
+	types    []string
+	ttDone   bool // the terminal type cycle is over
+	charset  charsetState
+	budget   int            // replies left for refusals and AYT
+	marks    []mark         // where in pending compression starts or stops
+	subs     map[string]int // GMCP packages subscribed to, lower case, with versions
+	client   string         // GMCP Core.Hello client and version
+	zon      bool           // MCCP2 has been started in pending (the writer follows)
+	inflate  bool           // the client started MCCP3
+	inflated bool           // the client has started MCCP3 at some point (see Movable)
+	zPaused  bool           // MCCP2 was ended by PauseCompression
 }
 
 // NewConn returns a Conn on c. It sends nothing until [Conn.Start].
@@ -89,22 +125,26 @@ func NewConn(c net.Conn, cfg Config) *Conn {
 	if cfg.MaxSub <= 0 {
 		cfg.MaxSub = DefaultMaxSub
 	}
+	if cfg.CompressLevel == 0 || cfg.CompressLevel < zlib.HuffmanOnly || cfg.CompressLevel > zlib.BestCompression {
+		cfg.CompressLevel = DefaultCompressLevel
+	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = DefaultWriteTimeout
 	}
 	return &Conn{
 		nc:     c,
 		cfg:    cfg,
-		dec:    Decoder{MaxSub: cfg.MaxSub},
+		dec:    Decoder{MaxSub: cfg.MaxSub, MaxOOB: cfg.MaxOOB},
 		line:   lineBuf{max: cfg.MaxLine},
 		rbuf:   make([]byte, 4096),
 		mtts:   -1,
 		budget: maxUnsolicited,
+		z:      deflater{pool: cfg.Deflaters},
 	}
 }
 
-// Start sends the opening offers in one write: DO TTYPE, DO NAWS, WILL EOR, WILL CHARSET.
-// It sends nothing in raw mode.
+// Start sends the opening offers in one write: DO TTYPE, DO NAWS, WILL EOR,
+// WILL GMCP, MSDP, MSSP, MCCP2 and MCCP3, and WILL CHARSET. It sends nothing in raw mode.
 func (c *Conn) Start() error {
 	if c.cfg.Raw {
 		return nil
@@ -113,6 +153,7 @@ func (c *Conn) Start() error {
 	c.askHim(OptTType)
 	c.askHim(OptNAWS)
 	c.askUs(OptEOR, true)
+	c.offerOOB()
 	c.askUs(OptCharset, true)
 	c.mu.Unlock()
 	_, err := c.flush(nil)
@@ -145,6 +186,13 @@ func (c *Conn) Info() Info {
 		EOR:           c.opts.us[OptEOR].enabled(),
 		SGA:           c.opts.us[OptSGA].enabled(),
 		Echoing:       c.opts.us[OptEcho].enabled(),
+		GMCP:          c.opts.us[OptGMCP].enabled(),
+		GMCPClient:    c.client,
+		GMCPSupports:  c.supports(),
+		MSDP:          c.opts.us[OptMSDP].enabled(),
+		MSSP:          c.opts.us[OptMSSP].enabled(),
+		MCCP2:         c.zon,
+		MCCP3:         c.inflate,
 
 		Charset:         c.charset.name,
 		CharsetRejected: c.charset.rejected,
@@ -155,7 +203,11 @@ func (c *Conn) Info() Info {
 	return info
 }
 
-// Close closes the connection.
+// Close closes the connection and releases the compression state.
 func (c *Conn) Close() error {
-	return c.nc.Close()
+	err := c.nc.Close()
+	c.wmu.Lock()
+	c.z.release()
+	c.wmu.Unlock()
+	return err
 }

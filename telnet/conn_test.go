@@ -19,18 +19,18 @@ func TestClients(t *testing.T) {
 	}{
 		{"tintin",
 			// SEND for WILL TTYPE; WILL SGA for DO SGA; refusal of MSSP; DO CHARSET
-			// and our request; refusals of NEW-ENVIRON, MCCP2; SEND after each new
-			// terminal type.
-			send + h("ff fb 03 ff fc 46 ff fd 2a") + charsetReq + h("ff fe 27 ff fc 56") + send + send + send,
+			// and our request; refusal of NEW-ENVIRON; the MCCP2 start; SEND after
+			// each new terminal type.
+			send + h("ff fb 03 ff fc 46 ff fd 2a") + charsetReq + h("ff fe 27") + string(mccp2Start) + send + send + send,
 			[]string{"line hello"},
 			Info{Width: 120, Height: 40, TerminalTypes: []string{"TINTIN++", "xterm-256color", "MTTS 271"},
-				MTTS: 271, EOR: true, SGA: true, ClientName: "TINTIN++", Charset: "UTF-8"},
+				MTTS: 271, EOR: true, SGA: true, ClientName: "TINTIN++", Charset: "UTF-8", MCCP2: true},
 			h("ff ef")},
 		{"tf5",
-			send + h("ff fc 56") + send + send + send + send,
+			send + string(mccp2Start) + send + send + send + send,
 			[]string{"line look"},
 			Info{Width: 119, Height: 36, TerminalTypes: []string{"TINYFUGUE", "ANSI-ATTR", "ANSI", "UNKNOWN"},
-				MTTS: -1, EOR: true, ClientName: "TINYFUGUE"},
+				MTTS: -1, EOR: true, ClientName: "TINYFUGUE", MCCP2: true},
 			h("ff ef")},
 		{"netkit",
 			send + h("ff fb 03 ff fe 27") + send,
@@ -39,10 +39,10 @@ func TestClients(t *testing.T) {
 				ClientName: "XTERM-256COLOR"},
 			""},
 		{"kbtin",
-			send + h("ff fc 56") + send + send + send + send,
+			send + string(mccp2Start) + send + send + send + send,
 			[]string{"line look"},
 			Info{Width: 120, Height: 39, TerminalTypes: []string{"KBtin", "hardcopy", "unknown", "KBtin-2.1"},
-				MTTS: -1, EOR: true, ClientName: "KBtin"},
+				MTTS: -1, EOR: true, ClientName: "KBtin", MCCP2: true},
 			h("ff ef")},
 		{"mudlet", // repeated WILL TTYPE, DO EOR, WILL NAWS get no answer
 			send + send + send + send,

@@ -1,6 +1,9 @@
 package telnet
 
-import "bytes"
+import (
+	"bytes"
+	"cmp"
+)
 
 // DefaultMaxSub is the subnegotiation payload limit of a zero [Decoder].
 const DefaultMaxSub = 8192
@@ -48,6 +51,9 @@ type Decoder struct {
 	// bytes; 0 means DefaultMaxSub. A longer one is reported once with
 	// EventSubTooLong and dropped up to its end.
 	MaxSub int
+	// MaxOOB is the limit for GMCP and MSDP payloads instead of MaxSub; 0 means
+	// DefaultMaxOOB.
+	MaxOOB int
 
 	state decState
 	cmd   byte
@@ -159,6 +165,9 @@ func (d *Decoder) addSub(p []byte) bool {
 		return false
 	}
 	limit := d.MaxSub
+	if d.opt == OptGMCP || d.opt == OptMSDP {
+		limit = cmp.Or(d.MaxOOB, DefaultMaxOOB)
+	}
 	if limit <= 0 {
 		limit = DefaultMaxSub
 	}

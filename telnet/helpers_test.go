@@ -1,6 +1,8 @@
 package telnet
 
 import (
+	"bytes"
+	"compress/zlib"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -26,7 +28,7 @@ func h(s string) string {
 func is(name string) string { return h("ff fa 18 00") + name + h("ff f0") }
 
 var (
-	offers = h("ff fd 18 ff fd 1f ff fb 19 ff fb 2a") // what Start sends
+	offers = h("ff fd 18 ff fd 1f ff fb 19 ff fb c9 ff fb 45 ff fb 56 ff fb 57 ff fb 2a") // what Start sends
 	// charsetReq is our CHARSET REQUEST for UTF-8.
 	charsetReq = h("ff fa 2a 01") + ";UTF-8" + h("ff f0")
 	send       = h("ff fa 18 01 ff f0") // TTYPE SEND
@@ -39,7 +41,7 @@ func transcript(t testing.TB, chunks [][]byte, maxSub, maxLine int) []string {
 	if maxSub == 0 {
 		maxSub = DefaultMaxSub
 	}
-	d := Decoder{MaxSub: maxSub}
+	d := Decoder{MaxSub: maxSub, MaxOOB: maxSub}
 	l := lineBuf{max: maxLine}
 	var out []string
 	for _, p := range chunks {
@@ -161,7 +163,7 @@ func replay(t testing.TB, cfg Config, chunks [][]byte) (lines []string, out stri
 	for {
 		line, err := c.ReadLine()
 		if errors.Is(err, io.EOF) {
-			return lines, sc.written(), c.Info()
+			return lines, inflateOut(t, sc.written()), c.Info()
 		}
 		lines = append(lines, lineEntry(line, err))
 		if err != nil && !errors.Is(err, ErrLineTooLong) {
@@ -210,4 +212,34 @@ func expect(t *testing.T, c net.Conn, want string) {
 	if string(got) != want {
 		t.Fatalf("got % x, want % x", got, want)
 	}
+}
+
+// inflateOut returns out with every MCCP2 stream after a start marker
+// inflated: the marker stays, the zlib bytes are replaced by what they carry,
+// and plain output after a finished stream follows as it is.
+func inflateOut(t testing.TB, out string) string {
+	t.Helper()
+	i := strings.Index(out, string(mccp2Start))
+	if i < 0 {
+		return out
+	}
+	i += len(mccp2Start)
+	rest := bytes.NewReader([]byte(out[i:]))
+	zr, err := zlib.NewReader(rest)
+	if err != nil {
+		if rest.Len() == 0 || errors.Is(err, io.ErrUnexpectedEOF) {
+			return out[:i]
+		}
+		t.Fatalf("MCCP2 stream: %v", err)
+	}
+	plain, err := io.ReadAll(zr)
+	switch {
+	case err == nil: // Z_FINISH: plain bytes follow
+		tail, _ := io.ReadAll(rest)
+		return out[:i] + string(plain) + inflateOut(t, string(tail))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return out[:i] + string(plain)
+	}
+	t.Fatalf("MCCP2 stream: %v", err)
+	return ""
 }

@@ -47,9 +47,12 @@ func (c *Conn) negotiate(cmd, opt byte) {
 	wasOn := q.enabled()
 	var a answer
 	if cmd == WILL || cmd == DO {
-		a = q.recvEnable(supported(cmd, opt))
+		a = q.recvEnable(c.supported(cmd, opt))
 	} else {
 		a = q.recvDisable()
+	}
+	if cmd == DONT && wasOn && !q.enabled() {
+		c.usDisabled(opt) // before the WONT: MCCP2 ends before it
 	}
 	switch a {
 	case answerEnable:
@@ -62,15 +65,18 @@ func (c *Conn) negotiate(cmd, opt byte) {
 	if cmd == WILL && opt == OptTType && !wasOn && q.enabled() && len(c.types) == 0 {
 		c.requestTType()
 	}
+	if cmd == DO && !wasOn && q.enabled() {
+		c.usEnabled(opt)
+	}
 	if opt == OptCharset && !wasOn && q.enabled() {
 		c.requestCharset()
 	}
 }
 
 // supported reports whether an unsolicited WILL or DO for opt is accepted.
-func supported(cmd, opt byte) bool {
+func (c *Conn) supported(cmd, opt byte) bool {
 	if cmd == DO {
-		return opt == OptEOR || opt == OptSGA
+		return opt == OptEOR || opt == OptSGA || c.oobSupported(opt)
 	}
 	return opt == OptTType || opt == OptNAWS || opt == OptCharset
 }
@@ -89,9 +95,14 @@ func (c *Conn) unsolicited(p []byte) {
 }
 
 // subnegotiation handles a received subnegotiation. NAWS is accepted even
-// before or without WILL NAWS.
-func (c *Conn) subnegotiation(opt byte, p []byte) {
+// before or without WILL NAWS. GMCP and MSDP messages are returned for
+// Config.OnMessage.
+func (c *Conn) subnegotiation(opt byte, p []byte) (msg Message, ok bool) {
 	switch {
+	case opt == OptGMCP || opt == OptMSDP:
+		return c.oobMessage(opt, p)
+	case opt == OptMCCP3 && len(p) == 0:
+		c.startInflate()
 	case opt == OptNAWS && len(p) == 4:
 		c.windowSize(int(p[0])<<8|int(p[1]), int(p[2])<<8|int(p[3]))
 	case opt == OptTType && len(p) > 0 && p[0] == ttypeIs:
@@ -99,6 +110,7 @@ func (c *Conn) subnegotiation(opt byte, p []byte) {
 	case opt == OptCharset:
 		c.charsetSub(p)
 	}
+	return Message{}, false
 }
 
 // windowSize records a NAWS report; 0 means unknown and keeps the last value.

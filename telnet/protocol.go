@@ -36,3 +36,22 @@ const (
 	ttypeIs   byte = 0
 	ttypeSend byte = 1
 )
+
+// MUD protocol options (see the mudhalla protocol pages).
+const (
+	OptMSDP  byte = 69  // MUD Server Data Protocol
+	OptMSSP  byte = 70  // MUD Server Status Protocol
+	OptMCCP2 byte = 86  // MUD Client Compression Protocol v2: server output is zlib
+	OptMCCP3 byte = 87  // MCCP v3: client input is zlib
+	OptGMCP  byte = 201 // Generic MUD Communication Protocol
+)
+
+// MSDP and MSSP structure bytes.
+const (
+	msdpVar        byte = 1
+	msdpVal        byte = 2
+	msdpTableOpen  byte = 3
+	msdpTableClose byte = 4
+	msdpArrayOpen  byte = 5
+	msdpArrayClose byte = 6
+)

@@ -57,7 +57,13 @@ func (c *Conn) fill() error {
 	if err := c.flushReplies(); err != nil {
 		return err
 	}
-	n, err := c.nc.Read(c.rbuf)
+	var n int
+	var err error
+	if c.inz.src != nil {
+		n, err = c.inflateRead(c.rbuf)
+	} else {
+		n, err = c.nc.Read(c.rbuf)
+	}
 	c.in = c.rbuf[:n]
 	if err != nil && !isTimeout(err) {
 		c.rerr = err
@@ -81,8 +87,16 @@ func (c *Conn) handle(ev Event) {
 		c.mu.Unlock()
 	case EventSub:
 		c.mu.Lock()
-		c.subnegotiation(ev.Option, ev.Data)
+		msg, ok := c.subnegotiation(ev.Option, ev.Data)
+		inflate := c.inflate
 		c.mu.Unlock()
+		if inflate && !c.inz.on {
+			c.inz.start(c.in, c.nc)
+			c.in = nil
+		}
+		if ok && c.cfg.OnMessage != nil {
+			c.cfg.OnMessage(msg)
+		}
 	case EventSubTooLong:
 		c.warn("telnet: subnegotiation too long, dropped", "option", ev.Option, "limit", c.cfg.MaxSub)
 	}

@@ -3,6 +3,7 @@ package telnet
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 )
 
@@ -31,6 +32,12 @@ type State struct {
 	Charset         string `json:"charset,omitempty"` // agreed through CHARSET
 	CharsetAsked    bool   `json:"charset_asked,omitempty"`
 	CharsetRejected bool   `json:"charset_rejected,omitempty"`
+
+	GMCPClient string         `json:"gmcp_client,omitempty"` // from Core.Hello
+	GMCPSubs   map[string]int `json:"gmcp_subs,omitempty"`   // subscribed packages, lower case
+	// Compress says MCCP2 output compression was on (and paused for the hand-over, see
+	// PauseCompression): Restore starts it again.
+	Compress bool `json:"compress,omitempty"`
 
 	Budget int `json:"budget"` // unsolicited replies left
 
@@ -65,11 +72,61 @@ type DecoderState struct {
 
 var qstateNames = [...]string{qNo: "no", qYes: "yes", qWantNo: "wantno", qWantYes: "wantyes"}
 
-// Snapshot returns the connection's state. ReadLine must not be running, and should not be
-// called again on c if the connection goes on elsewhere.
-func (c *Conn) Snapshot() State {
+// ErrNotMovable is returned by Snapshot (and Movable) for a connection whose state cannot be
+// carried to another process.
+var ErrNotMovable = errors.New("telnet: connection cannot be handed over")
+
+// Movable reports whether Snapshot can capture the connection: not once the client has
+// compressed its input (MCCP3), whose inflater state cannot be carried.
+func (c *Conn) Movable() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.inflated {
+		return fmt.Errorf("%w: the client compresses its input (MCCP3)", ErrNotMovable)
+	}
+	return nil
+}
+
+// PauseCompression ends MCCP2 output compression, if it is on, so that what follows on the
+// socket is plain (a Z_FINISH: the client goes on uncompressed). Call it before Snapshot, after
+// the last write; ResumeCompression starts it again if the connection stays here.
+func (c *Conn) PauseCompression() error {
+	c.mu.Lock()
+	if c.zon {
+		c.markCompress(false)
+		c.zPaused = true
+	}
+	c.mu.Unlock()
+	_, err := c.flush(nil)
+	return err
+}
+
+// ResumeCompression starts MCCP2 again after PauseCompression.
+func (c *Conn) ResumeCompression() error {
+	c.mu.Lock()
+	if c.zPaused && c.opts.us[OptMCCP2].enabled() {
+		c.markCompress(true)
+	}
+	c.zPaused = false
+	c.mu.Unlock()
+	_, err := c.flush(nil)
+	return err
+}
+
+// Snapshot returns the connection's state. ReadLine must not be running, and should not be
+// called again on c if the connection goes on elsewhere. It fails for a connection that is
+// not Movable, or whose output is still compressed (see PauseCompression).
+func (c *Conn) Snapshot() (State, error) {
+	if err := c.Movable(); err != nil {
+		return State{}, err
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.zon || c.z.zw != nil {
+		return State{}, fmt.Errorf("%w: its output is compressed (pause MCCP2 first)", ErrNotMovable)
+	}
 	return State{
 		Raw:           c.cfg.Raw,
 		Us:            optionStates(&c.opts.us),
@@ -84,6 +141,10 @@ func (c *Conn) Snapshot() State {
 		CharsetAsked:    c.charset.asked,
 		CharsetRejected: c.charset.rejected,
 
+		GMCPClient: c.client,
+		GMCPSubs:   maps.Clone(c.subs),
+		Compress:   c.zPaused,
+
 		Budget:      c.budget,
 		Replies:     clone(c.pending),
 		Undecoded:   clone(c.in),
@@ -93,7 +154,7 @@ func (c *Conn) Snapshot() State {
 		AfterCR:     c.line.afterCR,
 		Decoder: DecoderState{State: uint8(c.dec.state), Cmd: c.dec.cmd, Option: c.dec.opt,
 			Sub: clone(c.dec.sub), Over: c.dec.over},
-	}
+	}, nil
 }
 
 // Restore sets the state of a new Conn, made with NewConn on the same socket, from a
@@ -121,6 +182,10 @@ func (c *Conn) Restore(s State) error {
 	c.width, c.height = s.Width, s.Height
 	c.types, c.mtts, c.ttDone = clone(s.TerminalTypes), s.MTTS, s.TTypeDone
 	c.charset = charsetState{asked: s.CharsetAsked, name: s.Charset, rejected: s.CharsetRejected}
+	c.client, c.subs = s.GMCPClient, maps.Clone(s.GMCPSubs)
+	if s.Compress && c.opts.us[OptMCCP2].enabled() && !c.cfg.NoCompress {
+		c.markCompress(true) // the first write starts MCCP2 again
+	}
 	c.budget = max(s.Budget, 0)
 	c.pending = clone(s.Replies)
 	c.in, c.data = clone(s.Undecoded), clone(s.Text)

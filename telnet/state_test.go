@@ -1,6 +1,9 @@
 package telnet
 
 import (
+	"bufio"
+	"bytes"
+	"compress/zlib"
 	"encoding/json"
 	"errors"
 	"io"
@@ -30,7 +33,11 @@ func TestSnapshotRestore(t *testing.T) {
 	if line, err := c.ReadLine(); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("ReadLine at the deadline = %q, %v; want a deadline error", line, err)
 	}
-	b, err := json.Marshal(c.Snapshot())
+	snap, err := c.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(snap)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +102,7 @@ func FuzzSnapshotRestore(f *testing.F) {
 	f.Add([]byte("abc\rdef\r\nghi"), uint16(4))
 	f.Fuzz(func(t *testing.T, in []byte, cut uint16) {
 		k := int(cut) % (len(in) + 1)
-		cfg := Config{MaxSub: 16, MaxLine: 32}
+		cfg := Config{MaxSub: 16, MaxLine: 32, NoCompress: true} // MCCP: TestSnapshotCompressed
 		want, wantOut, wantInfo := replay(t, cfg, [][]byte{in})
 
 		a := &pausedConn{scriptConn{chunks: [][]byte{in[:k]}}}
@@ -111,7 +118,11 @@ func FuzzSnapshotRestore(f *testing.F) {
 			}
 			got = append(got, lineEntry(line, err))
 		}
-		js, err := json.Marshal(ca.Snapshot())
+		snap, err := ca.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		js, err := json.Marshal(snap)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,4 +147,75 @@ func FuzzSnapshotRestore(f *testing.F) {
 				want, wantOut, wantInfo)
 		}
 	})
+}
+
+// TestSnapshotCompressed hands over a connection with MCCP2 on: the old Conn ends the zlib
+// stream, the new one starts a new stream before its first output, and the client reads both.
+func TestSnapshotCompressed(t *testing.T) {
+	server, client := tcpPair(t)
+	c := NewConn(server, Config{})
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, client, offers)
+	io.WriteString(client, h("ff fd 56")+"x\r\n") // DO MCCP2
+	if line, err := c.ReadLine(); line != "x" || err != nil {
+		t.Fatalf("ReadLine = %q, %v", line, err)
+	}
+	c.Write(c.AppendText(nil, "before\n"))
+	if err := c.PauseCompression(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Snapshot()
+	if err != nil || !st.Compress {
+		t.Fatalf("Snapshot = %+v, %v; want Compress", st, err)
+	}
+	c2 := NewConn(server, Config{})
+	if err := c2.Restore(st); err != nil {
+		t.Fatal(err)
+	}
+	c2.Write(c2.AppendText(nil, "after\n"))
+
+	client.SetReadDeadline(time.Now().Add(5 * time.Second))
+	r := bufio.NewReader(client)
+	for _, want := range []string{"before\r\n", "after\r\n"} {
+		marker := make([]byte, 5)
+		if _, err := io.ReadFull(r, marker); err != nil || string(marker) != string(mccp2Start) {
+			t.Fatalf("want the MCCP2 start marker, got % x, %v", marker, err)
+		}
+		zr, err := zlib.NewReader(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]byte, len(want))
+		if _, err := io.ReadFull(zr, got); err != nil || string(got) != want {
+			t.Fatalf("inflated %q, %v; want %q", got, err, want)
+		}
+		if want == "before\r\n" { // the old stream was finished: nothing more in it
+			if n, err := zr.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+				t.Fatalf("after the paused stream: %d bytes, %v; want its end", n, err)
+			}
+		}
+	}
+	if !c2.Info().MCCP2 {
+		t.Error("MCCP2 is not on after Restore")
+	}
+}
+
+func TestSnapshotRefusesMCCP3(t *testing.T) {
+	server, client := tcpPair(t)
+	c := NewConn(server, Config{})
+	c.Start()
+	expect(t, client, offers)
+	var buf bytes.Buffer
+	zw := zlib.NewWriter(&buf)
+	io.WriteString(zw, "hi\r\n")
+	zw.Flush()
+	io.WriteString(client, h("ff fd 57 ff fa 57 ff f0")+buf.String()) // DO MCCP3, then compressed input
+	if line, err := c.ReadLine(); line != "hi" || err != nil {
+		t.Fatalf("ReadLine = %q, %v", line, err)
+	}
+	if _, err := c.Snapshot(); !errors.Is(err, ErrNotMovable) {
+		t.Fatalf("Snapshot with MCCP3 input: %v, want ErrNotMovable", err)
+	}
 }

@@ -11,17 +11,28 @@ func (c *Conn) Write(p []byte) (int, error) {
 }
 
 // flush writes the pending negotiation bytes, then p, under the write lock,
-// and returns how much of p it wrote.
+// and returns how much of p it wrote. MCCP2 starts and stops where the
+// negotiation put its marks; compressed output is flushed (Z_SYNC_FLUSH) once
+// at the end, so one call is one burst for the client.
 func (c *Conn) flush(p []byte) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.mu.Lock()
 	c.wbuf, c.pending = c.pending, c.wbuf[:0]
+	c.wmarks, c.marks = append(c.wmarks[:0], c.marks...), c.marks[:0]
 	c.mu.Unlock()
-	if _, err := c.write(c.wbuf); err != nil {
+	prev := 0
+	for _, m := range c.wmarks {
+		c.send(c.wbuf[prev:m.at])
+		prev = m.at
+		c.switchCompress(m.start)
+	}
+	c.send(c.wbuf[prev:])
+	c.send(p)
+	if err := c.sync(); err != nil {
 		return 0, err
 	}
-	return c.write(p)
+	return len(p), nil
 }
 
 // flushReplies writes pending negotiation replies, if there are any. Reading never waits for
@@ -29,7 +40,7 @@ func (c *Conn) flush(p []byte) (int, error) {
 // that client's input from being read.
 func (c *Conn) flushReplies() error {
 	c.mu.Lock()
-	idle := len(c.pending) == 0
+	idle := len(c.pending) == 0 && len(c.marks) == 0
 	c.mu.Unlock()
 	if idle {
 		return nil

@@ -20,7 +20,7 @@ import (
 
 // The operator console: a client of the engine's console protocol (see engine.ServeConsole),
 // on the terminal `mudd serve` runs in or through the console socket (`mudd console`).
-// Commands run as the built-in admin; `lua` switches to a lua> mode where each line is Lua
+// Commands run as Console, with the operator role; `lua` switches to a lua> mode where each line is Lua
 // evaluated in the live world (";code" evaluates one line from the command mode).
 
 const historyFile = "console_history"
@@ -259,7 +259,7 @@ func startTerminalConsole(eng *engine.Engine, dataDir string, stderr io.Writer, 
 	ended := make(chan struct{})
 	go func() {
 		defer close(ended)
-		fmt.Fprintf(rl.Stdout(), "Console: game commands run as an admin; 'lua' switches to Lua; Ctrl-D closes the console, Ctrl-C stops the server.\n")
+		fmt.Fprintf(rl.Stdout(), "Console: game commands run with the operator role; 'lua' switches to Lua; Ctrl-D closes the console, Ctrl-C stops the server.\n")
 		c.interactive(rl, interrupt)
 		client.Close()
 	}()

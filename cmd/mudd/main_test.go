@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -87,6 +89,47 @@ func TestServeDefaultGameAndSIGTERM(t *testing.T) {
 	if code := run([]string{"user", "--data", data, "promote", "nobody", "admin"}, &out, &out); code == 0 {
 		t.Fatal("promoting a missing character succeeded")
 	}
+	shutdownFromTheGame(t, bin, data)
+}
+
+// shutdownFromTheGame starts the server again: Wanda, now an admin, shuts it down from the
+// game, and the process exits 0. The audit log holds the promotion made on the machine.
+func shutdownFromTheGame(t *testing.T, bin, data string) {
+	tcp := freePort(t)
+	var logs bytes.Buffer
+	cmd := exec.Command(bin, "serve", "--data", data, "--telnet", "-", "--tcp", tcp)
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	conn := dialRetry(t, tcp, &logs)
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	for _, line := range []string{"Wanda", "wander1234", "audit"} {
+		fmt.Fprintf(conn, "%s\r\n", line)
+	}
+	waitFor(t, r, "operator [operator] at -: mudd user promote wanda admin =>")
+	fmt.Fprintf(conn, "shutdown 0 deploying\r\n")
+	waitFor(t, r, "Shutting down now (deploying)")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after the shutdown command: %v\n%s", err, logs.String())
+	}
+}
+
+func dialRetry(t *testing.T, addr string, logs *bytes.Buffer) net.Conn {
+	t.Helper()
+	var err error
+	for i := 0; i < 100; i++ {
+		var conn net.Conn
+		if conn, err = net.Dial("tcp", addr); err == nil {
+			conn.SetDeadline(time.Now().Add(30 * time.Second))
+			return conn
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("server never listened: %v\n%s", err, logs.String())
+	return nil
 }
 
 func waitFor(t *testing.T, r *bufio.Reader, want string) {
@@ -122,6 +165,9 @@ func TestInitWritesDefaultGame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if cfg.GameDir != dir {
+		t.Errorf("GameDir = %q, want %q: building commands write there", cfg.GameDir, dir)
+	}
 	eng, err := engine.New(cfg)
 	if err != nil {
 		t.Fatalf("the written game does not load: %v", err)
@@ -144,12 +190,36 @@ func TestUsage(t *testing.T) {
 		{[]string{"serve", "--pulse", "-1s"}, 1, "positive"},
 		{[]string{"serve", "--log-level", "loud"}, 1, "log level"},
 		{[]string{"serve", "--config", writeFile(t, "bogus = 1\n")}, 1, "bogus"},
+		{[]string{"serve", "--config", writeFile(t, "compression = 12\n")}, 1, "zlib level"},
 	}
 	for _, tt := range tests {
 		var out bytes.Buffer
 		if code := run(tt.args, &out, &out); code != tt.code || !strings.Contains(out.String(), tt.want) {
 			t.Errorf("run(%v) = %d, output %q; want %d containing %q", tt.args, code, out.String(), tt.code, tt.want)
 		}
+	}
+}
+
+// TestProtocolSettings reads the MSSP table and the compression level from TOML.
+func TestProtocolSettings(t *testing.T) {
+	s := defaultSettings()
+	path := writeFile(t, "compression = 0\n[mssp]\nCONTACT = \"admin@example.org\"\nGENRE = \"Fantasy\"\n")
+	if err := s.parse(s.flags("serve", io.Discard), []string{"--config", path}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := s.engineConfig(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.NoCompress || cfg.MSSP["CONTACT"] != "admin@example.org" || cfg.MSSP["GENRE"] != "Fantasy" {
+		t.Fatalf("config %+v", cfg)
+	}
+	s = defaultSettings()
+	if err := s.parse(s.flags("serve", io.Discard), []string{"--config", writeFile(t, "compression = 9\n")}); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, _ := s.engineConfig(nil); cfg.NoCompress || cfg.CompressLevel != 9 {
+		t.Fatalf("compression 9: %+v", cfg)
 	}
 }
 

@@ -36,6 +36,11 @@ type settings struct {
 	MaxFailures  int      `toml:"max_login_failures"`
 	LogLevel     string   `toml:"log_level"`
 	Watch        bool     `toml:"watch"`
+
+	// MSSP holds extra MSSP variables for MUD listings: [mssp] CONTACT = "...".
+	MSSP map[string]string `toml:"mssp"`
+	// Compression is the MCCP2 zlib level (1-9), or 0 to turn MCCP off.
+	Compression *int `toml:"compression"`
 }
 
 func defaultSettings() *settings {
@@ -51,8 +56,8 @@ func defaultSettings() *settings {
 func (s *settings) flags(name string, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&s.Config, "config", "", "TOML config file (keys: game, data_dir, telnet, tcp, console_socket, pulse, save_interval,\nlua_budget, linkdead_grace, idle_timeout, lockout, max_login_failures, log_level, watch)")
-	fs.StringVar(&s.Game, "game", s.Game, "game directory (default: the embedded default game)")
+	fs.StringVar(&s.Config, "config", "", "TOML config file (keys: game, data_dir, telnet, tcp, console_socket, pulse, save_interval,\nlua_budget, linkdead_grace, idle_timeout, lockout, max_login_failures, log_level, watch, compression,\nand an [mssp] table of MSSP variables)")
+	fs.StringVar(&s.Game, "game", s.Game, "game directory (default: the embedded default game, which building commands cannot change)")
 	fs.StringVar(&s.Data, "data", s.Data, "data directory for the SQLite database")
 	fs.StringVar(&s.Telnet, "telnet", s.Telnet, "telnet listen address, or - to disable")
 	fs.StringVar(&s.TCP, "tcp", s.TCP, "plain TCP line listen address, or - to disable")
@@ -98,6 +103,9 @@ func (s *settings) parse(fs *flag.FlagSet, args []string) error {
 }
 
 func (s *settings) engineConfig(log *slog.Logger) (engine.Config, error) {
+	if s.Compression != nil && (*s.Compression < 0 || *s.Compression > 9) {
+		return engine.Config{}, fmt.Errorf("compression %d: want a zlib level 1-9, or 0 for none", *s.Compression)
+	}
 	var game fs.FS = mudd.DefaultGame()
 	if s.Game != "" {
 		if st, err := os.Stat(s.Game); err != nil || !st.IsDir() {
@@ -106,12 +114,22 @@ func (s *settings) engineConfig(log *slog.Logger) (engine.Config, error) {
 		game = os.DirFS(s.Game)
 	}
 	return engine.Config{
-		Game: game, DataDir: s.Data, TelnetAddr: s.Telnet, TCPAddr: s.TCP, ConsoleSocket: s.consoleSocket(),
-		Pulse: time.Duration(s.Pulse), SaveInterval: time.Duration(s.SaveInterval),
+		Game: game, GameDir: s.Game, DataDir: s.Data, TelnetAddr: s.Telnet, TCPAddr: s.TCP,
+		ConsoleSocket: s.consoleSocket(),
+		Pulse:         time.Duration(s.Pulse), SaveInterval: time.Duration(s.SaveInterval),
 		LuaBudget: time.Duration(s.LuaBudget), LinkDeadGrace: time.Duration(s.LinkDead),
 		IdleTimeout: time.Duration(s.Idle), LockoutDuration: time.Duration(s.Lockout),
-		MaxLoginFailures: s.MaxFailures, Logger: log,
+		MaxLoginFailures: s.MaxFailures, Logger: log, MSSP: s.MSSP,
+		CompressLevel: compression(s.Compression), NoCompress: s.Compression != nil && *s.Compression == 0,
 	}, nil
+}
+
+// compression returns the configured zlib level, or 0 for the default.
+func compression(level *int) int {
+	if level == nil {
+		return 0
+	}
+	return *level
 }
 
 // duration is a time.Duration that reads "100ms"-style text from flags and TOML.

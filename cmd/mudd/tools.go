@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/mudd/mudd"
 	"github.com/mudd/mudd/engine"
@@ -102,12 +103,23 @@ func user(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	line := fmt.Sprintf("mudd user promote %s %s", name, role)
 	if err := st.SetRole(ctx, name, role.String()); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("no character named %q", name)
+			err = fmt.Errorf("no character named %q", name)
 		}
+		auditOperator(ctx, st, line, "error: "+err.Error(), stderr)
 		return err
 	}
+	auditOperator(ctx, st, line, "ok", stderr)
 	fmt.Fprintf(stdout, "%s is now %s. The change applies at their next login.\n", name, role)
 	return nil
+}
+
+// auditOperator records a change made on the machine in the audit log, as the operator's.
+func auditOperator(ctx context.Context, st *store.Store, line, result string, stderr io.Writer) {
+	a := store.AuditEntry{At: time.Now(), Who: "operator", Role: engine.RoleOperator.String(), Line: line, Result: result}
+	if err := st.AddAudit(ctx, a); err != nil {
+		fmt.Fprintf(stderr, "mudd: the audit log could not record this: %v\n", err)
+	}
 }

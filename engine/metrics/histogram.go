@@ -83,3 +83,26 @@ func (h *Histogram) Summary() string {
 	return fmt.Sprintf("n=%d p50≤%v p90≤%v p99≤%v max=%v", h.n,
 		h.Quantile(0.5), h.Quantile(0.9), h.Quantile(0.99), h.max.Round(time.Microsecond))
 }
+
+// Bucket is one bucket of a histogram: the observations at most Le (and above the previous
+// bucket's Le). The last bucket has Le 0: everything above the top bound.
+type Bucket struct {
+	Le    time.Duration
+	Count uint64
+}
+
+// Buckets returns the non-empty buckets in increasing order.
+func (h *Histogram) Buckets() []Bucket {
+	var out []Bucket
+	for i, c := range h.counts {
+		if c == 0 {
+			continue
+		}
+		b := Bucket{Count: c}
+		if i < len(bounds) {
+			b.Le = bounds[i]
+		}
+		out = append(out, b)
+	}
+	return out
+}

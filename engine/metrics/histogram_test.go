@@ -36,3 +36,20 @@ func TestQuantile(t *testing.T) {
 		})
 	}
 }
+
+func TestBuckets(t *testing.T) {
+	var h Histogram
+	for _, d := range []time.Duration{5 * time.Microsecond, 15 * time.Microsecond, 18 * time.Microsecond, time.Minute} {
+		h.Observe(d)
+	}
+	got := h.Buckets()
+	want := []Bucket{{10 * time.Microsecond, 1}, {20 * time.Microsecond, 2}, {0, 1}}
+	if len(got) != len(want) {
+		t.Fatalf("Buckets() = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("bucket %d = %v, want %v", i, got[i], want[i])
+		}
+	}
+}

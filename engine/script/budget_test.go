@@ -154,7 +154,7 @@ func TestBudgetCoroutineAcrossCalls(t *testing.T) {
 // Coroutines get the VM's budget itself, not a child context: no goroutine
 // per coroutine.
 func TestBudgetCoroutinesStartNoGoroutines(t *testing.T) {
-	vm := newVM(t, Config{})
+	vm := newVM(t, Config{Budget: 5 * time.Second}) // counts goroutines, not time: a slow machine must not abort it
 	before := runtime.NumGoroutine()
 	err := vm.RunString(`
 		keep = {}

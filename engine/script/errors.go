@@ -18,6 +18,7 @@ type Error struct {
 	Msg       string // the message without its position
 	Traceback string // Lua stack traceback at the error, if any
 	Timeout   bool   // the call ran past its time budget
+	Syntax    bool   // the source did not compile
 }
 
 // Error returns "file:line: msg", or msg alone if the position is unknown.
@@ -79,6 +80,12 @@ func parseMessage(s string) *Error {
 // syntaxError converts an error of parse.Parse or lua.Compile. lines is the
 // number of lines of the source, the position of an error at its end.
 func syntaxError(name string, lines int, err error) *Error {
+	e := compileError(name, lines, err)
+	e.Syntax = true
+	return e
+}
+
+func compileError(name string, lines int, err error) *Error {
 	var perr *parse.Error
 	var cerr *lua.CompileError
 	switch {

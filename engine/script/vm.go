@@ -310,6 +310,16 @@ func (vm *VM) RunString(src, chunkName string) error {
 	return vm.pcall(vm.L.NewFunctionFromProto(proto), 0, nil)
 }
 
+// Eval compiles src as a chunk called chunkName and calls it with args under the time
+// budget, returning every result. A syntax error or a runtime error is an *Error.
+func (vm *VM) Eval(src, chunkName string, args ...lua.LValue) ([]lua.LValue, error) {
+	proto, err := compile([]byte(src), chunkName)
+	if err != nil {
+		return nil, err
+	}
+	return vm.CallN(vm.L.NewFunctionFromProto(proto), lua.MultRet, args...)
+}
+
 // Compile parses and compiles the named file of the game directory without
 // running it. A syntax error is an *Error; a file that cannot be read gives
 // the file system's error.

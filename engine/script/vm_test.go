@@ -259,3 +259,18 @@ func TestPrint(t *testing.T) {
 		}
 	}
 }
+
+func TestEval(t *testing.T) {
+	vm := newVM(t, Config{})
+	rets, err := vm.Eval("local a, b = ... return a + b, 'x'", "eval", lua.LNumber(2), lua.LNumber(3))
+	if err != nil || len(rets) != 2 || rets[0] != lua.LNumber(5) || rets[1] != lua.LString("x") {
+		t.Fatalf("Eval = %v, %v; want [5 x]", rets, err)
+	}
+	var e *Error
+	if _, err := vm.Eval("return (", "eval"); !errors.As(err, &e) || !e.Syntax || e.File != "eval" {
+		t.Fatalf("syntax error = %#v, want an *Error with Syntax set", err)
+	}
+	if _, err := vm.Eval("error('no')", "eval"); !errors.As(err, &e) || e.Syntax || e.Msg != "no" {
+		t.Fatalf("runtime error = %#v, want an *Error without Syntax", err)
+	}
+}

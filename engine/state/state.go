@@ -34,8 +34,9 @@ type Character struct {
 	// decide.
 	Charset string `json:"charset,omitempty"`
 
-	Played  time.Duration `json:"played"`  // total time played
-	Version uint64        `json:"version"` // increases with every snapshot the engine takes
+	Frozen  bool          `json:"frozen,omitempty"` // staff froze the character: it cannot run commands
+	Played  time.Duration `json:"played"`           // total time played
+	Version uint64        `json:"version"`          // increases with every snapshot the engine takes
 }
 
 // Item is an item instance: the prototype it was made from, what it contains and its

@@ -69,7 +69,8 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 		return nil, fmt.Errorf("store: open %q: %w", path, err)
 	}
 	s := &Store{db: db, log: log}
-	if err := db.WithContext(ctx).AutoMigrate(&accountRow{}, &characterRow{}); err != nil {
+	if err := db.WithContext(ctx).AutoMigrate(&accountRow{}, &characterRow{}, &zoneBuilderRow{}, &banRow{},
+		&auditRow{}); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: open %q: create tables: %w", path, err)
 	}

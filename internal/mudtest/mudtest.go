@@ -25,7 +25,8 @@ type Server struct {
 	Eng    *engine.Engine
 	t      testing.TB
 	cancel context.CancelFunc
-	done   chan error
+	done   chan struct{} // closed when Serve has returned
+	err    error         // what Serve returned
 	once   sync.Once
 }
 
@@ -60,8 +61,8 @@ func Start(t testing.TB, cfg engine.Config, setup func(*engine.Engine)) *Server 
 		t.Fatalf("Listen: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{Eng: eng, t: t, cancel: cancel, done: make(chan error, 1)}
-	go func() { s.done <- eng.Serve(ctx) }()
+	s := &Server{Eng: eng, t: t, cancel: cancel, done: make(chan struct{})}
+	go func() { s.err = eng.Serve(ctx); close(s.done) }()
 	<-eng.Ready()
 	t.Cleanup(s.Stop)
 	return s
@@ -72,14 +73,27 @@ func (s *Server) Stop() {
 	s.once.Do(func() {
 		s.cancel()
 		select {
-		case err := <-s.done:
-			if err != nil {
-				s.t.Errorf("Serve: %v", err)
+		case <-s.done:
+			if s.err != nil {
+				s.t.Errorf("Serve: %v", s.err)
 			}
 		case <-time.After(20 * time.Second):
 			s.t.Fatal("server did not stop within 20s")
 		}
 	})
+}
+
+// Wait waits for the server to stop by itself (a shutdown command) and returns what Serve
+// returned. The test fails if it does not stop within Timeout.
+func (s *Server) Wait() error {
+	s.t.Helper()
+	select {
+	case <-s.done:
+		return s.err
+	case <-time.After(Timeout):
+		s.t.Fatal("server did not stop")
+		return nil
+	}
 }
 
 // Client is one connection, read as a player reads it.
@@ -95,6 +109,19 @@ func Dial(t testing.TB, addr net.Addr) *Client {
 	c, err := net.Dial("tcp", addr.String())
 	if err != nil {
 		t.Fatalf("dial: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &Client{Conn: c, t: t}
+}
+
+// DialFrom connects to addr from the local IP address from (any of 127.0.0.0/8 on Linux),
+// so that tests can play several client addresses.
+func DialFrom(t testing.TB, addr net.Addr, from string) *Client {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+	c, err := d.Dial("tcp", addr.String())
+	if err != nil {
+		t.Fatalf("dial from %s: %v", from, err)
 	}
 	t.Cleanup(func() { c.Close() })
 	return &Client{Conn: c, t: t}

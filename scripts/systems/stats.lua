@@ -3,6 +3,9 @@
 -- Players keep theirs in player.data (saved with the character): hp, max_hp, level, xp, gold.
 -- NPCs read theirs from their prototype (def.hp, def.level, def.damage, def.armor, def.xp,
 -- def.gold) and keep their current hit points in npc.data.hp.
+--
+-- Clients with GMCP or MSDP get the player's stats whenever they change: Char.Vitals
+-- {hp, maxhp, string} and Char.Status {name, level, xp, tnl, gold} (numbers as numbers).
 
 local settings = require("settings")
 
@@ -45,9 +48,29 @@ function S.hp(t)
   return t.data.hp
 end
 
+-- Sends a player's Char.Vitals (GMCP, and MSDP HEALTH/HEALTH_MAX).
+function S.vitals(p)
+  local d = S.init(p)
+  p:gmcp("Char.Vitals", { hp = d.hp, maxhp = d.max_hp, string = "H:" .. d.hp .. "/" .. d.max_hp })
+end
+
+-- Sends a player's Char.Status (GMCP, and MSDP LEVEL/EXPERIENCE/MONEY).
+function S.status(p)
+  local d = S.init(p)
+  p:gmcp("Char.Status", { name = p.name, level = d.level, xp = d.xp, tnl = S.xp_to_next(d.level) - d.xp,
+    gold = d.gold })
+end
+
 function S.set_hp(t, n)
   n = math.max(0, math.min(n, S.max_hp(t)))
-  if t:is_player() then S.init(t).hp = n else t.data.hp = n end
+  if t:is_player() then
+    local d = S.init(t)
+    local changed = d.hp ~= n
+    d.hp = n
+    if changed then S.vitals(t) end
+  else
+    t.data.hp = n
+  end
   return n
 end
 
@@ -66,6 +89,7 @@ end
 function S.add_gold(p, n)
   local d = S.init(p)
   d.gold = math.max(0, d.gold + math.floor(n))
+  S.status(p)
   return d.gold
 end
 
@@ -80,7 +104,9 @@ function S.add_xp(p, n)
     d.hp = d.max_hp
     p:send("You have reached level " .. d.level .. "! You feel stronger.")
     mud.emit("level", p, d.level)
+    S.vitals(p)
   end
+  S.status(p)
 end
 
 -- Damage dice and verb of a fighter: the wielded weapon's def.damage, or an NPC's def.damage,
@@ -126,6 +152,8 @@ end
 mud.on("login", function(p)
   S.init(p)
   if since[p.id] == nil then since[p.id] = os.time() end
+  S.vitals(p)
+  S.status(p)
 end)
 
 mud.on("logout", function(p)
@@ -147,7 +175,7 @@ every(settings.regen_every, function()
   for _, p in ipairs(mud.players()) do
     local d = S.init(p)
     if d.hp < d.max_hp and S.resting(p) then
-      d.hp = math.min(d.max_hp, d.hp + math.max(1, math.floor(d.max_hp / 10)))
+      S.set_hp(p, d.hp + math.max(1, math.floor(d.max_hp / 10)))
     end
   end
 end)

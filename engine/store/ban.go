@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Ban keeps a character name, an IP address or a CIDR block of addresses out of the game.
+type Ban struct {
+	Kind   string // "name", "ip" or "cidr"
+	Value  string // canonical form: state.Key of a name, netip text of an address or prefix
+	Reason string
+	By     string // who banned
+	At     time.Time
+	Until  time.Time // zero: the ban does not expire
+}
+
+// banRow is the bans table. A value is banned at most once: a new ban replaces the old one.
+type banRow struct {
+	Kind    string `gorm:"primaryKey"`
+	Value   string `gorm:"primaryKey"`
+	Reason  string `gorm:"not null"`
+	By      string `gorm:"not null"`
+	At      time.Time
+	Expires *time.Time
+}
+
+func (banRow) TableName() string { return "bans" }
+
+// AddBan records b, replacing an earlier ban of the same kind and value.
+func (s *Store) AddBan(ctx context.Context, b Ban) error {
+	row := banRow{Kind: b.Kind, Value: b.Value, Reason: b.Reason, By: b.By, At: b.At.UTC()}
+	if !b.Until.IsZero() {
+		u := b.Until.UTC()
+		row.Expires = &u
+	}
+	if err := s.db.WithContext(ctx).Save(&row).Error; err != nil {
+		return fmt.Errorf("store: add ban of %s %q: %w", b.Kind, b.Value, err)
+	}
+	return nil
+}
+
+// RemoveBan deletes the ban of kind and value. It fails with ErrNotFound if there is none.
+func (s *Store) RemoveBan(ctx context.Context, kind, value string) error {
+	res := s.db.WithContext(ctx).Where("kind = ? AND value = ?", kind, value).Delete(&banRow{})
+	if res.Error != nil {
+		return fmt.Errorf("store: remove ban of %s %q: %w", kind, value, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("store: remove ban of %s %q: %w", kind, value, ErrNotFound)
+	}
+	return nil
+}
+
+// Bans returns every ban that has not expired at now, oldest first. Expired bans are deleted.
+func (s *Store) Bans(ctx context.Context, now time.Time) ([]Ban, error) {
+	db := s.db.WithContext(ctx)
+	if err := db.Where("expires IS NOT NULL AND expires <= ?", now.UTC()).Delete(&banRow{}).Error; err != nil {
+		return nil, fmt.Errorf("store: prune expired bans: %w", err)
+	}
+	var rows []banRow
+	if err := db.Order("at, kind, value").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: load bans: %w", err)
+	}
+	out := make([]Ban, len(rows))
+	for i, r := range rows {
+		out[i] = Ban{Kind: r.Kind, Value: r.Value, Reason: r.Reason, By: r.By, At: r.At}
+		if r.Expires != nil {
+			out[i].Until = *r.Expires
+		}
+	}
+	return out, nil
+}
