@@ -3,16 +3,21 @@
 package engine_test
 
 import (
+	"bufio"
+	"bytes"
+	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -74,6 +79,8 @@ func TestCopyoverInProcess(t *testing.T) {
 	bob := mudtest.Create(t, s, "Bob", "password2")
 	ada.Hear("Bob has entered the game.")
 	bob.Do("east")
+	cat := createCompressed(t, s, "Cat", "password3")
+	ada.Hear("Cat has entered the game.")
 
 	t.Setenv("MUDD_TEST_FAIL", "1")
 	ada.Send("reboot")
@@ -90,7 +97,7 @@ func TestCopyoverInProcess(t *testing.T) {
 	t.Setenv("MUDD_TEST_FAIL", "")
 	bob.Conn.Write([]byte("lo")) // half a line across the hand-over
 	ada.Send("reboot 1")
-	for _, c := range []*mudtest.Client{ada, bob} {
+	for _, c := range []*mudtest.Client{ada, bob, cat} {
 		c.Expect("The game will reboot in 1 second. You will stay connected.")
 		c.Expect("The world shimmers")
 		c.Expect("Reboot complete.")
@@ -109,7 +116,77 @@ func TestCopyoverInProcess(t *testing.T) {
 	if out := bob.Expect("\n> "); !strings.Contains(out, "A Meadow") {
 		t.Errorf("Bob's look across the reboot:\n%s", out)
 	}
-	if out := bob.Do("who"); !strings.Contains(out, "2 player(s)") {
+	if out := bob.Do("who"); !strings.Contains(out, "3 player(s)") {
 		t.Errorf("who after the reboot:\n%s", out)
 	}
+	if out := cat.Do("look"); !strings.Contains(out, "Town Square") {
+		t.Errorf("Cat's look after the reboot:\n%s", out)
+	}
+	// One stream from the start, ended for the failed reboot and started again, ended for
+	// the hand-over and started by the new process.
+	if n := cat.Conn.(*mccpConn).streams.Load(); n != 3 {
+		t.Errorf("Cat's output came in %d zlib streams, want 3", n)
+	}
 }
+
+// createCompressed makes a character over telnet with MCCP2: the client reads the server's
+// output through zlib from the start marker on.
+func createCompressed(t *testing.T, s *mudtest.Server, name, password string) *mudtest.Client {
+	c := mudtest.Dial(t, s.Eng.TelnetAddr())
+	c.Conn = newMCCPConn(c.Conn)
+	c.Conn.Write([]byte{255, 253, 86}) // DO MCCP2
+	c.Expect("name")
+	c.Send(name)
+	c.Expect("(yes/no)")
+	c.Send("yes")
+	c.Expect("password")
+	c.Send(password)
+	c.Expect("again")
+	c.Send(password)
+	c.Expect("\n> ")
+	return c
+}
+
+// mccpConn reads a server's output as an MCCP2 client does: a zlib stream after each
+// IAC SB MCCP2 IAC SE, plain bytes after a stream ends.
+type mccpConn struct {
+	net.Conn
+	out     *io.PipeReader
+	streams atomic.Int32 // zlib streams started
+}
+
+func newMCCPConn(c net.Conn) *mccpConn {
+	pr, pw := io.Pipe()
+	m := &mccpConn{Conn: c, out: pr}
+	go func() {
+		r := bufio.NewReader(c)
+		for {
+			b, err := r.ReadByte()
+			if err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+			if b == 255 {
+				if next, _ := r.Peek(1); len(next) == 1 && next[0] == 250 {
+					if sub, _ := r.Peek(4); bytes.Equal(sub, []byte{250, 86, 255, 240}) {
+						r.Discard(4)
+						m.streams.Add(1)
+						zr, err := zlib.NewReader(r)
+						if err == nil {
+							_, err = io.Copy(pw, zr) // to the stream's end (Z_FINISH)
+						}
+						if err != nil {
+							pw.CloseWithError(err)
+							return
+						}
+						continue
+					}
+				}
+			}
+			pw.Write([]byte{b})
+		}
+	}()
+	return m
+}
+
+func (m *mccpConn) Read(p []byte) (int, error) { return m.out.Read(p) }
