@@ -114,7 +114,9 @@ func (e *Engine) attachConsole(s *session) *Player {
 
 func (e *Engine) detachConsole(s *session) {
 	if p := e.bySess[s]; p != nil {
-		e.detach(p)
+		delete(e.bySess, s)
+		e.endSnoops(p)
+		p.sess = nil
 		e.world.Destroy(p.Thing)
 	}
 }

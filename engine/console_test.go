@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,22 +14,27 @@ import (
 
 // console is the client end of an operator console.
 type console struct {
-	t    *testing.T
-	conn net.Conn
-	r    *bufio.Reader
+	t      *testing.T
+	conn   net.Conn
+	r      *bufio.Reader
+	detach func() // closes the console and waits until the server let it go
 }
 
 func attachConsole(t *testing.T, s *mudtest.Server) *console {
 	server, client := net.Pipe()
 	done := make(chan error, 1)
 	go func() { done <- s.Eng.ServeConsole(server) }()
-	t.Cleanup(func() {
-		client.Close()
-		if err := <-done; err != nil {
-			t.Errorf("ServeConsole: %v", err)
-		}
-	})
-	return &console{t: t, conn: client, r: bufio.NewReader(client)}
+	var once sync.Once
+	detach := func() {
+		once.Do(func() {
+			client.Close()
+			if err := <-done; err != nil {
+				t.Errorf("ServeConsole: %v", err)
+			}
+		})
+	}
+	t.Cleanup(detach)
+	return &console{t: t, conn: client, r: bufio.NewReader(client), detach: detach}
 }
 
 // do sends a line and returns the output up to the end of its answer.
@@ -81,6 +87,14 @@ func TestConsole(t *testing.T) {
 		t.Errorf("tell from the console:\n%s", out)
 	}
 	pat.Hear(`Console tells you, "hello from the machine"`)
+	con.detach()
+	con = attachConsole(t, s) // a console coming and going leaves the count of players alone
+	con.do("who")
+	crawler := mudtest.Dial(t, s.Eng.TCPAddr())
+	crawler.Send("MSSP-REQUEST")
+	if out := crawler.Expect("MSSP-REPLY-END"); !strings.Contains(out, "PLAYERS\t1\r\n") {
+		t.Errorf("MSSP with a console attached (one came and went):\n%q", out)
+	}
 	if out := pat.Do("tell console hi"); !strings.Contains(out, "Nobody called") {
 		t.Errorf("a tell to the console:\n%s", out)
 	}
