@@ -61,7 +61,7 @@ func cmdReboot(c *Context) {
 	reply := func(msg string) { p.Send(msg) }
 	if strings.EqualFold(c.Args, "cancel") {
 		if e.reboot.due.IsZero() {
-			c.Send("No reboot is counting down.")
+			c.Fail("No reboot is counting down.")
 			return
 		}
 		e.reboot.due = time.Time{}
@@ -72,7 +72,7 @@ func cmdReboot(c *Context) {
 	if c.Args != "" {
 		n, err := strconv.Atoi(c.Args)
 		if err != nil || n < 0 || n > 3600 {
-			c.Send("Usage: reboot [seconds], with 0 to 3600 seconds; or reboot cancel.")
+			c.Fail("Usage: reboot [seconds], with 0 to 3600 seconds; or reboot cancel.")
 			return
 		}
 		secs = n
