@@ -43,6 +43,9 @@ func successor() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	if os.Getenv("MUDD_TEST_HANG") != "" {
+		time.Sleep(time.Minute) // never ready: the old process gives up and kills it
+	}
 	if os.Getenv("MUDD_TEST_FAIL") != "" {
 		fmt.Fprintln(os.Stderr, "the successor fails on purpose")
 		h.Fail(errors.New("told to fail"))
@@ -70,7 +73,9 @@ func successor() int {
 func TestCopyoverInProcess(t *testing.T) {
 	data := t.TempDir()
 	t.Setenv("MUDD_TEST_DATA", data)
-	s := startServer(t, fixture(), data, func(c *engine.Config) { c.Version = "first" })
+	s := startServer(t, fixture(), data, func(c *engine.Config) {
+		c.Version, c.ReadyTimeout = "first", time.Second
+	})
 	mudtest.Create(t, s, "Ada", "password1")
 	if err := s.Eng.Store().SetRole(context.Background(), "Ada", "admin"); err != nil {
 		t.Fatal(err)
@@ -95,6 +100,15 @@ func TestCopyoverInProcess(t *testing.T) {
 	}
 
 	t.Setenv("MUDD_TEST_FAIL", "")
+	t.Setenv("MUDD_TEST_HANG", "1")
+	ada.Send("reboot")
+	failed = strings.Join(strings.Fields(ada.Expect("Reboot failed")+ada.Expect("> ")), " ")
+	if !strings.Contains(failed, "was not ready within 1s") {
+		t.Errorf("the admin was told:\n%s", failed)
+	}
+	bob.Hear("The reboot failed; the game goes on.")
+
+	t.Setenv("MUDD_TEST_HANG", "")
 	bob.Conn.Write([]byte("lo")) // half a line across the hand-over
 	ada.Send("reboot 1")
 	for _, c := range []*mudtest.Client{ada, bob, cat} {
@@ -122,10 +136,10 @@ func TestCopyoverInProcess(t *testing.T) {
 	if out := cat.Do("look"); !strings.Contains(out, "Town Square") {
 		t.Errorf("Cat's look after the reboot:\n%s", out)
 	}
-	// One stream from the start, ended for the failed reboot and started again, ended for
-	// the hand-over and started by the new process.
-	if n := cat.Conn.(*mccpConn).streams.Load(); n != 3 {
-		t.Errorf("Cat's output came in %d zlib streams, want 3", n)
+	// One stream from the start, ended for each of the two failed reboots and started again,
+	// ended for the hand-over and started by the new process.
+	if n := cat.Conn.(*mccpConn).streams.Load(); n != 4 {
+		t.Errorf("Cat's output came in %d zlib streams, want 4", n)
 	}
 }
 
