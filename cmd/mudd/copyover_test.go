@@ -195,6 +195,20 @@ func TestCopyoverReboot(t *testing.T) {
 		t.Errorf("after the failed reboot Cy is in %q, want %q", got, rooms[cy])
 	}
 	checkWrap(t, bob, 40)
+
+	// No binary at all.
+	if err := os.Remove(bin); err != nil {
+		t.Fatal(err)
+	}
+	ada.Send("reboot")
+	failed = strings.Join(strings.Fields(ada.Expect("Reboot failed")+ada.Expect("> ")), " ")
+	if !strings.Contains(failed, "no such file or directory") {
+		t.Errorf("the admin was told:\n%s", failed)
+	}
+	cy.Expect("The reboot failed; the game goes on.")
+	if got := roomOf(t, cy); got != rooms[cy] {
+		t.Errorf("after the last failed reboot Cy is in %q, want %q", got, rooms[cy])
+	}
 }
 
 // ask sends line and returns its output from marker (earlier messages are skipped) up to
