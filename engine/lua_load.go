@@ -83,7 +83,9 @@ func (e *Engine) commit(l *loader, old runningGame, resetZones func(*world.Zone)
 	l.startTimers()
 	if old.world != nil {
 		e.migrate(old)
-		old.vm.Close()
+		if old.vm != e.hostVM {
+			old.vm.Close()
+		}
 	}
 	for _, z := range sortedZones(e.world) {
 		if resetZones == nil || resetZones(z) {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/mudd/mudd/engine"
 )
@@ -85,5 +86,73 @@ p:expect_not("{")
 	r := engine.RunScenario(game, "tests/t.lua", engine.Config{})
 	if r.Err != nil || r.Checks != 3 {
 		t.Fatalf("checks %d, err %v", r.Checks, r.Err)
+	}
+}
+
+// TestScenarioColorAndCharset: commands that ask the connection what the client negotiated
+// work for scenario players, which have none.
+func TestScenarioColorAndCharset(t *testing.T) {
+	game := simGame(`
+local p = player("Alice")
+p:cmd("color")
+p:expect("Colour: off")
+p:cmd("charset")
+p:expect("Text: ASCII")
+`)
+	r := engine.RunScenario(game, "tests/t.lua", engine.Config{})
+	if r.Err != nil || r.Checks != 2 {
+		t.Fatalf("checks %d, err %v", r.Checks, r.Err)
+	}
+}
+
+// TestScenarioReload: a command that finishes on a worker goroutine (reload reads files off
+// the loop) finishes before the scenario's next step.
+func TestScenarioReload(t *testing.T) {
+	game := simGame(`
+local p = player("Bob", "builder")
+p:cmd("reload")
+p:expect("Reloaded the game")
+p:cmd("reload z")
+p:expect("Reloaded zone z")
+p:cmd("look")
+p:expect("Room A")
+`)
+	r := engine.RunScenario(game, "tests/t.lua", engine.Config{})
+	if r.Err != nil || r.Checks != 3 {
+		t.Fatalf("checks %d, err %v", r.Checks, r.Err)
+	}
+}
+
+// TestScenarioHooksRunUnderGameBudget: a command that runs past the game's time budget fails
+// in a scenario as it does in a served game, though the scenario itself has more time.
+func TestScenarioHooksRunUnderGameBudget(t *testing.T) {
+	game := simGame(`local p = player("Alice"); p:cmd("spin")`)
+	game["scripts/init.lua"] = &fstest.MapFile{Data: []byte(string(game["scripts/init.lua"].Data) + `
+command { name = "spin", run = function()
+  local t = os.clock() while os.clock() - t < 0.3 do end
+end }`)}
+	cfg := engine.Config{LuaBudget: 50 * time.Millisecond}
+	r := engine.RunScenario(game, "tests/t.lua", cfg)
+	if r.Err == nil {
+		t.Fatal("a command running 300ms under a 50ms budget passed the scenario")
+	}
+	// the same game driven from Go calls Lua as the served loop does: one top-level call a hook
+	cfg.Game = game
+	sim, err := engine.NewSim(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	p, err := sim.Player("Alice", engine.RolePlayer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Do("spin")
+	errs := sim.Errors()
+	if len(errs) != 1 || !strings.Contains(errs[0], "scripts/init.lua:6: time budget of 50ms exceeded") {
+		t.Fatalf("served game's errors: %q", errs)
+	}
+	if !strings.Contains(r.Err.Error(), errs[0]) {
+		t.Errorf("scenario error %q does not report %q", r.Err, errs[0])
 	}
 }

@@ -287,6 +287,39 @@ func (vm *VM) SetBudget(d time.Duration) {
 	vm.budget.limit, vm.budget.err = d, budgetError{d}
 }
 
+// Nested runs fn, which calls into Lua through the VM, as a sequence of top-level calls each
+// under a budget of d, even when a call is running: a Go function that Lua called (a test
+// harness driving the game, say) runs the game's work under the game's own budget, not under
+// what is left of its caller's. The running call's clock stops while fn runs and starts again
+// afterwards. When the running call has run out of time already, fn does not run and Nested
+// reports false. Outside a call, Nested runs fn with d as the budget of its calls.
+func (vm *VM) Nested(d time.Duration, fn func()) bool {
+	if d <= 0 {
+		d = DefaultBudget
+	}
+	b := vm.budget
+	limit := b.limit
+	if vm.depth == 0 {
+		vm.SetBudget(d)
+		defer vm.SetBudget(limit)
+		fn()
+		return true
+	}
+	left, ok := b.pause()
+	if !ok {
+		return false
+	}
+	depth, alloc := vm.depth, vm.alloc
+	vm.depth = 0
+	vm.SetBudget(d)
+	defer func() {
+		vm.depth, vm.alloc = depth, alloc
+		b.resume(limit, left)
+	}()
+	fn()
+	return true
+}
+
 // Budget is the current time budget of a call.
 func (vm *VM) Budget() time.Duration { return vm.budget.limit }
 
