@@ -35,10 +35,17 @@ func (e *Engine) loadGame() error {
 // after the switch (every zone when nil).
 func (e *Engine) loadFiles(files fstest.MapFS, resetZones func(*world.Zone) bool) (*loader, error) {
 	old := e.running()
+	seed, err := e.pcg.MarshalBinary() // math.randomseed in a load that fails changes nothing
+	if err != nil {
+		return nil, fmt.Errorf("game: %w", err)
+	}
 	l := e.build(files)
 	if len(l.errs) > 0 {
 		e.vm.Close()
 		e.restoreRunning(old)
+		if err := e.pcg.UnmarshalBinary(seed); err != nil {
+			e.log.Error("restoring the random source", "err", err)
+		}
 		return l, &LoadError{Errs: l.errs}
 	}
 	e.commit(l, old, resetZones)

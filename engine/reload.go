@@ -305,29 +305,57 @@ func (b *luaBindings) keep(L *lua.LState) int {
 		}
 	}
 	key := file + "#" + name
-	if v, ok := b.e.kept[key]; ok {
+	l := b.loading
+	if l == nil {
+		v, ok := b.e.kept[key]
+		if !ok {
+			v = keepDefault(L)
+			b.e.kept[key] = v
+		}
 		L.Push(v)
 		return 1
 	}
-	l := b.loading
-	if l != nil && l.kept[key] != nil {
-		L.Push(l.kept[key])
-		return 1
-	}
-	v := L.Get(2)
-	if v == lua.LNil {
-		v = L.NewTable()
-	}
-	if l != nil {
+	// While a game loads, its code works on a copy of what is kept: the load may still fail,
+	// and then the running game's state must be as it was. The copy replaces it on commit.
+	v, ok := l.kept[key]
+	if !ok {
+		if old, found := b.e.kept[key]; found {
+			v = copyValue(L, old, make(map[*lua.LTable]*lua.LTable))
+		} else {
+			v = keepDefault(L)
+		}
 		if l.kept == nil {
 			l.kept = make(map[string]lua.LValue)
 		}
 		l.kept[key] = v
-	} else {
-		b.e.kept[key] = v
 	}
 	L.Push(v)
 	return 1
+}
+
+// keepDefault is the default argument of mud.keep, or a new table.
+func keepDefault(L *lua.LState) lua.LValue {
+	if v := L.Get(2); v != lua.LNil {
+		return v
+	}
+	return L.NewTable()
+}
+
+// copyValue copies the tables of v, deeply, keeping what they share and their cycles; other
+// values (strings, numbers, functions, things) are the same values. Metatables are shared.
+func copyValue(L *lua.LState, v lua.LValue, seen map[*lua.LTable]*lua.LTable) lua.LValue {
+	t, ok := v.(*lua.LTable)
+	if !ok {
+		return v
+	}
+	if c := seen[t]; c != nil {
+		return c
+	}
+	c := L.NewTable()
+	c.Metatable = t.Metatable
+	seen[t] = c
+	t.ForEach(func(k, v lua.LValue) { c.RawSet(copyValue(L, k, seen), copyValue(L, v, seen)) })
+	return c
 }
 
 // ref is a key the game's code declared it needs, checked once the game has loaded.
