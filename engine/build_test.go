@@ -3,11 +3,15 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/mudd/mudd/engine"
 	"github.com/mudd/mudd/internal/mudtest"
@@ -316,4 +320,70 @@ func TestBuildingSurvivesReloads(t *testing.T) {
 	// and building goes on from what was reloaded
 	expectAll(t, "rename", w.Do("redit name The Square"), `now called "The Square"`)
 	expectAll(t, "definition", w.Do("redit"), "west -> town:shed")
+}
+
+// slowZoneFS is a game directory whose first read of a file under world/<zone>/, once armed,
+// takes what the file holds then and waits for release before returning it: a reload reading
+// while a builder edits.
+type slowZoneFS struct {
+	fs.FS
+	prefix  string
+	armed   atomic.Bool
+	once    sync.Once
+	reading chan struct{} // closed when the read has started
+	release chan struct{} // closed by the test to let it finish
+}
+
+func (f *slowZoneFS) Open(name string) (fs.File, error) {
+	if !f.armed.Load() || !strings.HasPrefix(name, f.prefix) || !strings.HasSuffix(name, ".lua") {
+		return f.FS.Open(name)
+	}
+	data, err := fs.ReadFile(f.FS, name)
+	if err != nil {
+		return nil, err
+	}
+	f.once.Do(func() {
+		close(f.reading)
+		<-f.release
+	})
+	return fstest.MapFS{name: {Data: data}}.Open(name)
+}
+
+// TestEditDuringReloadIsKept: a room dug while a reload reads the zone's files stays in the
+// reloaded world and in the next version of the generated file.
+func TestEditDuringReloadIsKept(t *testing.T) {
+	dir := gameOnDisk(t)
+	fsys := &slowZoneFS{FS: os.DirFS(dir), prefix: "world/town/", reading: make(chan struct{}), release: make(chan struct{})}
+	s := startServer(t, fsys, t.TempDir(), func(c *engine.Config) { c.GameDir = dir })
+	w := withRole(t, s, "Wendy", "wizard")
+	w.Do("redit desc The first edit.") // built.lua exists before the reload reads the zone
+	rooms, err := os.ReadFile(filepath.Join(dir, "world", "town", "rooms.lua"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "world/town/rooms.lua", strings.Replace(string(rooms), "A hall with", "A long hall with", 1))
+
+	fsys.armed.Store(true)
+	expectAll(t, "reload", w.Do("reload town"), "Reloading zone town")
+	select {
+	case <-fsys.reading:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the reload did not read the zone")
+	}
+	expectAll(t, "dig", w.Do("dig west Shed"), "You dig west")
+	close(fsys.release)
+	w.Hear("Reloaded zone town")
+	out := w.Do("look")
+	expectAll(t, "after reload", out, "Shed", "Exits: east")
+	if strings.Contains(out, "vanished") {
+		t.Fatalf("the dug room was lost: %s", out)
+	}
+	w.Do("east")
+	expectAll(t, "hand edit", w.Do("north"), "A long hall with a trapdoor")
+	expectAll(t, "next edit", w.Do("redit name The Hall"), "now called")
+	data, err := os.ReadFile(filepath.Join(dir, "world", "town", "built.lua"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectAll(t, "built.lua", string(data), `key = "shed"`, "The first edit.")
 }

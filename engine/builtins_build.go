@@ -24,6 +24,8 @@ type building struct {
 	defs     *builds             // what the loaded files define, kept current by edits
 	builders map[string][]string // zone key → names of the builders assigned to it, sorted
 	files    fileWriter
+	gen      uint64            // counts the files building commands wrote (writeGameFile)
+	written  map[string]uint64 // game file → gen when building commands last wrote it
 }
 
 // loadZoneBuilders reads the zone assignments. It runs in New, before the loop starts.
@@ -113,6 +115,11 @@ func (e *Engine) writeGameFile(rel, content, builder string) {
 	if e.files != nil {
 		e.files[rel] = &fstest.MapFile{Data: []byte(content), Mode: 0o644}
 	}
+	e.olc.gen++
+	if e.olc.written == nil {
+		e.olc.written = make(map[string]uint64)
+	}
+	e.olc.written[rel] = e.olc.gen
 	file := filepath.Join(e.cfg.GameDir, filepath.FromSlash(rel))
 	e.olc.files.write(e, file, content, func(err error) {
 		if err == nil {

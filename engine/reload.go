@@ -126,12 +126,33 @@ func (e *Engine) startReload(dir string, done func(ReloadResult)) {
 		done(ReloadResult{Zone: dir, Err: fmt.Errorf("%q is not a zone folder name", dir)})
 		return
 	}
-	fsys := e.cfg.Game
+	fsys, since := e.cfg.Game, e.olc.gen
 	e.work(func() {
 		e.olc.files.wait() // generated files the building commands are writing
 		files, err := readGameFiles(fsys, dir)
-		e.post(funcEvent(func(e *Engine) { done(e.reload(dir, files, err)) }))
+		e.post(funcEvent(func(e *Engine) {
+			if err == nil {
+				e.laterEdits(dir, files, since)
+			}
+			done(e.reload(dir, files, err))
+		}))
 	})
+}
+
+// laterEdits puts into read, the files of zone folder dir (or of the game) that a worker
+// read, the newer content of the files building commands wrote after generation since: the
+// worker may have read them before those edits reached the disk, and loading the older copy
+// would lose the edits.
+func (e *Engine) laterEdits(dir string, read fstest.MapFS, since uint64) {
+	prefix := ""
+	if dir != "" {
+		prefix = path.Join("world", dir) + "/"
+	}
+	for name, gen := range e.olc.written {
+		if f := e.files[name]; gen > since && f != nil && strings.HasPrefix(name, prefix) {
+			read[name] = f
+		}
+	}
 }
 
 // reload loads read (the files of zone folder dir, or of the whole game) on the loop.
