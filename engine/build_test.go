@@ -304,15 +304,18 @@ func TestZcreateSurvivesRestart(t *testing.T) {
 }
 
 func TestBuildingSurvivesReloads(t *testing.T) {
-	s := startBuildServer(t, gameOnDisk(t), t.TempDir())
+	dir := gameOnDisk(t)
+	s := startBuildServer(t, dir, t.TempDir())
 	w := withRole(t, s, "Wendy", "wizard")
 	w.Do("dig west Shed")
 	w.Do("redit desc A lean-to of planks.")
+	writeFile(t, dir, "world/field/notes.lua", "-- what to build next\n") // a change to reload
 	// another zone's reload rebuilds the world from the files in memory: they have the edits
 	expectAll(t, "reload field", w.Do("reload field"), "Reloading zone field")
 	w.Hear("Reloaded zone field")
 	expectAll(t, "after zone reload", w.Do("look"), "Shed", "A lean-to of planks.", "Exits: east")
 	// a whole reload reads the disk once the generated file is written
+	writeFile(t, dir, "world/field/notes.lua", "-- what to build next: a barn\n")
 	expectAll(t, "reload", w.Do("reload"), "Reloading the game")
 	w.Hear("Reloaded the game")
 	expectAll(t, "after reload", w.Do("look"), "Shed", "A lean-to of planks.", "Exits: east")
@@ -381,9 +384,12 @@ func TestEditDuringReloadIsKept(t *testing.T) {
 	w.Do("east")
 	expectAll(t, "hand edit", w.Do("north"), "A long hall with a trapdoor")
 	expectAll(t, "next edit", w.Do("redit name The Hall"), "now called")
+	// a reload waits for the generated file to be written: then it is what the game runs
+	expectAll(t, "reload", w.Do("reload town"), "Reloading zone town")
+	w.Hear("Nothing changed in zone town")
 	data, err := os.ReadFile(filepath.Join(dir, "world", "town", "built.lua"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	expectAll(t, "built.lua", string(data), `key = "shed"`, "The first edit.")
+	expectAll(t, "built.lua", string(data), `key = "shed"`, "The first edit.", `name = "The Hall"`)
 }

@@ -43,7 +43,8 @@ func TestReloadRecreatesTimersWithoutDuplicates(t *testing.T) {
 		t.Fatalf("timers after load = %d, want 4", n)
 	}
 	for i := 0; i < 3; i++ {
-		files, err := readGameFiles(tickGame, "")
+		edited := withFile(tickGame, "scripts/init.lua", string(tickGame["scripts/init.lua"].Data)+strings.Repeat("-- edited\n", i+1))
+		files, err := readGameFiles(edited, "")
 		if r := e.reload("", files, err); r.Err != nil {
 			t.Fatal(r.Err)
 		}

@@ -1,6 +1,8 @@
 package engine_test
 
 import (
+	"io"
+	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -105,18 +107,44 @@ p:expect("Text: ASCII")
 	}
 }
 
+// editedFS serves files, but for name, which holds edited from its second read on: a game
+// directory a builder edits after the game has loaded.
+type editedFS struct {
+	fstest.MapFS
+	name, edited string
+	reads        int
+}
+
+func (f *editedFS) Open(name string) (fs.File, error) {
+	if name == f.name {
+		if f.reads++; f.reads > 1 {
+			return fstest.MapFS{name: {Data: []byte(f.edited)}}.Open(name)
+		}
+	}
+	return f.MapFS.Open(name)
+}
+
+func (f *editedFS) ReadFile(name string) ([]byte, error) {
+	file, err := f.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	return io.ReadAll(file)
+}
+
 // TestScenarioReload: a command that finishes on a worker goroutine (reload reads files off
 // the loop) finishes before the scenario's next step.
 func TestScenarioReload(t *testing.T) {
-	game := simGame(`
+	game := &editedFS{MapFS: simGame(`
 local p = player("Bob", "builder")
 p:cmd("reload")
 p:expect("Reloaded the game")
-p:cmd("reload z")
-p:expect("Reloaded zone z")
 p:cmd("look")
-p:expect("Room A")
-`)
+p:expect("A room with a new floor.")
+p:cmd("reload z")
+p:expect("Nothing changed in zone z")
+`), name: "world/z/rooms.lua", edited: `room { key = "a", name = "Room A", desc = "A room with a new floor." }`}
 	r := engine.RunScenario(game, "tests/t.lua", engine.Config{})
 	if r.Err != nil || r.Checks != 3 {
 		t.Fatalf("checks %d, err %v", r.Checks, r.Err)
@@ -154,5 +182,27 @@ end }`)}
 	}
 	if !strings.Contains(r.Err.Error(), errs[0]) {
 		t.Errorf("scenario error %q does not report %q", r.Err, errs[0])
+	}
+}
+
+// TestReloadKeepsResetTimers: a reload that leaves a zone's reset rules as they were neither
+// resets the zone nor restarts the time to its next reset.
+func TestReloadKeepsResetTimers(t *testing.T) {
+	game := &editedFS{MapFS: simGame(`
+local p = player("Bob", "builder")
+p:cmd("get coin")
+advance(6)
+p:cmd("reload z")
+p:expect("Reloaded zone z")
+p:cmd("look")
+p:expect("A room with a new floor.")
+p:expect_not("A coin lies here.")
+advance(4)
+p:cmd("look")
+p:expect("A coin lies here.")
+`), name: "world/z/rooms.lua", edited: `room { key = "a", name = "Room A", desc = "A room with a new floor." }`}
+	r := engine.RunScenario(game, "tests/t.lua", engine.Config{})
+	if r.Err != nil || r.Checks != 4 {
+		t.Fatalf("checks %d, err %v", r.Checks, r.Err)
 	}
 }
