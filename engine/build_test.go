@@ -393,3 +393,24 @@ func TestEditDuringReloadIsKept(t *testing.T) {
 	}
 	expectAll(t, "built.lua", string(data), `key = "shed"`, "The first edit.", `name = "The Hall"`)
 }
+
+// TestBuildingFailuresAreAudited: building commands that do nothing record why in the audit
+// log, not "ok".
+func TestBuildingFailuresAreAudited(t *testing.T) {
+	s := startBuildServer(t, gameOnDisk(t), t.TempDir())
+	ada := withRole(t, s, "Ada", "admin")
+	for _, c := range []struct{ line, result string }{
+		{"dig sideways Shed", `error: Unknown direction "sideways"`},
+		{"dig north Shed", "error: There is already an exit north here"},
+		{"redit exit add", "error: Usage: redit exit add"},
+		{"redit door add south", "error: There is no exit south defined here to put a door on."},
+		{"redit frobnicate", `error: Unknown redit subcommand "frobnicate"`},
+		{"zcreate town Again", "error: There is already a zone town."},
+		{"zones assign nowhere Ada", `error: There is no zone "nowhere"`},
+		{"zones assign town Nobody", `error: store: assign zone "town" to "Nobody": not found`},
+		{"dig west Shed", "ok"},
+	} {
+		ada.Do(c.line)
+		expectAll(t, c.line, ada.Do("audit 2"), c.line+" => "+c.result)
+	}
+}
