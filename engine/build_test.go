@@ -33,6 +33,15 @@ func startBuildServer(t *testing.T, dir, data string) *mudtest.Server {
 	return startServer(t, os.DirFS(dir), data, func(c *engine.Config) { c.GameDir = dir })
 }
 
+// buildOnDisk serves the fixture game from a directory of its own, with building enabled
+// and Wendy online with role; it returns the directory and Wendy.
+func buildOnDisk(t *testing.T, role string) (string, *mudtest.Client) {
+	t.Helper()
+	dir := gameOnDisk(t)
+	s := startBuildServer(t, dir, t.TempDir())
+	return dir, withRole(t, s, "Wendy", role)
+}
+
 // withRole creates a character and logs it in again with role.
 func withRole(t *testing.T, s *mudtest.Server, name, role string) *mudtest.Client {
 	t.Helper()
@@ -304,9 +313,7 @@ func TestZcreateSurvivesRestart(t *testing.T) {
 }
 
 func TestBuildingSurvivesReloads(t *testing.T) {
-	dir := gameOnDisk(t)
-	s := startBuildServer(t, dir, t.TempDir())
-	w := withRole(t, s, "Wendy", "wizard")
+	dir, w := buildOnDisk(t, "wizard")
 	w.Do("dig west Shed")
 	w.Do("redit desc A lean-to of planks.")
 	writeFile(t, dir, "world/field/notes.lua", "-- what to build next\n") // a change to reload
@@ -360,11 +367,7 @@ func TestEditDuringReloadIsKept(t *testing.T) {
 	s := startServer(t, fsys, t.TempDir(), func(c *engine.Config) { c.GameDir = dir })
 	w := withRole(t, s, "Wendy", "wizard")
 	w.Do("redit desc The first edit.") // built.lua exists before the reload reads the zone
-	rooms, err := os.ReadFile(filepath.Join(dir, "world", "town", "rooms.lua"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, dir, "world/town/rooms.lua", strings.Replace(string(rooms), "A hall with", "A long hall with", 1))
+	editFile(t, dir, "world/town/rooms.lua", "A hall with", "A long hall with")
 
 	fsys.armed.Store(true)
 	expectAll(t, "reload", w.Do("reload town"), "Reloading zone town")

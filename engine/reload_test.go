@@ -32,6 +32,19 @@ func writeFile(t *testing.T, dir, name, text string) {
 	}
 }
 
+// editFile replaces old with new in the file name of the game in dir.
+func editFile(t *testing.T, dir, name, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), old) {
+		t.Fatalf("%s does not contain %q", name, old)
+	}
+	writeFile(t, dir, name, strings.Replace(string(data), old, new, 1))
+}
+
 // reloadServer serves the fixture game from disk with a builder, Bea, online.
 func reloadServer(t *testing.T, extra fstest.MapFS) (string, *mudtest.Server, *mudtest.Client) {
 	t.Helper()
@@ -179,9 +192,7 @@ func TestReloadWhileConnecting(t *testing.T) {
 // watcher of the game directory sees, reloads nothing, and a reload that changes a zone
 // without changing its reset rules does not reset it: what players took stays taken.
 func TestEditDoesNotResetZone(t *testing.T) {
-	dir := gameOnDisk(t)
-	s := startBuildServer(t, dir, t.TempDir())
-	w := withRole(t, s, "Wendy", "wizard")
+	dir, w := buildOnDisk(t, "wizard")
 	expectAll(t, "get", w.Do("get coin"), "You pick up a gold coin")
 	expectAll(t, "edit", w.Do("redit name Market Square"), "now called")
 	expectAll(t, "reload", w.Do("reload town"), "Reloading zone town")
@@ -189,11 +200,7 @@ func TestEditDoesNotResetZone(t *testing.T) {
 	if out := w.Do("look"); !strings.Contains(out, "Market Square") || strings.Contains(out, "gold coin") {
 		t.Fatalf("after the game's own edit and a reload:\n%s", out)
 	}
-	rooms, err := os.ReadFile(filepath.Join(dir, "world", "town", "rooms.lua"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, dir, "world/town/rooms.lua", strings.Replace(string(rooms), "A dusty square.", "A swept square.", 1))
+	editFile(t, dir, "world/town/rooms.lua", "A dusty square.", "A swept square.")
 	if out := reload(t, w, "town"); !strings.Contains(out, "Reloaded zone town") {
 		t.Fatalf("reload town:\n%s", out)
 	}
@@ -201,11 +208,7 @@ func TestEditDoesNotResetZone(t *testing.T) {
 		t.Fatalf("after reloading the zone with the same reset rules:\n%s", out)
 	}
 	// a changed rule resets the zone
-	zone, err := os.ReadFile(filepath.Join(dir, "world", "town", "zone.lua"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, dir, "world/town/zone.lua", strings.Replace(string(zone), `{ item = "gem", into = "chest" },`, "", 1))
+	editFile(t, dir, "world/town/zone.lua", `{ item = "gem", into = "chest" },`, "")
 	reload(t, w, "town")
 	expectAll(t, "after changing the rules", w.Do("look"), "A gold coin glints here.")
 }
@@ -213,9 +216,7 @@ func TestEditDoesNotResetZone(t *testing.T) {
 // TestDoorStateSurvivesReload: an open door stays open through a reload of another zone and
 // of its own.
 func TestDoorStateSurvivesReload(t *testing.T) {
-	dir := gameOnDisk(t)
-	s := startBuildServer(t, dir, t.TempDir())
-	w := withRole(t, s, "Wendy", "builder")
+	dir, w := buildOnDisk(t, "builder")
 	w.Do("get key")
 	w.Do("north")
 	expectAll(t, "unlock", w.Do("unlock down"), "You unlock the trapdoor.")

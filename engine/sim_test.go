@@ -25,6 +25,16 @@ end }`)},
 	}
 }
 
+// passScenario runs the scenario tests/t.lua of game and wants it to pass with checks
+// expectations held.
+func passScenario(t *testing.T, game fs.FS, checks int) {
+	t.Helper()
+	r := engine.RunScenario(game, "tests/t.lua", engine.Config{})
+	if r.Err != nil || r.Checks != checks {
+		t.Fatalf("checks %d (want %d), err %v", r.Checks, checks, r.Err)
+	}
+}
+
 func TestScenarioAdvanceRunsResets(t *testing.T) {
 	game := simGame(`
 local p = player("Alice")
@@ -38,10 +48,7 @@ advance(5)
 p:cmd("look")
 p:expect("A coin lies here.")
 `)
-	r := engine.RunScenario(game, "tests/t.lua", engine.Config{})
-	if r.Err != nil || r.Checks != 4 {
-		t.Fatalf("checks %d, err %v", r.Checks, r.Err)
-	}
+	passScenario(t, game, 4)
 }
 
 func TestScenarioRandomnessIsSeeded(t *testing.T) {
@@ -85,10 +92,7 @@ p:expect("Room A\n")
 p:expect("There are no obvious exits.")
 p:expect_not("{")
 `)
-	r := engine.RunScenario(game, "tests/t.lua", engine.Config{})
-	if r.Err != nil || r.Checks != 3 {
-		t.Fatalf("checks %d, err %v", r.Checks, r.Err)
-	}
+	passScenario(t, game, 3)
 }
 
 // TestScenarioColorAndCharset: commands that ask the connection what the client negotiated
@@ -101,10 +105,7 @@ p:expect("Colour: off")
 p:cmd("charset")
 p:expect("Text: ASCII")
 `)
-	r := engine.RunScenario(game, "tests/t.lua", engine.Config{})
-	if r.Err != nil || r.Checks != 2 {
-		t.Fatalf("checks %d, err %v", r.Checks, r.Err)
-	}
+	passScenario(t, game, 2)
 }
 
 // editedFS serves files, but for name, which holds edited from its second read on: a game
@@ -145,10 +146,7 @@ p:expect("A room with a new floor.")
 p:cmd("reload z")
 p:expect("Nothing changed in zone z")
 `), name: "world/z/rooms.lua", edited: `room { key = "a", name = "Room A", desc = "A room with a new floor." }`}
-	r := engine.RunScenario(game, "tests/t.lua", engine.Config{})
-	if r.Err != nil || r.Checks != 3 {
-		t.Fatalf("checks %d, err %v", r.Checks, r.Err)
-	}
+	passScenario(t, game, 3)
 }
 
 // TestScenarioHooksRunUnderGameBudget: a command that runs past the game's time budget fails
@@ -201,8 +199,5 @@ advance(4)
 p:cmd("look")
 p:expect("A coin lies here.")
 `), name: "world/z/rooms.lua", edited: `room { key = "a", name = "Room A", desc = "A room with a new floor." }`}
-	r := engine.RunScenario(game, "tests/t.lua", engine.Config{})
-	if r.Err != nil || r.Checks != 4 {
-		t.Fatalf("checks %d, err %v", r.Checks, r.Err)
-	}
+	passScenario(t, game, 4)
 }
