@@ -3,6 +3,8 @@ package engine_test
 import (
 	"io"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -200,4 +202,23 @@ p:cmd("look")
 p:expect("A coin lies here.")
 `), name: "world/z/rooms.lua", edited: `room { key = "a", name = "Room A", desc = "A room with a new floor." }`}
 	passScenario(t, game, 4)
+}
+
+// TestScenarioSeesSaveFailures: a building command whose file cannot be written reports it
+// within the step that made the change (and the logged error fails the scenario).
+func TestScenarioSeesSaveFailures(t *testing.T) {
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	game := simGame(`
+local p = player("Wes", "wizard")
+p:cmd("dig north Shed")
+p:expect("You dig north")
+p:expect("Could not save world/z/built.lua")
+`)
+	r := engine.RunScenario(game, "tests/t.lua", engine.Config{GameDir: filepath.Join(blocker, "game")})
+	if r.Checks != 2 || r.Err == nil || !strings.Contains(r.Err.Error(), "not a directory") {
+		t.Fatalf("checks %d, err %v", r.Checks, r.Err)
+	}
 }

@@ -67,6 +67,50 @@ func TestWatchReloadsChangedZone(t *testing.T) {
 	}
 }
 
+// TestWatchIgnoresInGameEdits: the game's own writes of built.lua when a builder digs reload
+// nothing (a reload would reset the zone and tell every builder); a hand edit still does.
+func TestWatchIgnoresInGameEdits(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := mudd.WriteDefaultGame(dir); err != nil {
+		t.Fatal(err)
+	}
+	unchanged := &logWaiter{msg: "reload: nothing changed", seen: make(chan struct{}, 16)}
+	s := mudtest.Start(t, engine.Config{Game: os.DirFS(dir), GameDir: dir, DataDir: t.TempDir(), Logger: slog.New(unchanged)}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := watchGame(ctx, dir, s.Eng, slog.New(slog.NewTextHandler(io.Discard, nil)), 50*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	mudtest.Create(t, s, "Wes", "password1")
+	if err := s.Eng.Store().SetRole(context.Background(), "Wes", "wizard"); err != nil {
+		t.Fatal(err)
+	}
+	wes := mudtest.Login(t, s, "Wes", "password1")
+	if out := wes.Do("dig up Loft"); !strings.Contains(out, "You dig up") {
+		t.Fatalf("dig:\n%s", out)
+	}
+	select { // the watcher saw the game write built.lua, and the engine found nothing new
+	case <-unchanged.seen:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the watcher's reload after the dig did not find the files unchanged")
+	}
+	rooms := filepath.Join(dir, "world", "millbrook", "rooms.lua")
+	data, err := os.ReadFile(rooms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rooms, []byte(strings.Replace(string(data), "Grey cobbles", "Red bricks", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := wes.Hear("[reload] Reloaded zone millbrook")
+	if strings.Count(out, "[reload]") != 1 {
+		t.Fatalf("reload lines before the hand edit's:\n%s", out)
+	}
+	if out := wes.Do("look"); !strings.Contains(out, "Loft") {
+		t.Fatalf("after the reload:\n%s", out)
+	}
+}
+
 func TestWatchNeedsAGameDirectory(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	status := run([]string{"serve", "--watch", "--telnet", "-", "--tcp", "-", "--data", t.TempDir()}, &stdout, &stderr)
@@ -112,3 +156,22 @@ func FuzzClassify(f *testing.F) {
 		}
 	})
 }
+
+// logWaiter is a log handler that signals seen for each record with message msg.
+type logWaiter struct {
+	msg  string
+	seen chan struct{}
+}
+
+func (h *logWaiter) Enabled(context.Context, slog.Level) bool { return true }
+func (h *logWaiter) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		select {
+		case h.seen <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+func (h *logWaiter) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *logWaiter) WithGroup(string) slog.Handler      { return h }
