@@ -85,29 +85,26 @@ func TestScenarioFailsOnLuaErrorAndBadLoad(t *testing.T) {
 	}
 }
 
-// TestScenarioSeesPlainText: scenario players see text as a client without colour does.
-func TestScenarioSeesPlainText(t *testing.T) {
-	game := simGame(`
-local p = player("Alice")
-p:cmd("look")
+// TestScenarioPlayerOutput: scenario players see text as a client without colour does, and
+// commands that ask the connection what the client negotiated work for them, which have none.
+func TestScenarioPlayerOutput(t *testing.T) {
+	for name, tt := range map[string]struct {
+		steps  string
+		checks int
+	}{
+		"plain text": {`p:cmd("look")
 p:expect("Room A\n")
 p:expect("There are no obvious exits.")
-p:expect_not("{")
-`)
-	passScenario(t, game, 3)
-}
-
-// TestScenarioColorAndCharset: commands that ask the connection what the client negotiated
-// work for scenario players, which have none.
-func TestScenarioColorAndCharset(t *testing.T) {
-	game := simGame(`
-local p = player("Alice")
-p:cmd("color")
+p:expect_not("{")`, 3},
+		"color and charset": {`p:cmd("color")
 p:expect("Colour: off")
 p:cmd("charset")
-p:expect("Text: ASCII")
-`)
-	passScenario(t, game, 2)
+p:expect("Text: ASCII")`, 2},
+	} {
+		t.Run(name, func(t *testing.T) {
+			passScenario(t, simGame("local p = player(\"Alice\")\n"+tt.steps), tt.checks)
+		})
+	}
 }
 
 // editedFS serves files, but for name, which holds edited from its second read on: a game

@@ -16,22 +16,41 @@ import (
 	"github.com/mudd/mudd/internal/mudtest"
 )
 
-func TestWatchReloadsChangedZone(t *testing.T) {
+// startWatched serves the default game from a directory of its own, watched as by
+// serve --watch, with building enabled and log records going to logs (if not nil). It
+// returns the directory and the server.
+func startWatched(t *testing.T, logs slog.Handler) (string, *mudtest.Server) {
+	t.Helper()
 	dir := t.TempDir()
 	if _, err := mudd.WriteDefaultGame(dir); err != nil {
 		t.Fatal(err)
 	}
-	s := mudtest.Start(t, engine.Config{Game: os.DirFS(dir), DataDir: t.TempDir()}, nil)
+	cfg := engine.Config{Game: os.DirFS(dir), GameDir: dir, DataDir: t.TempDir()}
+	if logs != nil {
+		cfg.Logger = slog.New(logs)
+	}
+	s := mudtest.Start(t, cfg, nil)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	if err := watchGame(ctx, dir, s.Eng, slog.New(slog.NewTextHandler(io.Discard, nil)), 50*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
-	mudtest.Create(t, s, "Bea", "password1")
-	if err := s.Eng.Store().SetRole(context.Background(), "Bea", "builder"); err != nil {
+	return dir, s
+}
+
+// staffLogin creates a character with role and logs it in.
+func staffLogin(t *testing.T, s *mudtest.Server, name, role string) *mudtest.Client {
+	t.Helper()
+	mudtest.Create(t, s, name, "password1")
+	if err := s.Eng.Store().SetRole(context.Background(), name, role); err != nil {
 		t.Fatal(err)
 	}
-	bea := mudtest.Login(t, s, "Bea", "password1")
+	return mudtest.Login(t, s, name, "password1")
+}
+
+func TestWatchReloadsChangedZone(t *testing.T) {
+	dir, s := startWatched(t, nil)
+	bea := staffLogin(t, s, "Bea", "builder")
 	alice := mudtest.Create(t, s, "Alice", "password2")
 
 	rooms := filepath.Join(dir, "world", "millbrook", "rooms.lua")
@@ -70,22 +89,9 @@ func TestWatchReloadsChangedZone(t *testing.T) {
 // TestWatchIgnoresInGameEdits: the game's own writes of built.lua when a builder digs reload
 // nothing (a reload would reset the zone and tell every builder); a hand edit still does.
 func TestWatchIgnoresInGameEdits(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := mudd.WriteDefaultGame(dir); err != nil {
-		t.Fatal(err)
-	}
 	unchanged := &logWaiter{msg: "reload: nothing changed", seen: make(chan struct{}, 16)}
-	s := mudtest.Start(t, engine.Config{Game: os.DirFS(dir), GameDir: dir, DataDir: t.TempDir(), Logger: slog.New(unchanged)}, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if err := watchGame(ctx, dir, s.Eng, slog.New(slog.NewTextHandler(io.Discard, nil)), 50*time.Millisecond); err != nil {
-		t.Fatal(err)
-	}
-	mudtest.Create(t, s, "Wes", "password1")
-	if err := s.Eng.Store().SetRole(context.Background(), "Wes", "wizard"); err != nil {
-		t.Fatal(err)
-	}
-	wes := mudtest.Login(t, s, "Wes", "password1")
+	dir, s := startWatched(t, unchanged)
+	wes := staffLogin(t, s, "Wes", "wizard")
 	if out := wes.Do("dig up Loft"); !strings.Contains(out, "You dig up") {
 		t.Fatalf("dig:\n%s", out)
 	}
