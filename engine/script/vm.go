@@ -17,7 +17,8 @@
 // it before every Lua instruction, so loops, recursion, coroutines and Lua
 // callbacks of table.sort or string.gsub stop when it runs out, and pcall and
 // xpcall cannot catch that. Calls that Go functions make while a call runs
-// share its deadline. After an abort the VM is ready for the next call.
+// share its deadline, unless they go through [VM.Nested], which gives them
+// budgets of their own. After an abort the VM is ready for the next call.
 //
 // # Limits
 //
