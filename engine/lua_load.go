@@ -260,8 +260,9 @@ type loader struct {
 	resetPos map[*world.Zone][]string
 	refs     []ref // keys the code declared it needs (mud.ref)
 	gamePos  string
-	zoneDirs map[string]string     // zone key → folder name
-	kept     map[string]lua.LValue // mud.keep values first asked for by this load
+	zoneDirs map[string]string           // zone key → folder name
+	kept     map[string]lua.LValue       // mud.keep values first asked for by this load
+	copies   map[*lua.LTable]*lua.LTable // the running game's kept tables → this load's copies
 	files    fstest.MapFS
 	olc      *buildLoad // what building commands need to know: see lua_build.go
 }

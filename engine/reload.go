@@ -377,7 +377,10 @@ func (b *luaBindings) keep(L *lua.LState) int {
 	v, ok := l.kept[key]
 	if !ok {
 		if old, found := b.e.kept[key]; found {
-			v = copyValue(L, old, make(map[*lua.LTable]*lua.LTable))
+			if l.copies == nil {
+				l.copies = make(map[*lua.LTable]*lua.LTable)
+			}
+			v = copyValue(L, old, l.copies)
 		} else {
 			v = keepDefault(L)
 		}
