@@ -68,6 +68,7 @@ type Engine struct {
 	kept          map[string]lua.LValue // mud.keep values, by file and name
 	lastMigration migration             // what the last reload moved and removed
 	compiled      script.Cache          // compiled Lua files, for reloads
+	hostVM        *script.VM            // a VM running the code that drives the engine (a Sim's scenario): reloads do not close it
 	stopLoop      context.CancelFunc    // ends the loop: the shutdown command
 	countdown     *timer                // the pending shutdown's next announcement, or nil
 	olc           building              // in-game building: see builtins_build.go
