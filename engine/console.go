@@ -138,7 +138,7 @@ func (e *Engine) consoleLine(p *Player, line string) {
 		e.consoleCommand(p, line)
 	}
 	e.flushOutput()
-	p.sess.trySend(Output{Text: ConsoleDone + "\n"})
+	e.tell(p.sess, Output{Text: ConsoleDone + "\n"})
 }
 
 // consoleCommand runs a game command as the console's admin.

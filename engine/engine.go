@@ -55,6 +55,7 @@ type Engine struct {
 	runq          []*Player                     // players with queued lines, in round-robin order
 	flushq        []*Player                     // players with output to send
 	flushSpare    []*Player
+	backlogged    map[*session]struct{} // sessions with output waiting for room in their queue
 	timers        timerQueue
 	lua           *luaBindings
 	stats         loopStats

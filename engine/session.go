@@ -47,6 +47,12 @@ type session struct {
 	posting bool
 	early   []telnet.Message
 
+	// Owned by the loop: output that found out full, waiting for room (see Engine.deliver).
+	backlog      []Output
+	backlogBytes int          // the backlog's text and prompts, plus outputOverhead a batch
+	backlogLen   atomic.Int32 // len(backlog), for a pausing writer (see parkWriter)
+	movedAt      time.Time    // when the backlog began or last moved into out
+
 	closeOnce sync.Once
 	done      chan struct{}
 
@@ -237,7 +243,7 @@ func (e *Engine) render(s *session, buf []byte, o Output) []byte {
 	for _, m := range o.OOB {
 		at := min(max(m.At, 0), len(text)) - (len(o.Text) - len(text))
 		if at > 0 {
-			buf = s.conn.AppendText(buf, wrap(r.Render(text[:at]), width))
+			buf = appendWrapped(s.conn.AppendText, buf, r.Render(text[:at]), width)
 			text = text[at:]
 		}
 		if m.Vars != nil {
@@ -247,7 +253,7 @@ func (e *Engine) render(s *session, buf []byte, o Output) []byte {
 		}
 	}
 	if text != "" {
-		buf = s.conn.AppendText(buf, wrap(r.Render(text), width))
+		buf = appendWrapped(s.conn.AppendText, buf, r.Render(text), width)
 	}
 	if o.Prompt != "" {
 		buf = s.conn.AppendText(buf, r.Render(o.Prompt))
@@ -357,61 +363,69 @@ func (e *Engine) readLine(s *session, deadline time.Time) (string, error) {
 	}
 }
 
-// wrap breaks lines longer than width at spaces. Lines are separated by "\n". Widths count
-// visible characters of rendered text, not its escape sequences (which hold no spaces, so
-// a break never splits one; the terminal keeps the colour across the break). Text with no
-// line over width is returned as it is, without allocating.
-func wrap(text string, width int) string {
+// appendWrapped appends text to dst through enc (the connection's AppendText), with lines
+// longer than width broken at spaces. Widths count visible characters of rendered text, not
+// its escape sequences (which hold no spaces, so a break never splits one; the terminal keeps
+// the colour across the break). Runs of lines that fit go to enc as they are; only a line over
+// width is split into words, and a single longer word stays whole.
+func appendWrapped(enc func(dst []byte, s string) []byte, dst []byte, text string, width int) []byte {
 	if width < 20 {
 		width = 20
 	}
-	if !needsWrap(text, width) {
+	for len(text) > 0 {
+		start, end := nextLongLine(text, width)
+		if start < 0 {
+			return enc(dst, text)
+		}
+		dst = enc(dst, text[:start])
+		col := 0
+		line := text[start:end]
+		for first := true; len(line) > 0; first = false {
+			word, rest, _ := strings.Cut(line, " ")
+			n := markup.RenderedWidth(word)
+			if !first {
+				if col > 0 && col+1+n > width {
+					dst = enc(dst, "\n")
+					col = 0
+				} else {
+					dst = append(dst, ' ')
+					col++
+				}
+			}
+			dst = enc(dst, word)
+			col += n
+			line = rest
+		}
+		text = text[end:]
+	}
+	return dst
+}
+
+// nextLongLine returns the bounds of the first line of text wider than width (without its
+// "\n"), or -1, -1 if every line fits.
+func nextLongLine(text string, width int) (start, end int) {
+	for start < len(text) {
+		end = strings.IndexByte(text[start:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += start
+		}
+		if end-start > width && markup.RenderedWidth(text[start:end]) > width {
+			return start, end
+		}
+		start = end + 1
+	}
+	return -1, -1
+}
+
+// wrap breaks lines longer than width at spaces, as the writer does (see appendWrapped).
+// Text with no line over width is returned as it is, without allocating.
+func wrap(text string, width int) string {
+	if start, _ := nextLongLine(text, max(width, 20)); start < 0 {
 		return text
 	}
-	var b strings.Builder
-	b.Grow(len(text) + len(text)/width + 1)
-	for len(text) > 0 {
-		line, rest, found := strings.Cut(text, "\n")
-		wrapLine(&b, line, width)
-		if found {
-			b.WriteByte('\n')
-		}
-		text = rest
-	}
-	return b.String()
-}
-
-func needsWrap(text string, width int) bool {
-	for len(text) > 0 {
-		line, rest, _ := strings.Cut(text, "\n")
-		if len(line) > width && markup.RenderedWidth(line) > width {
-			return true
-		}
-		text = rest
-	}
-	return false
-}
-
-// wrapLine writes line to b, breaking it at spaces so that no piece is longer than width
-// (a single longer word stays whole).
-func wrapLine(b *strings.Builder, line string, width int) {
-	col := 0
-	for first := true; len(line) > 0; first = false {
-		word, rest, _ := strings.Cut(line, " ")
-		n := markup.RenderedWidth(word)
-		if !first {
-			if col > 0 && col+1+n > width {
-				b.WriteByte('\n')
-				col = 0
-			} else {
-				b.WriteByte(' ')
-				col++
-			}
-		}
-		b.WriteString(word)
-		col += n
-		line = rest
-	}
+	return string(appendWrapped(func(dst []byte, s string) []byte { return append(dst, s...) }, nil, text, width))
 }
 
 // liveSessions is the set of open sessions, so that shutdown can reach those still logging in.
@@ -442,8 +456,8 @@ func (e *Engine) closeUnattached() {
 	e.live.mu.Lock()
 	defer e.live.mu.Unlock()
 	for s := range e.live.m {
-		if e.bySess[s] == nil && !s.trySend(Output{Text: "\nThe game is shutting down. Goodbye!\n", Close: true}) {
-			s.close()
+		if e.bySess[s] == nil {
+			e.tell(s, Output{Text: "\nThe game is shutting down. Goodbye!\n", Close: true})
 		}
 	}
 }
