@@ -187,6 +187,7 @@ func (e *Engine) look(p *Player) {
 // describeRoom renders r as seen by viewer: title, description, exits, and what is there.
 func (e *Engine) describeRoom(r *world.Room, viewer *world.Thing) string {
 	var b strings.Builder
+	b.Grow(len(r.Name) + len(r.Desc) + 64*len(r.Exits) + 32*len(r.Things) + 32)
 	b.WriteString("{C}")
 	b.WriteString(r.Name)
 	b.WriteString("{x}\n")

@@ -163,22 +163,44 @@ func (e *Engine) startSession(s *session, read func(*session)) {
 	}()
 }
 
+// writeBufs holds write buffers between batches, so that an idle session holds none.
+var writeBufs = sync.Pool{New: func() any {
+	b := make([]byte, 0, 4096) // never nil: a nil buffer means the connection failed
+	return &b
+}}
+
+// maxPooledBuf is the largest write buffer kept for reuse.
+const maxPooledBuf = 64 << 10
+
+func getWriteBuf() *[]byte { return writeBufs.Get().(*[]byte) }
+
+func putWriteBuf(p *[]byte, buf []byte) {
+	if cap(buf) <= maxPooledBuf {
+		*p = buf[:0]
+		writeBufs.Put(p)
+	}
+}
+
 // writeLoop drains the output queue, writing every batch that is ready in one write.
 func (e *Engine) writeLoop(s *session) {
 	defer s.close()
-	buf := make([]byte, 0, 4096)
 	for {
 		var o Output
 		select {
 		case o = <-s.out:
 		case <-s.pause.poke:
-			if buf = e.parkWriter(s, buf); buf == nil {
+			p := getWriteBuf()
+			buf := e.parkWriter(s, *p)
+			if buf == nil {
 				return
 			}
+			putWriteBuf(p, buf)
 			continue
 		case <-s.done:
 			return
 		}
+		p := getWriteBuf()
+		buf := *p
 		closing := false
 		for more := true; more && buf != nil; {
 			closing = closing || o.Close
@@ -192,6 +214,7 @@ func (e *Engine) writeLoop(s *session) {
 		if buf = e.flushTo(s, buf); buf == nil || closing {
 			return
 		}
+		putWriteBuf(p, buf)
 	}
 }
 

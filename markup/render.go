@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Renderer renders markup for one client.
@@ -22,7 +23,8 @@ func (r Renderer) Render(s string) string {
 	if r.plain(s) {
 		return s
 	}
-	return string(r.Append(make([]byte, 0, len(s)+len(s)/4+16), s))
+	b := r.Append(make([]byte, 0, len(s)+len(s)/4+16), s)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is never written again, as in strings.Builder
 }
 
 // plain reports whether s renders as itself.
