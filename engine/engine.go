@@ -56,6 +56,7 @@ type Engine struct {
 	flushq        []*Player                     // players with output to send
 	flushSpare    []*Player
 	backlogged    map[*session]struct{} // sessions with output waiting for room in their queue
+	descs         map[string]string     // room descriptions as looks show them (see descFields)
 	timers        timerQueue
 	lua           *luaBindings
 	stats         loopStats

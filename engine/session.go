@@ -266,7 +266,7 @@ func (e *Engine) render(s *session, buf []byte, o Output) []byte {
 	for _, m := range o.OOB {
 		at := min(max(m.At, 0), len(text)) - (len(o.Text) - len(text))
 		if at > 0 {
-			buf = appendWrapped(s.conn.AppendText, buf, r.Render(text[:at]), width)
+			buf = appendRendered(s.conn.AppendText, buf, r, text[:at], width)
 			text = text[at:]
 		}
 		if m.Vars != nil {
@@ -276,7 +276,7 @@ func (e *Engine) render(s *session, buf []byte, o Output) []byte {
 		}
 	}
 	if text != "" {
-		buf = appendWrapped(s.conn.AppendText, buf, r.Render(text), width)
+		buf = appendRendered(s.conn.AppendText, buf, r, text, width)
 	}
 	if o.Prompt != "" {
 		buf = s.conn.AppendText(buf, r.Render(o.Prompt))
@@ -384,6 +384,26 @@ func (e *Engine) readLine(s *session, deadline time.Time) (string, error) {
 		}
 		return strings.TrimSpace(line), err
 	}
+}
+
+// appendRendered appends text rendered by r and wrapped to width to dst through enc. Lines
+// that render as themselves (in a look, every line listing what is in the room) are wrapped
+// and encoded as they are; only the others are rendered, line by line.
+func appendRendered(enc func(dst []byte, s string) []byte, dst []byte, r markup.Renderer, text string, width int) []byte {
+	for text != "" {
+		if n := r.PlainLines(text); n > 0 {
+			dst = appendWrapped(enc, dst, text[:n], width)
+			text = text[n:]
+			continue
+		}
+		n := strings.IndexByte(text, '\n') + 1
+		if n == 0 {
+			n = len(text)
+		}
+		dst = appendWrapped(enc, dst, r.Render(text[:n]), width)
+		text = text[n:]
+	}
+	return dst
 }
 
 // appendWrapped appends text to dst through enc (the connection's AppendText), with lines

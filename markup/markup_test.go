@@ -126,3 +126,26 @@ func TestParseLevel(t *testing.T) {
 		t.Error("ParseLevel accepted lots")
 	}
 }
+
+// Rendering the plain lines of a text apart from the rest gives the text rendered whole.
+func TestPlainLinesSplitRender(t *testing.T) {
+	texts := []string{
+		"", "plain\n", "plain", "{C}Title{x}\nplain\nmore\n", "plain\n{r}red\nplain\n",
+		"caf\u00e9\nna\u00efve {g}green\n", "bad \xff utf-8\nok\n", "tab\there\n", "\u0085c1\nx\n",
+		"a\nb\n{", "unclosed {r red\nnext\n",
+	}
+	for _, r := range []Renderer{{}, {Level: ANSI16}, {Level: TrueColor, ASCII: true}} {
+		for _, s := range texts {
+			n := r.PlainLines(s)
+			if r.Render(s[:n]) != s[:n] {
+				t.Errorf("%+v PlainLines(%q) = %d, but %q is not plain", r, s, n, s[:n])
+			}
+			if n < len(s) && n > 0 && s[n-1] != '\n' {
+				t.Errorf("%+v PlainLines(%q) = %d: not at a line end", r, s, n)
+			}
+			if got, want := s[:n]+r.Render(s[n:]), r.Render(s); got != want {
+				t.Errorf("%+v %q: split render %q, whole %q", r, s, got, want)
+			}
+		}
+	}
+}

@@ -44,6 +44,57 @@ func (r Renderer) plain(s string) bool {
 	return !high || utf8.ValidString(s)
 }
 
+// PlainLines returns the length of the longest prefix of s made of whole lines (each with its
+// "\n", the last one possibly ending s) that render as themselves. Rendering treats every line
+// alike, so Render(s) is s[:n] followed by Render(s[n:]).
+func (r Renderer) PlainLines(s string) int {
+	n, high := 0, false
+	for i := 0; i < len(s); i++ {
+		switch byteClass[s[i]] {
+		case classText:
+			continue
+		case classNewline:
+			if high && !utf8.ValidString(s[n:i]) {
+				return n
+			}
+			n, high = i+1, false
+		case classHigh:
+			if r.ASCII || s[i] == 0xc2 && i+1 < len(s) && s[i+1] < 0xa0 {
+				return n
+			}
+			high = true
+		default:
+			return n
+		}
+	}
+	if high && !utf8.ValidString(s[n:]) {
+		return n
+	}
+	return len(s)
+}
+
+// Classes of bytes for PlainLines.
+const (
+	classText    = iota // renders as itself
+	classNewline        // "\n"
+	classHigh           // part of a multi-byte UTF-8 character
+	classSpecial        // "{", or a control character: rendering changes it
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c == '\n':
+			t[c] = classNewline
+		case c == '{', c < 0x20, c == 0x7f:
+			t[c] = classSpecial
+		case c >= 0x80:
+			t[c] = classHigh
+		}
+	}
+	return t
+}()
+
 // Append appends s rendered (see Render) to dst and returns the result.
 func (r Renderer) Append(dst []byte, s string) []byte {
 	var cur, shown style
