@@ -387,12 +387,12 @@ func (e *Engine) readLine(s *session, deadline time.Time) (string, error) {
 }
 
 // appendRendered appends text rendered by r and wrapped to width to dst through enc. Lines
-// that render as themselves (in a look, every line listing what is in the room) are wrapped
-// and encoded as they are; only the others are rendered, line by line.
+// that render as themselves and fit (in a look, every line listing what is in the room) are
+// encoded as they are; only the others are rendered and wrapped, line by line.
 func appendRendered(enc func(dst []byte, s string) []byte, dst []byte, r markup.Renderer, text string, width int) []byte {
 	for text != "" {
-		if n := r.PlainLines(text); n > 0 {
-			dst = appendWrapped(enc, dst, text[:n], width)
+		if n := r.PlainLines(text, max(width, 20)); n > 0 {
+			dst = enc(dst, text[:n]) // nothing to render, no line to wrap
 			text = text[n:]
 			continue
 		}

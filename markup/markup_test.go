@@ -132,11 +132,16 @@ func TestPlainLinesSplitRender(t *testing.T) {
 	texts := []string{
 		"", "plain\n", "plain", "{C}Title{x}\nplain\nmore\n", "plain\n{r}red\nplain\n",
 		"caf\u00e9\nna\u00efve {g}green\n", "bad \xff utf-8\nok\n", "tab\there\n", "\u0085c1\nx\n",
-		"a\nb\n{", "unclosed {r red\nnext\n",
+		"a\nb\n{", "unclosed {r red\nnext\n", "short\nthis line is long\nshort\n", "0123456789\n",
 	}
 	for _, r := range []Renderer{{}, {Level: ANSI16}, {Level: TrueColor, ASCII: true}} {
 		for _, s := range texts {
-			n := r.PlainLines(s)
+			n := r.PlainLines(s, 10)
+			for _, line := range strings.SplitAfter(s[:n], "\n") {
+				if len(strings.TrimSuffix(line, "\n")) > 10 {
+					t.Errorf("%+v PlainLines(%q, 10) = %d, with line %q longer than 10", r, s, n, line)
+				}
+			}
 			if r.Render(s[:n]) != s[:n] {
 				t.Errorf("%+v PlainLines(%q) = %d, but %q is not plain", r, s, n, s[:n])
 			}

@@ -45,16 +45,17 @@ func (r Renderer) plain(s string) bool {
 }
 
 // PlainLines returns the length of the longest prefix of s made of whole lines (each with its
-// "\n", the last one possibly ending s) that render as themselves. Rendering treats every line
-// alike, so Render(s) is s[:n] followed by Render(s[n:]).
-func (r Renderer) PlainLines(s string) int {
+// "\n", the last one possibly ending s) that render as themselves and are at most max bytes
+// long (so at most max characters wide). Rendering treats every line alike, so Render(s) is
+// s[:n] followed by Render(s[n:]).
+func (r Renderer) PlainLines(s string, max int) int {
 	n, high := 0, false
 	for i := 0; i < len(s); i++ {
 		switch byteClass[s[i]] {
 		case classText:
 			continue
 		case classNewline:
-			if high && !utf8.ValidString(s[n:i]) {
+			if i-n > max || high && !utf8.ValidString(s[n:i]) {
 				return n
 			}
 			n, high = i+1, false
@@ -67,7 +68,7 @@ func (r Renderer) PlainLines(s string) int {
 			return n
 		}
 	}
-	if high && !utf8.ValidString(s[n:]) {
+	if len(s)-n > max || high && !utf8.ValidString(s[n:]) {
 		return n
 	}
 	return len(s)
