@@ -468,7 +468,8 @@ func wrap(text string, width int) string {
 	if start, _ := nextLongLine(text, max(width, 20)); start < 0 {
 		return text
 	}
-	return string(appendWrapped(func(dst []byte, s string) []byte { return append(dst, s...) }, nil, text, width))
+	dst := make([]byte, 0, len(text)+len(text)/20+1)
+	return string(appendWrapped(func(dst []byte, s string) []byte { return append(dst, s...) }, dst, text, width))
 }
 
 // liveSessions is the set of open sessions, so that shutdown can reach those still logging in.
