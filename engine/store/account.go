@@ -50,15 +50,15 @@ func (s *Store) CreateAccount(ctx context.Context, a Account) error {
 		Name:         a.Name,
 		PasswordHash: a.PasswordHash,
 		Role:         a.Role,
-		CreatedAt:    a.CreatedAt.UTC(),
-		LastLoginAt:  a.LastLoginAt.UTC(),
+		CreatedAt:    dbTime(a.CreatedAt),
+		LastLoginAt:  dbTime(a.LastLoginAt),
 		LastAddr:     a.LastAddr,
 	}
 	if row.Role == "" {
 		row.Role = defaultRole
 	}
 	if row.CreatedAt.IsZero() {
-		row.CreatedAt = time.Now().UTC()
+		row.CreatedAt = dbTime(time.Now())
 	}
 	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 	if res.Error != nil {
@@ -84,8 +84,8 @@ func (s *Store) Account(ctx context.Context, name string) (Account, error) {
 		Name:         row.Name,
 		PasswordHash: row.PasswordHash,
 		Role:         row.Role,
-		CreatedAt:    row.CreatedAt,
-		LastLoginAt:  row.LastLoginAt,
+		CreatedAt:    row.CreatedAt.UTC(),
+		LastLoginAt:  row.LastLoginAt.UTC(),
 		LastAddr:     row.LastAddr,
 	}, nil
 }
@@ -104,11 +104,11 @@ func (s *Store) SetPassword(ctx context.Context, name, hash string) error {
 	return s.updateAccount(ctx, "set password of", name, map[string]any{"password_hash": hash})
 }
 
-// RecordLogin notes a successful login from addr at the given time. It fails with
+// RecordLogin notes a successful login from addr at the given time (kept to the microsecond). It fails with
 // ErrNotFound if there is no such account.
 func (s *Store) RecordLogin(ctx context.Context, name, addr string, at time.Time) error {
 	return s.updateAccount(ctx, "record login of", name,
-		map[string]any{"last_login_at": at.UTC(), "last_addr": addr})
+		map[string]any{"last_login_at": dbTime(at), "last_addr": addr})
 }
 
 func (s *Store) updateAccount(ctx context.Context, op, name string, set map[string]any) error {

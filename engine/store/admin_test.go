@@ -8,8 +8,10 @@ import (
 	"time"
 )
 
-func TestBans(t *testing.T) {
-	s, ctx := openTest(t), context.Background()
+func TestBans(t *testing.T) { forEachBackend(t, testBans) }
+
+func testBans(t *testing.T, db testDB) {
+	s, ctx := openTest(t, db), context.Background()
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	for _, b := range []Ban{
 		{Kind: "name", Value: "troll", Reason: "rude", By: "Ada", At: now, Until: now.Add(time.Hour)},
@@ -42,8 +44,10 @@ func TestBans(t *testing.T) {
 	}
 }
 
-func TestAuditLogWritesInBatches(t *testing.T) {
-	s := openTest(t)
+func TestAuditLogWritesInBatches(t *testing.T) { forEachBackend(t, testAuditLogWritesInBatches) }
+
+func testAuditLogWritesInBatches(t *testing.T, db testDB) {
+	s := openTest(t, db)
 	a := NewAuditLog(s, testLogger(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
