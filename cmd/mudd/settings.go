@@ -21,6 +21,7 @@ type settings struct {
 	Config string `toml:"-"`
 	Game   string `toml:"game"`
 	Data   string `toml:"data_dir"`
+	DB     string `toml:"db"`
 	Telnet string `toml:"telnet"`
 	TCP    string `toml:"tcp"`
 
@@ -53,9 +54,10 @@ func defaultSettings() *settings {
 func (s *settings) flags(name string, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&s.Config, "config", "", "TOML config file (keys: game, data_dir, telnet, tcp, pulse, save_interval, lua_budget,\nlinkdead_grace, idle_timeout, lockout, max_login_failures, log_level, watch, compression,\nand an [mssp] table of MSSP variables)")
+	fs.StringVar(&s.Config, "config", "", "TOML config file (keys: game, data_dir, db, telnet, tcp, pulse, save_interval, lua_budget,\nlinkdead_grace, idle_timeout, lockout, max_login_failures, log_level, watch, compression,\nand an [mssp] table of MSSP variables)")
 	fs.StringVar(&s.Game, "game", s.Game, "game directory (default: the embedded default game, which building commands cannot change)")
 	fs.StringVar(&s.Data, "data", s.Data, "data directory for the SQLite database")
+	fs.StringVar(&s.DB, "db", s.DB, dbUsage)
 	fs.StringVar(&s.Telnet, "telnet", s.Telnet, "telnet listen address, or - to disable")
 	fs.StringVar(&s.TCP, "tcp", s.TCP, "plain TCP line listen address, or - to disable")
 	fs.Var(&s.Pulse, "pulse", "game loop pulse interval")
@@ -110,7 +112,7 @@ func (s *settings) engineConfig(log *slog.Logger) (engine.Config, error) {
 		game = os.DirFS(s.Game)
 	}
 	return engine.Config{
-		Game: game, GameDir: s.Game, DataDir: s.Data, TelnetAddr: s.Telnet, TCPAddr: s.TCP,
+		Game: game, GameDir: s.Game, DataDir: s.Data, DB: s.DB, TelnetAddr: s.Telnet, TCPAddr: s.TCP,
 		Pulse: time.Duration(s.Pulse), SaveInterval: time.Duration(s.SaveInterval),
 		LuaBudget: time.Duration(s.LuaBudget), LinkDeadGrace: time.Duration(s.LinkDead),
 		IdleTimeout: time.Duration(s.Idle), LockoutDuration: time.Duration(s.Lockout),
@@ -118,6 +120,10 @@ func (s *settings) engineConfig(log *slog.Logger) (engine.Config, error) {
 		CompressLevel: compression(s.Compression), NoCompress: s.Compression != nil && *s.Compression == 0,
 	}, nil
 }
+
+// dbUsage describes the --db flag of every command that opens the database.
+const dbUsage = "database: a postgres://user@host/dbname URL for PostgreSQL (password from PGPASSWORD or ~/.pgpass\n" +
+	"rather than the URL, which other users may see), or a SQLite file path (default: mudd.db in the data directory)"
 
 // compression returns the configured zlib level, or 0 for the default.
 func compression(level *int) int {

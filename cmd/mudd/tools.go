@@ -55,24 +55,30 @@ func user(args []string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("user", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	data := fset.String("data", "data", "data directory of the SQLite database")
+	db := fset.String("db", "", dbUsage)
 	if err := fset.Parse(args); err != nil {
 		return err
 	}
 	if fset.NArg() != 3 || fset.Arg(0) != "promote" {
-		return errors.New("usage: mudd user [--data DIR] promote NAME ROLE")
+		return errors.New("usage: mudd user [--data DIR | --db DSN] promote NAME ROLE")
 	}
 	name := fset.Arg(1)
 	role, err := engine.ParseRole(fset.Arg(2))
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(*data, "mudd.db")
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("no database at %s (start the server once, or pass --data)", path)
+	dsn := *db
+	if dsn == "" {
+		dsn = filepath.Join(*data, "mudd.db")
+	}
+	if !store.IsPostgres(dsn) {
+		if _, err := os.Stat(dsn); err != nil {
+			return fmt.Errorf("no database at %s (start the server once, or pass --data or --db)", dsn)
+		}
 	}
 	ctx := context.Background()
 	log, _ := newLogger(stderr, "warn")
-	st, err := store.Open(ctx, path, log)
+	st, err := store.Open(ctx, dsn, log)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,10 @@
 package store
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/url"
 	"regexp"
 	"strings"
@@ -193,3 +196,65 @@ type scrubbedError struct {
 
 func (e *scrubbedError) Error() string { return e.msg }
 func (e *scrubbedError) Unwrap() error { return e.err }
+
+// scrubHandler is a slog.Handler that hides passwords in messages and attributes, for the
+// drivers' own log lines.
+type scrubHandler struct {
+	slog.Handler
+	secrets []string
+}
+
+// scrubLog returns log, hiding the passwords in dsn from everything logged through it.
+func scrubLog(log *slog.Logger, dsn string) *slog.Logger {
+	ss := secrets(dsn)
+	if len(ss) == 0 {
+		return log
+	}
+	return slog.New(scrubHandler{log.Handler(), ss})
+}
+
+func (h scrubHandler) hide(s string) string {
+	for _, secret := range h.secrets {
+		s = strings.ReplaceAll(s, secret, hidden)
+	}
+	return s
+}
+
+func (h scrubHandler) Handle(ctx context.Context, r slog.Record) error {
+	out := slog.NewRecord(r.Time, r.Level, h.hide(r.Message), r.PC)
+	r.Attrs(func(a slog.Attr) bool {
+		out.AddAttrs(h.attr(a))
+		return true
+	})
+	return h.Handler.Handle(ctx, out)
+}
+
+func (h scrubHandler) attr(a slog.Attr) slog.Attr {
+	v := a.Value.Resolve()
+	switch v.Kind() {
+	case slog.KindGroup:
+		as := v.Group()
+		scrubbed := make([]any, len(as))
+		for i, g := range as {
+			scrubbed[i] = h.attr(g)
+		}
+		return slog.Group(a.Key, scrubbed...)
+	case slog.KindString, slog.KindAny:
+		if s := fmt.Sprint(v.Any()); h.hide(s) != s {
+			return slog.String(a.Key, h.hide(s))
+		}
+	}
+	return a
+}
+
+func (h scrubHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	scrubbed := make([]slog.Attr, len(as))
+	for i, a := range as {
+		scrubbed[i] = h.attr(a)
+	}
+	return scrubHandler{h.Handler.WithAttrs(scrubbed), h.secrets}
+}
+
+func (h scrubHandler) WithGroup(name string) slog.Handler {
+	return scrubHandler{h.Handler.WithGroup(name), h.secrets}
+}

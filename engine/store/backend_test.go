@@ -1,7 +1,9 @@
 package store
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"sync"
@@ -116,7 +118,7 @@ func TestSharedDatabase(t *testing.T) { forEachBackend(t, testSharedDatabase) }
 
 func testSharedDatabase(t *testing.T, db testDB) {
 	dsn := db.new(t)
-	const processes, players, rounds = 3, 40, 15
+	const processes, players, rounds = 3, 30, 8
 	stores := make([]*Store, processes)
 	var wg sync.WaitGroup
 	errs := make(chan error, processes*rounds)
@@ -167,4 +169,15 @@ func testSharedDatabase(t *testing.T, db testDB) {
 		want[fmt.Sprintf("P%02d", p)] = rounds*processes - 1
 	}
 	wantStored(t, stores[0], want)
+}
+
+// TestLogHidesPassword logs what a driver might through the store's logger.
+func TestLogHidesPassword(t *testing.T) {
+	var buf strings.Builder
+	log := scrubLog(slog.New(slog.NewTextHandler(&buf, nil)), "postgres://mudd:s3cret%21@db.example/mudd")
+	log.With("dsn", "mudd:s3cret!@db.example").Error("connect mudd:s3cret%21@db.example failed",
+		"err", errors.New("password s3cret! refused"), slog.Group("g", "x", "s3cret!"))
+	if got := buf.String(); strings.Contains(got, "s3cret") || strings.Count(got, hidden) != 4 {
+		t.Errorf("logged %q", got)
+	}
 }

@@ -61,7 +61,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s, err := open(ctx, dsn, log)
+	s, err := open(ctx, dsn, scrubLog(log, dsn))
 	if err != nil {
 		return nil, scrub(fmt.Errorf("store: open %s: %w", Redact(dsn), err), dsn)
 	}
