@@ -14,7 +14,7 @@ import (
 
 // TestPostgresPersistence plays on a server whose database is PostgreSQL: a character made
 // over TCP walks and picks up a coin, the server restarts on the same database, and the
-// character is back where it was with the coin. Nothing is written to the data directory.
+// character is back where it was with the coin. No database is written to the data directory.
 func TestPostgresPersistence(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	data := t.TempDir()
