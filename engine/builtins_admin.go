@@ -163,23 +163,25 @@ func roleCmd(up bool) func(*Context) {
 		finish := c.Later()
 		var display string
 		e.offLoop(func(ctx context.Context) error {
-			acct, err := e.store.Account(ctx, name)
+			// The check and the change are one locked step: another process changing the
+			// same account meanwhile cannot slip between them.
+			acct, err := e.store.UpdateRole(ctx, name, func(acct store.Account) (string, error) {
+				cur, _ := ParseRole(acct.Role)
+				switch {
+				case cur >= role:
+					return "", fmt.Errorf("%s is %s %s, as high as you or higher", acct.Name, article(cur.String()), cur)
+				case up && to <= cur:
+					return "", fmt.Errorf("%s is %s %s already; promote raises", acct.Name, article(cur.String()), cur)
+				case !up && to >= cur:
+					return "", fmt.Errorf("%s is %s %s; demote lowers", acct.Name, article(cur.String()), cur)
+				}
+				return to.String(), nil
+			})
 			if errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("there is no character called %q", name)
-			} else if err != nil {
-				return err
 			}
 			display = acct.Name
-			cur, _ := ParseRole(acct.Role)
-			switch {
-			case cur >= role:
-				return fmt.Errorf("%s is %s %s, as high as you or higher", acct.Name, article(cur.String()), cur)
-			case up && to <= cur:
-				return fmt.Errorf("%s is %s %s already; promote raises", acct.Name, article(cur.String()), cur)
-			case !up && to >= cur:
-				return fmt.Errorf("%s is %s %s; demote lowers", acct.Name, article(cur.String()), cur)
-			}
-			return e.store.SetRole(ctx, acct.Name, to.String())
+			return err
 		}, func(e *Engine, err error) {
 			if err != nil {
 				p.Sendf("Not changed: %v.", err)

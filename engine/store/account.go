@@ -80,6 +80,10 @@ func (s *Store) Account(ctx context.Context, name string) (Account, error) {
 	if err != nil {
 		return Account{}, fmt.Errorf("store: load account %q: %w", name, err)
 	}
+	return row.account(), nil
+}
+
+func (row accountRow) account() Account {
 	return Account{
 		Name:         row.Name,
 		PasswordHash: row.PasswordHash,
@@ -87,7 +91,7 @@ func (s *Store) Account(ctx context.Context, name string) (Account, error) {
 		CreatedAt:    row.CreatedAt.UTC(),
 		LastLoginAt:  row.LastLoginAt.UTC(),
 		LastAddr:     row.LastAddr,
-	}, nil
+	}
 }
 
 // SetRole changes the role of an account. It fails with ErrNotFound if there is none.
@@ -96,6 +100,44 @@ func (s *Store) SetRole(ctx context.Context, name, role string) error {
 		return fmt.Errorf("store: set role of %q: empty role", name)
 	}
 	return s.updateAccount(ctx, "set role of", name, map[string]any{"role": role})
+}
+
+// UpdateRole changes the role of the account called name to what decide returns, given the
+// account as stored. It returns the account as it was read. If decide fails, nothing changes
+// and its error is returned as it is; ErrNotFound if there is no such account. The account's
+// row is locked from the read to the write (SELECT ... FOR UPDATE in PostgreSQL; SQLite's
+// transaction holds the write lock), so a change made meanwhile by another process waits
+// instead of being overwritten or judged on stale data.
+func (s *Store) UpdateRole(ctx context.Context, name string, decide func(Account) (string, error)) (Account, error) {
+	var acct Account
+	var decided error
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row accountRow
+		err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Where(byKey(name)).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		acct = row.account()
+		role, err := decide(acct)
+		if err != nil {
+			decided = err
+			return err
+		}
+		if role == "" {
+			return errors.New("empty role")
+		}
+		return tx.Model(&accountRow{}).Where(byKey(name)).Update("role", role).Error
+	})
+	if decided != nil {
+		return acct, decided
+	}
+	if err != nil {
+		return acct, fmt.Errorf("store: update role of %q: %w", name, err)
+	}
+	return acct, nil
 }
 
 // SetPassword replaces the password hash of an account. It fails with ErrNotFound if there

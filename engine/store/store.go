@@ -16,8 +16,8 @@
 // transaction that reads rows and then writes. In SQLite a transaction starts by taking the
 // database's write lock (BEGIN IMMEDIATE), so such a transaction never sees data change
 // under it. PostgreSQL runs at its default isolation, read committed: a transaction that
-// reads a row to decide what to write locks that row first (SELECT ... FOR SHARE or FOR
-// UPDATE, through clause.Locking; SQLite drops the clause). Batches lock rows in key order,
+// reads a row to decide what to write locks that row first (SELECT ... FOR UPDATE in
+// UpdateRole, FOR SHARE in AssignZone, through clause.Locking; SQLite drops the clause). Batches lock rows in key order,
 // so two processes saving overlapping batches wait for each other instead of deadlocking.
 package store
 

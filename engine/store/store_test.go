@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -308,5 +310,63 @@ func testContextCancelled(t *testing.T, db testDB) {
 	}
 	if _, err := s.Account(ctx, "alice"); !errors.Is(err, context.Canceled) {
 		t.Errorf("Account with cancelled ctx: err = %v", err)
+	}
+}
+
+func TestUpdateRole(t *testing.T) { forEachBackend(t, testUpdateRole) }
+
+func testUpdateRole(t *testing.T, db testDB) {
+	ctx := t.Context()
+	s := openTest(t, db)
+	if err := s.CreateAccount(ctx, Account{Name: "Alice", Role: "builder"}); err != nil {
+		t.Fatal(err)
+	}
+	refused := errors.New("refused")
+	if _, err := s.UpdateRole(ctx, "alice", func(Account) (string, error) { return "admin", refused }); err != refused {
+		t.Errorf("UpdateRole refused by decide: err = %v, want decide's error as is", err)
+	}
+	if _, err := s.UpdateRole(ctx, "carol", func(Account) (string, error) { return "admin", nil }); !errors.Is(err, ErrNotFound) {
+		t.Errorf("UpdateRole of a missing account: err = %v, want ErrNotFound", err)
+	}
+	was, err := s.UpdateRole(ctx, "ALICE", func(a Account) (string, error) { return "wizard", nil })
+	if err != nil || was.Name != "Alice" || was.Role != "builder" {
+		t.Errorf("UpdateRole = %+v, %v; want Alice as she was, a builder", was, err)
+	}
+	if a, _ := s.Account(ctx, "alice"); a.Role != "wizard" {
+		t.Errorf("role after UpdateRole = %q, want wizard", a.Role)
+	}
+}
+
+// TestUpdateRoleConcurrent counts in the role from two processes at once: every decision
+// must see the previous one's result, or a count is lost.
+func TestUpdateRoleConcurrent(t *testing.T) { forEachBackend(t, testUpdateRoleConcurrent) }
+
+func testUpdateRoleConcurrent(t *testing.T, db testDB) {
+	dsn := db.new(t)
+	stores := []*Store{openAt(t, dsn), openAt(t, dsn)}
+	if err := stores[0].CreateAccount(t.Context(), Account{Name: "Counter", Role: "0"}); err != nil {
+		t.Fatal(err)
+	}
+	const each = 10
+	var wg sync.WaitGroup
+	for _, s := range stores {
+		for range 2 {
+			wg.Go(func() {
+				for range each {
+					_, err := s.UpdateRole(t.Context(), "counter", func(a Account) (string, error) {
+						n, err := strconv.Atoi(a.Role)
+						return strconv.Itoa(n + 1), err
+					})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if a, err := stores[1].Account(t.Context(), "counter"); err != nil || a.Role != strconv.Itoa(4*each) {
+		t.Errorf("after %d concurrent updates, role = %q (%v)", 4*each, a.Role, err)
 	}
 }
