@@ -244,18 +244,20 @@ func (e *Engine) dispatch(c *Context) {
 		verb = cmd.Name
 	}
 	staff := cmd != nil && cmd.Role >= RoleBuilder
+	// A frozen player runs nothing but quit: no command, and no hook of the room or its NPCs,
+	// which would act for them as a command does.
+	if p.frozen && (cmd == nil || cmd.Name != "quit") && c.by == "" {
+		c.Fail("You are frozen solid and cannot do that.")
+		if staff {
+			e.audited(c, cmd.Role, resultRefused+"frozen")
+		}
+		return
+	}
 	if !staff && e.intercepted(p, verb, args) {
 		return
 	}
 	if cmd == nil {
 		c.Fail("Huh? There is no command %q here. Type 'commands' for a list.", word)
-		return
-	}
-	if p.frozen && cmd.Name != "quit" && c.by == "" {
-		c.Fail("You are frozen solid and cannot do that.")
-		if staff {
-			e.audited(c, cmd.Role, resultRefused+"frozen")
-		}
 		return
 	}
 	c.Name, c.Args = cmd.Name, args

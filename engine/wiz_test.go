@@ -286,18 +286,25 @@ func TestKickAndFreeze(t *testing.T) {
 	wes := staff(t, s, "Wes", engine.RoleWizard)
 	staff(t, s, "Ada", engine.RoleAdmin)
 	pat := mudtest.Create(t, s, "Pat", "password2")
+	do(t, pat, "n", "Great Hall") // its on_command hook answers "pull"
+	do(t, pat, "pull", "You pull the lever")
 
 	do(t, wes, "freeze Pat", "Pat is frozen.")
 	pat.Hear("You are frozen solid!")
 	do(t, pat, "look", "frozen solid and cannot do that")
-	do(t, pat, "n", "frozen solid")
+	do(t, pat, "s", "frozen solid")
+	// Nor does the room's hook act for a frozen player, for a command or for a word that is none.
+	mustNotContain(t, "frozen hook", do(t, pat, "pull", "frozen solid"), "lever")
+	mustNotContain(t, "frozen hook", do(t, pat, "get lever", "frozen solid"), "lever is fixed")
+	do(t, pat, "xyzzy", "frozen solid")
 	quit(pat)
 	pat = mudtest.Login(t, s, "Pat", "password2")
 	do(t, pat, "look", "frozen solid")
 	do(t, wes, "users", "Pat*", "127.0.0.1", "tcp")
 	do(t, wes, "thaw Pat", "Pat is thawed.")
 	pat.Hear("You thaw out")
-	do(t, pat, "look", "Town Square")
+	do(t, pat, "look", "Great Hall")
+	do(t, pat, "pull", "You pull the lever")
 
 	do(t, wes, "kick Ada", "role is as high as yours")
 	do(t, wes, "kick Zed", "Nobody called")
