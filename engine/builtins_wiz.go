@@ -597,6 +597,9 @@ func cmdSet(c *Context) {
 	}
 	t, err := c.resolve(word)
 	if err == nil {
+		err = c.mayChange(t)
+	}
+	if err == nil {
 		err = c.Engine.setField(t, strings.ToLower(field), value)
 	}
 	if err != nil {
@@ -604,6 +607,23 @@ func cmdSet(c *Context) {
 		return
 	}
 	c.Sendf("Set %s of %s to %s.", field, word, value)
+}
+
+// mayChange refuses changes to a player's thing, or to anything a player holds, unless that
+// player's role is below the caller's (as Router.Act does) or the player is the caller.
+func (c *Context) mayChange(t statTarget) error {
+	h := t.thing
+	for h != nil && playerOf(h) == nil {
+		h = h.Holder
+	}
+	p := playerOf(h)
+	if p == nil || p == c.Player || p.Role < c.Role {
+		return nil
+	}
+	if h == t.thing {
+		return fmt.Errorf("%s's role is as high as yours", p.Name)
+	}
+	return fmt.Errorf("%s holds it, and their role is as high as yours", p.Name)
 }
 
 // setField changes one settable field of t: name, desc, ground, or data.<key>.
