@@ -206,6 +206,10 @@ mud.on("gmcp", function(p, pkg, data)
   if pkg == "Test.Echo" then p:gmcp("Test.Reply", { got = data.n * 2, from = p.name }) end
 end)
 command { name = "hurt", run = function(actor) actor:gmcp("Char.Vitals", { hp = 7, maxhp = 20 }) end }
+command { name = "mixed", run = function(actor)
+  actor:send("alpha, a line long enough to matter") actor:gmcp("Test.One", 1)
+  actor:send("beta") actor:gmcp("Test.Two", 2) actor:send("gamma")
+end }
 `)...)
 	delete(game, "scripts/gmcp.lua")
 	s := startServer(t, game, t.TempDir())
@@ -272,6 +276,22 @@ command { name = "hurt", run = function(actor) actor:gmcp("Char.Vitals", { hp = 
 		!strings.HasSuffix(rest, "{Room.Info}{Char.Items.List}> <EOR>") {
 		t.Fatalf("order of text and GMCP: %q then %q", text, rest)
 	}
+
+	// Several messages in one batch, with text between them, each at its place.
+	c.Send("mixed")
+	got := c.Expect("gamma")
+	at := func(s string) int {
+		if i := strings.Index(got, s); i >= 0 {
+			return i
+		}
+		t.Fatalf("%q missing from %q", s, got)
+		return 0
+	}
+	if !(at("alpha") < at("{Test.One}") && at("{Test.One}") < at("beta") && at("beta") < at("{Test.Two}") &&
+		at("{Test.Two}") < at("gamma")) {
+		t.Fatalf("messages out of place among the text: %q", got)
+	}
+	c.Expect("> ")
 	c.MarkGMCP(false)
 
 	// Removing a package stops it; Core messages need no subscription.

@@ -218,7 +218,8 @@ func (e *Engine) render(s *session, buf []byte, o Output) []byte {
 	r := s.renderer(info)
 	text := o.Text
 	for _, m := range o.OOB {
-		at := min(max(m.At, 0), len(text)) - (len(o.Text) - len(text))
+		done := len(o.Text) - len(text) // m.At counts from the start of o.Text
+		at := min(max(m.At-done, 0), len(text))
 		if at > 0 {
 			buf = s.conn.AppendText(buf, wrap(r.Render(text[:at]), width))
 			text = text[at:]
