@@ -24,9 +24,15 @@ var errNoDatabase = errors.New("this game runs without a database")
 const storeTimeout = 10 * time.Second
 
 // offLoop runs fn on a worker goroutine with a context, and then done with its result on
-// the loop.
-func (e *Engine) offLoop(fn func(ctx context.Context) error, done func(e *Engine, err error)) {
+// the loop. finish, if not nil, is the command's Later function: the worker calls it with
+// fn's result at once, so the audit log records what fn changed even if the loop stops
+// before done runs (a shutdown typed just after a ban).
+func (e *Engine) offLoop(finish func(error), fn func(ctx context.Context) error, done func(e *Engine, err error)) {
+	if finish == nil {
+		finish = func(error) {}
+	}
 	if e.store == nil {
+		finish(errNoDatabase)
 		done(e, errNoDatabase)
 		return
 	}
@@ -34,6 +40,7 @@ func (e *Engine) offLoop(fn func(ctx context.Context) error, done func(e *Engine
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		err := fn(ctx)
 		cancel()
+		finish(err)
 		e.post(funcEvent(func(e *Engine) { done(e, err) }))
 	})
 }
@@ -55,8 +62,7 @@ func cmdBan(c *Context) {
 			return
 		}
 	}
-	finish := c.Later()
-	e.offLoop(func(ctx context.Context) error {
+	e.offLoop(c.Later(), func(ctx context.Context) error {
 		if b.Kind == banName {
 			acct, err := e.store.Account(ctx, b.Value)
 			if err == nil {
@@ -71,7 +77,6 @@ func cmdBan(c *Context) {
 	}, func(e *Engine, err error) {
 		if err != nil {
 			p.Sendf("Not banned: %v.", err)
-			finish(err)
 			return
 		}
 		e.bans.Store(e.bans.Load().with(b))
@@ -80,7 +85,6 @@ func cmdBan(c *Context) {
 		if b.Kind == banName {
 			e.router.Act(b.Value, Action{Kind: ActKick, By: p.Name, ByRole: role, Reason: "banned. " + b.Reason})
 		}
-		finish(nil)
 	})
 }
 
@@ -98,25 +102,24 @@ func cmdUnban(c *Context) {
 		c.Fail("Unban what? %v.", err)
 		return
 	}
-	finish := c.Later()
-	e.offLoop(func(ctx context.Context) error {
-		return e.store.RemoveBan(ctx, kind, value)
-	}, func(e *Engine, err error) {
-		list, had := e.bans.Load().without(kind, value)
-		if errors.Is(err, store.ErrNotFound) && had {
-			err = nil // gone from the database already: lift it here too
+	_, had := e.bans.Load().without(kind, value)
+	e.offLoop(c.Later(), func(ctx context.Context) error {
+		err := e.store.RemoveBan(ctx, kind, value)
+		switch {
+		case errors.Is(err, store.ErrNotFound) && had:
+			return nil // gone from the database already: lift it here too
+		case errors.Is(err, store.ErrNotFound):
+			return fmt.Errorf("%s is not banned", value)
 		}
+		return err
+	}, func(e *Engine, err error) {
 		if err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				err = fmt.Errorf("%s is not banned", value)
-			}
 			p.Sendf("Not unbanned: %v.", err)
-			finish(err)
 			return
 		}
+		list, _ := e.bans.Load().without(kind, value)
 		e.bans.Store(list)
 		p.Sendf("Lifted the ban of %s %s.", kind, value)
-		finish(nil)
 	})
 }
 
@@ -160,9 +163,8 @@ func roleCmd(up bool) func(*Context) {
 			c.Fail("You can't change your own role.")
 			return
 		}
-		finish := c.Later()
 		var display string
-		e.offLoop(func(ctx context.Context) error {
+		e.offLoop(c.Later(), func(ctx context.Context) error {
 			acct, err := e.store.Account(ctx, name)
 			if errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("there is no character called %q", name)
@@ -183,13 +185,11 @@ func roleCmd(up bool) func(*Context) {
 		}, func(e *Engine, err error) {
 			if err != nil {
 				p.Sendf("Not changed: %v.", err)
-				finish(err)
 				return
 			}
 			e.router.Act(display, Action{Kind: ActSetRole, By: p.Name, ByRole: role, Role: to})
 			p.Sendf("%s is now %s %s.", display, article(to.String()), to)
 			e.log.Info(verb, "name", display, "role", to, "by", p.Name)
-			finish(nil)
 		})
 	}
 }
@@ -208,7 +208,8 @@ func cmdAudit(c *Context) {
 		}
 	}
 	var rows []store.AuditEntry
-	e.offLoop(func(ctx context.Context) error {
+	// Later: this command's own entry is written after the read, so it is not in its output.
+	e.offLoop(c.Later(), func(ctx context.Context) error {
 		if err := e.audit.Flush(ctx); err != nil {
 			return err
 		}

@@ -447,7 +447,8 @@ command { name = "zap", role = "builder", run = function(actor, args) error("zap
 		"Wes [wizard] at town:hall: kick Ada => error: You can't do",
 		"Ada [admin] at town:square: promote Pat builder => ok", "ban Troll 1h => ok",
 		"wiznet {r}red alert => ok") // and the audit shows the line as typed
-	mustNotContain(t, "audit", out, "look")
+	mustNotContain(t, "audit", out, "look", "audit 10") // nor its own row, written after the read
+	mustContain(t, "audit again", do(t, ada, "audit 1", "audit 10 => ok"))
 	do(t, ada, "audit wes", "goto town:hall")
 	mustNotContain(t, "audit of one", do(t, ada, "audit wes", "kick Ada"), "promote")
 	s.Stop()
@@ -479,6 +480,45 @@ command { name = "zap", role = "builder", run = function(actor, args) error("zap
 	}
 	if _, ok := lines["look"]; ok {
 		t.Error("a player command was audited")
+	}
+}
+
+// TestAuditedWhenTheLoopStops orders a ban and a promotion and, in the same write, a
+// shutdown: whatever reached the database has its audit row, though the loop may stop
+// before it hears that the work is done.
+func TestAuditedWhenTheLoopStops(t *testing.T) {
+	data := t.TempDir()
+	s := startServer(t, fixture(), data)
+	ada := staff(t, s, "Ada", engine.RoleAdmin)
+	quit(mudtest.Create(t, s, "Pat", "password2"))
+	if _, err := ada.Conn.Write([]byte("ban Troll\r\npromote Pat builder\r\nshutdown\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Wait(); err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	st := openStore(t, data)
+	ctx := context.Background()
+	rows, err := st.Audit(ctx, "Ada", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audited := map[string]string{}
+	for _, r := range rows {
+		audited[r.Line] = r.Result
+	}
+	bans, err := st.Bans(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bans) > 0 && audited["ban Troll"] != "ok" {
+		t.Errorf("troll is banned, but the audit row of the ban is %q", audited["ban Troll"])
+	}
+	if pat, err := st.Account(ctx, "Pat"); err != nil || pat.Role == "builder" && audited["promote Pat builder"] != "ok" {
+		t.Errorf("Pat is %q (%v), but the audit row of the promotion is %q", pat.Role, err, audited["promote Pat builder"])
+	}
+	if audited["shutdown"] != "ok" {
+		t.Errorf("shutdown audited as %q", audited["shutdown"])
 	}
 }
 
