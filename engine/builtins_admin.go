@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -56,22 +57,15 @@ func cmdBan(c *Context) {
 		c.Fail("You can't ban yourself.")
 		return
 	}
-	if addr := p.Addr(); addr != "" && b.Kind != banName {
-		if _, self := (&banList{bans: []store.Ban{b}}).addr(addr, e.now()); self {
-			c.Fail("That would ban your own address (%s).", addr)
+	if b.Kind != banName {
+		if err := c.mayBanAddr(b); err != nil {
+			c.Fail("Not banned: %v.", err)
 			return
 		}
 	}
 	e.offLoop(c.Later(), func(ctx context.Context) error {
-		if b.Kind == banName {
-			acct, err := e.store.Account(ctx, b.Value)
-			if err == nil {
-				if r, _ := ParseRole(acct.Role); r >= role {
-					return fmt.Errorf("%s is %s %s, as high as you or higher", acct.Name, article(acct.Role), acct.Role)
-				}
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
+		if err := e.banAllowed(ctx, b, role); err != nil {
+			return err
 		}
 		return e.store.AddBan(ctx, b)
 	}, func(e *Engine, err error) {
@@ -86,6 +80,66 @@ func cmdBan(c *Context) {
 			e.router.Act(b.Value, Action{Kind: ActKick, By: p.Name, ByRole: role, Reason: "banned. " + b.Reason})
 		}
 	})
+}
+
+// Widest blocks a wizard may ban; wider ones need an admin.
+const (
+	wizardBlock4 = 16
+	wizardBlock6 = 48
+)
+
+// mayBanAddr refuses an address or block ban that would shut out the caller, a block wider
+// than a wizard may ban, or one that covers the address of a player online whose role is as
+// high as the caller's.
+func (c *Context) mayBanAddr(b store.Ban) error {
+	e, now := c.Engine, c.Engine.now()
+	one := &banList{bans: []store.Ban{b}}
+	if pfx, err := netip.ParsePrefix(b.Value); err == nil && b.Kind == banCIDR && c.Role < RoleAdmin {
+		if widest := map[bool]int{true: wizardBlock4, false: wizardBlock6}[pfx.Addr().Is4()]; pfx.Bits() < widest {
+			return fmt.Errorf("blocks wider than /%d need an admin", widest)
+		}
+	}
+	if addr := c.Player.Addr(); addr != "" {
+		if _, self := one.addr(addr, now); self {
+			return fmt.Errorf("that would ban your own address (%s)", addr)
+		}
+	}
+	for _, w := range e.router.Who() {
+		if _, hit := one.addr(w.Addr, now); hit && w.Role >= c.Role {
+			return fmt.Errorf("%s (%s) plays from there, and their role is as high as yours", w.Name, w.Role)
+		}
+	}
+	return nil
+}
+
+// banAllowed checks b against the accounts in the database, off the loop: a name ban of an
+// account, or an address ban of an account's last login address, is refused when the
+// account's role is as high as role.
+func (e *Engine) banAllowed(ctx context.Context, b store.Ban, role Role) error {
+	if b.Kind == banName {
+		acct, err := e.store.Account(ctx, b.Value)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if r, _ := ParseRole(acct.Role); r >= role {
+			return fmt.Errorf("%s is %s %s, as high as you or higher", acct.Name, article(acct.Role), acct.Role)
+		}
+		return nil
+	}
+	staff, err := e.store.Staff(ctx)
+	if err != nil {
+		return err
+	}
+	one := &banList{bans: []store.Ban{b}}
+	for _, a := range staff {
+		r, _ := ParseRole(a.Role)
+		if _, hit := one.addr(a.LastAddr, b.At); hit && r >= role {
+			return fmt.Errorf("%s (%s) last logged in from there, and their role is as high as yours", a.Name, a.Role)
+		}
+	}
+	return nil
 }
 
 func banUntil(b store.Ban) string {

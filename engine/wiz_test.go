@@ -230,6 +230,45 @@ func TestBansBlockLoginAndExpire(t *testing.T) {
 	do(t, ada, "unban 127.0.0.6/31", "is not banned")
 }
 
+// loginFrom logs an existing character in from the local address from.
+func loginFrom(t *testing.T, s *mudtest.Server, from, name, password string) *mudtest.Client {
+	t.Helper()
+	c := mudtest.DialFrom(t, s.Eng.TCPAddr(), from)
+	c.Expect("name")
+	c.Send(name)
+	c.Expect("Password")
+	c.Send(password)
+	c.Expect("\n> ")
+	return c
+}
+
+func TestAddressBansSpareStaff(t *testing.T) {
+	s := startServer(t, fixture(), t.TempDir())
+	wes := staff(t, s, "Wes", engine.RoleWizard)
+	staff(t, s, "Ada", engine.RoleAdmin)
+	ada := loginFrom(t, s, "127.0.0.9", "Ada", "password1")
+	quit(mudtest.Create(t, s, "Pat", "password2"))
+	pat := loginFrom(t, s, "127.0.0.10", "Pat", "password2")
+
+	do(t, wes, "ban 127.0.0.9", "Not banned: Ada (admin) plays from there")
+	do(t, wes, "ban 127.0.0.8/30 1h", "Not banned: Ada (admin) plays from there")
+	do(t, wes, "ban ::ffff:127.0.0.9", "Ada (admin) plays from there")
+	do(t, wes, "ban 127.0.0.0/8", "Not banned: blocks wider than /16 need an admin")
+	do(t, wes, "ban 2001:db8::/32", "Not banned: blocks wider than /48 need an admin")
+	do(t, wes, "ban 2001:db8::/48", "Banned cidr 2001:db8::/48")
+	do(t, wes, "ban 127.0.0.10", "Banned ip 127.0.0.10") // Pat is a player
+	quit(pat)
+	quit(ada)
+	// Offline, Ada's last login address is hers still.
+	do(t, wes, "ban 127.0.0.9", "Not banned: Ada (admin) last logged in from there")
+	do(t, wes, "ban 127.0.0.8/29", "Ada (admin) last logged in from there")
+	do(t, wes, "bans", "2 ban(s).")
+
+	ada = loginFrom(t, s, "127.0.0.11", "Ada", "password1")
+	do(t, ada, "ban 10.0.0.0/8", "Banned cidr 10.0.0.0/8") // an admin bans wide blocks
+	do(t, ada, "ban 127.0.0.9", "Banned ip 127.0.0.9")     // and not her own address any more
+}
+
 func TestBansAreKeptAcrossRestarts(t *testing.T) {
 	data := t.TempDir()
 	s := startServer(t, fixture(), data)

@@ -80,6 +80,10 @@ func (s *Store) Account(ctx context.Context, name string) (Account, error) {
 	if err != nil {
 		return Account{}, fmt.Errorf("store: load account %q: %w", name, err)
 	}
+	return row.account(), nil
+}
+
+func (row accountRow) account() Account {
 	return Account{
 		Name:         row.Name,
 		PasswordHash: row.PasswordHash,
@@ -87,7 +91,20 @@ func (s *Store) Account(ctx context.Context, name string) (Account, error) {
 		CreatedAt:    row.CreatedAt,
 		LastLoginAt:  row.LastLoginAt,
 		LastAddr:     row.LastAddr,
-	}, nil
+	}
+}
+
+// Staff lists the accounts whose role is not the default player role, by name.
+func (s *Store) Staff(ctx context.Context) ([]Account, error) {
+	var rows []accountRow
+	if err := s.db.WithContext(ctx).Where("role <> ?", defaultRole).Order("key").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list staff: %w", err)
+	}
+	out := make([]Account, len(rows))
+	for i, row := range rows {
+		out[i] = row.account()
+	}
+	return out, nil
 }
 
 // SetRole changes the role of an account. It fails with ErrNotFound if there is none.

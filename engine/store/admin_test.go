@@ -42,6 +42,27 @@ func TestBans(t *testing.T) {
 	}
 }
 
+func TestStaff(t *testing.T) {
+	s, ctx := openTest(t), context.Background()
+	for _, a := range []Account{{Name: "Pat"}, {Name: "Wes", Role: "wizard"}, {Name: "Ada", Role: "admin"}} {
+		a.PasswordHash = "x"
+		if err := s.CreateAccount(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.RecordLogin(ctx, "ada", "10.1.2.3", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Staff(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Name != "Ada" || got[0].Role != "admin" || got[0].LastAddr != "10.1.2.3" ||
+		got[1].Name != "Wes" {
+		t.Fatalf("Staff = %+v, want Ada (with her address) and Wes", got)
+	}
+}
+
 func TestAuditLogWritesInBatches(t *testing.T) {
 	s := openTest(t)
 	a := NewAuditLog(s, testLogger(t))
