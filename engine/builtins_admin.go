@@ -311,7 +311,7 @@ func cmdShutdown(c *Context) {
 		}
 		e.countdown.cancelled = true
 		e.countdown = nil
-		e.router.Broadcast(RolePlayer, fmt.Sprintf("[%s] The shutdown is cancelled.", e.game.Name))
+		e.router.Broadcast(RolePlayer, "", "", fmt.Sprintf("[%s] The shutdown is cancelled.", e.game.Name))
 		return
 	}
 	secs := 0
@@ -339,13 +339,13 @@ func cmdShutdown(c *Context) {
 func (e *Engine) shutdownStep(left time.Duration, reason string) {
 	if left <= 0 {
 		e.countdown = nil
-		e.router.Broadcast(RolePlayer, fmt.Sprintf("[%s] Shutting down now (%s).", e.game.Name, reason))
+		e.router.Broadcast(RolePlayer, "", "", fmt.Sprintf("[%s] Shutting down now (%s).", e.game.Name, reason))
 		if e.stopLoop != nil { // nil in a game that is not served (mudd test)
 			e.stopLoop()
 		}
 		return
 	}
-	e.router.Broadcast(RolePlayer, fmt.Sprintf("[%s] The game shuts down in %s (%s).", e.game.Name, left, reason))
+	e.router.Broadcast(RolePlayer, "", "", fmt.Sprintf("[%s] The game shuts down in %s (%s).", e.game.Name, left, reason))
 	next := left - nextAnnouncement(left)
 	t := &timer{due: e.now().Add(left - next), index: -1}
 	t.fire = func() { e.shutdownStep(next, reason) }

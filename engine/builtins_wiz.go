@@ -80,7 +80,7 @@ func cmdWiznet(c *Context) {
 		c.Fail("Say what on wiznet?")
 		return
 	}
-	c.Engine.router.Broadcast(RoleBuilder, fmt.Sprintf("[wiznet] %s: %s", c.Player.Name, c.Args))
+	c.Engine.router.Broadcast(RoleBuilder, "wiznet", c.Player.Name, fmt.Sprintf("[wiznet] %s: %s", c.Player.Name, c.Args))
 }
 
 // findRoom finds a room by key, qualified ("town:square") or in the caller's zone ("square").

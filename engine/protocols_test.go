@@ -396,3 +396,23 @@ func TestGMCPItems(t *testing.T) {
 		}
 	}
 }
+
+// TestWiznetOverGMCP: staff clients that take Comm.Channel get wiznet as Comm.Channel.Text;
+// players' clients get nothing of it.
+func TestWiznetOverGMCP(t *testing.T) {
+	s := startServer(t, fixture(), t.TempDir())
+	ada := staff(t, s, "Ada", engine.RoleAdmin)
+	gwen := gmcpLogin(t, s, "Gwen", `["Comm.Channel 1"]`, "")
+	pete := gmcpLogin(t, s, "Pete", `["Comm 1"]`, "")
+	do(t, ada, "promote Gwen builder", "Gwen is now a builder")
+	gwen.Expect("Ada made you a builder")
+	do(t, ada, "wiznet the {r}hall{x} needs work", "[wiznet] Ada: the hall needs work")
+	if m := decode(t, gwen.GMCP("Comm.Channel.Text")); m["channel"] != "wiznet" || m["talker"] != "Ada" ||
+		m["text"] != "[wiznet] Ada: the hall needs work" {
+		t.Fatalf("wiznet over GMCP: %v", m)
+	}
+	pete.Do("say done") // the first Comm.Channel.Text he gets is his own say, not wiznet
+	if m := decode(t, pete.GMCP("Comm.Channel.Text")); m["channel"] != "say" {
+		t.Fatalf("a player's client got %v", m)
+	}
+}
