@@ -18,7 +18,9 @@ import (
 
 // registerWizard adds the staff commands. They are registered before the game's, so a
 // prefix could take a staff member's abbreviation of a game command ("k" for kill, "b" for
-// buy): every staff command but goto, transfer, stat and users must be typed in full (Exact).
+// buy): every staff command that changes anything must be typed in full (Exact). Only those
+// that look or move the caller (goto, transfer, stat, users; stats and zones elsewhere) may
+// be abbreviated; docs/admin.md lists them.
 func registerWizard(r *Registry) {
 	for _, c := range []Command{
 		{Name: "wiznet", Role: RoleBuilder, Exact: true, Run: cmdWiznet,

@@ -314,6 +314,22 @@ func TestStaffCommandsInTheHeadlessGame(t *testing.T) {
 	}
 }
 
+// TestStaffAbbreviations: the staff commands an abbreviation may reach are the ones that
+// only look or move the caller, as docs/admin.md lists them.
+func TestStaffAbbreviations(t *testing.T) {
+	sim, err := NewSim(Config{Game: fuzzGame})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	abbreviable := map[string]bool{"goto": true, "transfer": true, "stat": true, "users": true, "stats": true, "zones": true}
+	for _, c := range sim.Engine().Commands().Visible(RoleOperator) {
+		if c.Role >= RoleBuilder && !c.Exact != abbreviable[c.Name] {
+			t.Errorf("%s: Exact is %v; docs/admin.md says abbreviations reach only %v", c.Name, c.Exact, abbreviable)
+		}
+	}
+}
+
 func TestPrefixPrefersTheLowestRole(t *testing.T) {
 	r := NewRegistry()
 	nop := func(*Context) {}
