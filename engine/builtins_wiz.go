@@ -309,7 +309,8 @@ func cmdUsers(c *Context) {
 		if w.Frozen {
 			name += "*"
 		}
-		fmt.Fprintf(&b, row, name, w.Role, addr, shortDuration(w.Idle), orDash(w.Client), strings.Join(w.Protocols, " "))
+		client := markup.Escape(orDash(w.Client)) // as the client sent it: tags in it are not markup
+		fmt.Fprintf(&b, row, name, w.Role, addr, shortDuration(w.Idle), client, strings.Join(w.Protocols, " "))
 	}
 	e.live.mu.Lock()
 	logging := 0

@@ -547,11 +547,12 @@ func cmdProtocols(c *Context) {
 		mark = "none"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Client: %s (terminal types: %s; MTTS %d)\n", orNone(i.ClientName),
-		orNone(strings.Join(i.TerminalTypes, ", ")), i.MTTS)
+	// Names and packages are the client's words: shown as sent, never read as markup.
+	fmt.Fprintf(&b, "Client: %s (terminal types: %s; MTTS %d)\n", markup.Escape(orNone(i.ClientName)),
+		markup.Escape(orNone(strings.Join(i.TerminalTypes, ", "))), i.MTTS)
 	fmt.Fprintf(&b, "Window: %dx%d. Prompt mark: %s.\n", i.Width, i.Height, mark)
-	fmt.Fprintf(&b, "GMCP: %s (client %s; packages: %s).\n", onOff(i.GMCP), orNone(i.GMCPClient),
-		orNone(strings.Join(i.GMCPSupports, ", ")))
+	fmt.Fprintf(&b, "GMCP: %s (client %s; packages: %s).\n", onOff(i.GMCP), markup.Escape(orNone(i.GMCPClient)),
+		markup.Escape(orNone(strings.Join(i.GMCPSupports, ", "))))
 	fmt.Fprintf(&b, "MSDP: %s. MSSP: %s. MCCP2: %s. MCCP3: %s.", onOff(i.MSDP), onOff(i.MSSP),
 		onOff(i.MCCP2), onOff(i.MCCP3))
 	c.Send(b.String())

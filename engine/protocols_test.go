@@ -416,3 +416,22 @@ func TestWiznetOverGMCP(t *testing.T) {
 		t.Fatalf("a player's client got %v", m)
 	}
 }
+
+// TestClientNamesAreNotMarkup: what a client says about itself (terminal types, the GMCP
+// client name and version, its packages) is shown as sent, never read as colour tags.
+func TestClientNamesAreNotMarkup(t *testing.T) {
+	s := startServer(t, fixture(), t.TempDir())
+	c := gmcpLogin(t, s, "Evan", `["Room 1", "{R}Char 1"]`, hx("ff fb 18")+ttIs("EVIL{R}TERM")+ttIs("X{R}-256COLOR")+
+		mudtest.GMCPFrame("Core.Hello", `{"client":"Evil{r}Client","version":"{x}9"}`))
+	c.Send("protocols")
+	out := c.Expect("MCCP3")
+	for _, want := range []string{"EVIL{R}TERM", "Evil{r}Client", "{x}9", "{r}char 1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("protocols: output lacks %q:\n%s", want, out)
+		}
+	}
+	c.Expect("> ")
+	if out := c.Do("color"); !strings.Contains(out, "your terminal type is X{R}-256COLOR") {
+		t.Errorf("color: the terminal type is not shown as sent:\n%s", out)
+	}
+}

@@ -451,7 +451,7 @@ func TestWizardCommandsAct(t *testing.T) {
 	tel := mudtest.Dial(t, s.Eng.TelnetAddr())
 	const iac, sb, se, will, ttype, naws = 255, 250, 240, 251, 24, 31
 	hello := []byte{iac, will, ttype, iac, sb, ttype, 0}
-	hello = append(hello, "MUDTEST"...)
+	hello = append(hello, "MUD{r}TEST"...) // colour tags in a client's name are shown as they are
 	hello = append(hello, iac, se, iac, will, naws, iac, sb, naws, 0, 100, 0, 40, iac, se)
 	if _, err := tel.Conn.Write(hello); err != nil {
 		t.Fatal(err)
@@ -461,7 +461,8 @@ func TestWizardCommandsAct(t *testing.T) {
 		tel.Send(line)
 	}
 	tel.Expect("Town Square")
-	do(t, wes, "users", "MUDTEST", "telnet NAWS TTYPE")
+	do(t, wes, "users", "MUD{r}TEST", "telnet NAWS TTYPE")
+	do(t, wes, "stat Tess", "client MUD{r}TEST")
 }
 
 func TestAuditLog(t *testing.T) {
