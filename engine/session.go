@@ -50,22 +50,25 @@ type session struct {
 
 	closeOnce sync.Once
 	done      chan struct{}
+
+	pause pauseState // how a copyover stops the reader and writer; see pause.go
 }
 
-var sessionIDs atomic.Uint64
-
+// newSession makes the session for connection c, with an id from nextSessionID: ids are
+// unique within the engine and continue across a copyover reboot.
 func (e *Engine) newSession(c net.Conn, raw bool) *session {
 	addr := c.RemoteAddr().String()
 	if host, _, err := net.SplitHostPort(addr); err == nil {
 		addr = host
 	}
 	s := &session{
-		id:   sessionIDs.Add(1),
-		raw:  c,
-		tcp:  raw,
-		addr: addr,
-		out:  make(chan Output, e.cfg.OutputQueue),
-		done: make(chan struct{}),
+		id:    e.nextSessionID(),
+		raw:   c,
+		tcp:   raw,
+		addr:  addr,
+		out:   make(chan Output, e.cfg.OutputQueue),
+		done:  make(chan struct{}),
+		pause: pauseState{poke: make(chan struct{}, 1)},
 	}
 	s.conn = telnet.NewConn(c, telnet.Config{Raw: raw, MaxLine: e.cfg.MaxLine,
 		OnMessage: func(m telnet.Message) { e.oobReceived(s, m) }, MSSP: e.msspVars,
@@ -97,6 +100,9 @@ func (e *Engine) oobReceived(s *session, m telnet.Message) {
 		s.early = append(s.early, m)
 	}
 }
+
+// nextSessionID returns a new session id. Safe from any goroutine.
+func (e *Engine) nextSessionID() uint64 { return e.sessionIDs.Add(1) }
 
 // trySend queues o without blocking. It reports false when the queue is full or closed.
 func (s *session) trySend(o Output) bool {
@@ -145,16 +151,22 @@ func (e *Engine) accept(ctx context.Context, ln net.Listener, raw bool) {
 		}
 		s := e.newSession(c, raw)
 		e.log.Info("connection opened", "session", s.id, "addr", s.addr, "raw", raw)
-		e.live.add(s)
-		e.sessions.Add(2)
-		go func() { defer e.sessions.Done(); e.writeLoop(s) }()
-		go func() {
-			defer e.sessions.Done()
-			defer e.live.remove(s)
-			e.readLoop(ctx, s)
-			e.log.Info("connection closed", "session", s.id, "addr", s.addr)
-		}()
+		e.startSession(s, func(s *session) { e.readLoop(ctx, s) })
 	}
+}
+
+// startSession runs s's writer, and its reader with read.
+func (e *Engine) startSession(s *session, read func(*session)) {
+	e.live.add(s)
+	e.sessions.Add(2)
+	go func() { defer e.sessions.Done(); e.writeLoop(s) }()
+	go func() {
+		defer e.sessions.Done()
+		defer e.live.remove(s)
+		read(s)
+		s.readerDone()
+		e.log.Info("connection closed", "session", s.id, "addr", s.addr)
+	}()
 }
 
 // writeLoop drains the output queue, writing every batch that is ready in one write.
@@ -165,6 +177,11 @@ func (e *Engine) writeLoop(s *session) {
 		var o Output
 		select {
 		case o = <-s.out:
+		case <-s.pause.poke:
+			if buf = e.parkWriter(s, buf); buf == nil {
+				return
+			}
+			continue
 		case <-s.done:
 			return
 		}
@@ -294,6 +311,11 @@ func (e *Engine) readLoop(ctx context.Context, s *session) {
 		return
 	}
 	s.posting, s.early = true, nil
+	e.play(s)
+}
+
+// play feeds a logged-in session's lines to the loop, and tells the loop when it ends.
+func (e *Engine) play(s *session) {
 	if reason := e.feedLines(s); !e.post(closeEvent{s: s, reason: reason}) {
 		s.finish()
 	}
@@ -303,12 +325,18 @@ func (e *Engine) readLoop(ctx context.Context, s *session) {
 func (e *Engine) feedLines(s *session) string {
 	for {
 		s.raw.SetReadDeadline(time.Now().Add(e.cfg.IdleTimeout))
+		if s.parkReader() {
+			continue
+		}
 		line, err := s.conn.ReadLine()
 		switch {
 		case errors.Is(err, telnet.ErrLineTooLong):
 			s.trySend(Output{Text: "That line is too long; it was discarded.\n"})
 			continue
 		case errors.Is(err, os.ErrDeadlineExceeded):
+			if s.parkReader() || s.closed() {
+				continue // resumed after a pause, or closed: the next read says so
+			}
 			return reasonIdle
 		case s.oob.flooded:
 			return reasonFlood
