@@ -647,9 +647,9 @@ func cmdZones(c *Context) {
 		} else {
 			err = e.store.UnassignZone(ctx, zone, name)
 		}
+		finish(err) // now, in case the loop stops before it hears of it
 		e.post(funcEvent(func(e *Engine) {
 			e.zoneAssigned(assign == "assign", zone, name, display, by, err)
-			finish(err)
 		}))
 	})
 }

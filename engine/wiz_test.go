@@ -320,18 +320,9 @@ func TestSnoopShowsOutputToTheAdminOnly(t *testing.T) {
 	ann.Hear(`[Bob] You say, "still here"`)
 }
 
-// asOperator registers "asop <line>", which runs line with the operator's role, as the
-// operator's console does.
-func asOperator(e *engine.Engine) {
-	e.Commands().Add(engine.Command{Name: "asop", Role: engine.RoleAdmin, Exact: true, Run: func(c *engine.Context) {
-		if err := c.Engine.Dispatch(c.Player, engine.RoleOperator, c.Args); err != nil {
-			c.Fail("asop: %v", err)
-		}
-	}})
-}
-
 func TestSnoopEndsWhenRolesChange(t *testing.T) {
-	s := startServerWith(t, fixture(), t.TempDir(), asOperator)
+	s := startServer(t, fixture(), t.TempDir())
+	op := attachConsole(t, s) // the operator: the only one above an admin
 	ada := staff(t, s, "Ada", engine.RoleAdmin)
 	ann := staff(t, s, "Ann", engine.RoleAdmin)
 	pat := mudtest.Create(t, s, "Pat", "password2")
@@ -343,14 +334,14 @@ func TestSnoopEndsWhenRolesChange(t *testing.T) {
 	do(t, pat, "say one", "You say")
 	ada.Hear(`[Pat] You say, "one"`)
 	// Raised to the snooper's role, they are no longer snooped.
-	do(t, ann, "asop promote Pat admin", "Pat is now an admin")
+	op.do("promote Pat admin")
 	ada.Hear("Your snoop on Pat ends: their role is now as high as yours.")
 	do(t, pat, "say two", "You say")
 	mustNotContain(t, "snoop after promotion", do(t, ada, "snoop", "not snooping"), "[Pat]")
 
 	// A snooper demoted below admin stops snooping.
 	do(t, ada, "snoop Bob", "You are snooping Bob.")
-	do(t, ann, "asop demote Ada wizard", "Ada is now a wizard")
+	op.do("demote Ada wizard")
 	ada.Hear("Your snoop on Bob ends: your role no longer allows it.")
 	do(t, bob, "say three", "You say")
 	mustNotContain(t, "snoop after demotion", do(t, ada, "look", "Town Square"), "[Bob]")
