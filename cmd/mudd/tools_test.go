@@ -88,6 +88,10 @@ func TestUserPromoteFlagsAnywhere(t *testing.T) {
 		t.Fatalf("Alice: role %q, %v; want wizard", a.Role, err)
 	}
 	out.Reset()
+	if code := run([]string{"console", "now", "--data", data}, &out, &out); code != 1 || !strings.Contains(out.String(), "unexpected arguments") {
+		t.Errorf("console with a stray word: %d, %s", code, out.String())
+	}
+	out.Reset()
 	if code := run([]string{"check", "--", "-nope"}, &out, &out); code != 1 || !strings.Contains(out.String(), "-nope is not a game directory") {
 		t.Errorf("check -- -nope: %d, %s", code, out.String())
 	}
