@@ -94,6 +94,19 @@ func (row accountRow) account() Account {
 	}
 }
 
+// Staff lists the accounts whose role is not the default player role, by name.
+func (s *Store) Staff(ctx context.Context) ([]Account, error) {
+	var rows []accountRow
+	if err := s.db.WithContext(ctx).Where(clause.Neq{Column: clause.Column{Name: "role"}, Value: defaultRole}).Order(orderBy("key")).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list staff: %w", err)
+	}
+	out := make([]Account, len(rows))
+	for i, row := range rows {
+		out[i] = row.account()
+	}
+	return out, nil
+}
+
 // SetRole changes the role of an account. It fails with ErrNotFound if there is none.
 func (s *Store) SetRole(ctx context.Context, name, role string) error {
 	if role == "" {

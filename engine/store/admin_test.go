@@ -44,6 +44,29 @@ func testBans(t *testing.T, db testDB) {
 	}
 }
 
+func TestStaff(t *testing.T) { forEachBackend(t, testStaff) }
+
+func testStaff(t *testing.T, db testDB) {
+	s, ctx := openTest(t, db), context.Background()
+	for _, a := range []Account{{Name: "Pat"}, {Name: "Wes", Role: "wizard"}, {Name: "Ada", Role: "admin"}} {
+		a.PasswordHash = "x"
+		if err := s.CreateAccount(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.RecordLogin(ctx, "ada", "10.1.2.3", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Staff(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Name != "Ada" || got[0].Role != "admin" || got[0].LastAddr != "10.1.2.3" ||
+		got[1].Name != "Wes" {
+		t.Fatalf("Staff = %+v, want Ada (with her address) and Wes", got)
+	}
+}
+
 func TestAuditLogWritesInBatches(t *testing.T) { forEachBackend(t, testAuditLogWritesInBatches) }
 
 func testAuditLogWritesInBatches(t *testing.T, db testDB) {
