@@ -406,12 +406,14 @@ func (e *Engine) readLine(s *session, deadline time.Time) (string, error) {
 // encoded as they are; only the others are rendered and wrapped, line by line.
 func appendRendered(enc func(dst []byte, s string) []byte, dst []byte, r markup.Renderer, text string, width int) []byte {
 	for text != "" {
-		if n := r.PlainLines(text, max(width, 20)); n > 0 {
-			dst = enc(dst, text[:n]) // nothing to render, no line to wrap
+		// Nothing to render, no line to wrap, no CR or IAC: encoding only turns "\n" into
+		// CR LF (see telnet.Conn.AppendText).
+		var n int
+		if dst, n = r.AppendPlainLines(dst, text, max(width, 20), "\r\n"); n > 0 {
 			text = text[n:]
 			continue
 		}
-		n := strings.IndexByte(text, '\n') + 1
+		n = strings.IndexByte(text, '\n') + 1
 		if n == 0 {
 			n = len(text)
 		}

@@ -44,11 +44,12 @@ func (r Renderer) plain(s string) bool {
 	return !high || utf8.ValidString(s)
 }
 
-// PlainLines returns the length of the longest prefix of s made of whole lines (each with its
+// AppendPlainLines appends to dst the longest prefix of s made of whole lines (each with its
 // "\n", the last one possibly ending s) that render as themselves and are at most max bytes
-// long (so at most max characters wide). Rendering treats every line alike, so Render(s) is
+// long (so at most max characters wide), with every "\n" replaced by eol. It returns the
+// result and the length n of that prefix. Rendering treats every line alike, so Render(s) is
 // s[:n] followed by Render(s[n:]).
-func (r Renderer) PlainLines(s string, max int) int {
+func (r Renderer) AppendPlainLines(dst []byte, s string, max int, eol string) ([]byte, int) {
 	n, high := 0, false
 	for i := 0; i < len(s); i++ {
 		switch byteClass[s[i]] {
@@ -56,25 +57,26 @@ func (r Renderer) PlainLines(s string, max int) int {
 			continue
 		case classNewline:
 			if i-n > max || high && !utf8.ValidString(s[n:i]) {
-				return n
+				return dst, n
 			}
+			dst = append(append(dst, s[n:i]...), eol...)
 			n, high = i+1, false
 		case classHigh:
 			if r.ASCII || s[i] == 0xc2 && i+1 < len(s) && s[i+1] < 0xa0 {
-				return n
+				return dst, n
 			}
 			high = true
 		default:
-			return n
+			return dst, n
 		}
 	}
 	if len(s)-n > max || high && !utf8.ValidString(s[n:]) {
-		return n
+		return dst, n
 	}
-	return len(s)
+	return append(dst, s[n:]...), len(s)
 }
 
-// Classes of bytes for PlainLines.
+// Classes of bytes for AppendPlainLines.
 const (
 	classText    = iota // renders as itself
 	classNewline        // "\n"
