@@ -39,9 +39,10 @@ type rebootState struct {
 	handing    bool      // sessions are paused and being handed over
 	handedOver bool      // the new process took over: the loop ends
 	held       map[*session]bool
-	saved      map[*Player]bool // players saved for the hand-over
-	loggedOut  bool             // scripts were told the handed players logged out
-	reply      func(string)     // tells whoever asked for the reboot
+	lines      map[*Player][]queuedLine // queued lines of held players, handed to the new process
+	saved      map[*Player]bool         // players saved for the hand-over
+	loggedOut  bool                     // scripts were told the handed players logged out
+	reply      func(string)             // tells whoever asked for the reboot
 }
 
 // handoverEnv marks a process started to take over from another.
@@ -224,6 +225,7 @@ func (e *Engine) prepareHandover(held []*session) (handoverDoc, []int, error) {
 		}
 	}
 	e.reboot.held, e.reboot.loggedOut = handed, true
+	e.reboot.lines = make(map[*Player][]queuedLine)
 	e.reboot.saved = make(map[*Player]bool, len(e.players))
 	batch := make([]state.Character, 0, len(e.players))
 	for _, p := range e.players {
@@ -265,6 +267,12 @@ func (e *Engine) prepareHandover(held []*session) (handoverDoc, []int, error) {
 		}
 		files = append(files, f)
 		doc.Sessions = append(doc.Sessions, hs)
+		p := e.bySess[s]
+		if len(p.lines) > 0 { // the new process runs them; this one keeps them if it fails
+			e.reboot.lines[p] = p.lines
+			s.queued.Add(-int32(len(p.lines)))
+			p.lines = nil
+		}
 	}
 	doc.Files = len(files)
 	return doc, files, nil
@@ -297,11 +305,23 @@ func (e *Engine) handoverFailed(err error) {
 	e.work(func() { sdNotify(fmt.Sprintf("MAINPID=%d", os.Getpid())) })
 	for s := range e.reboot.held {
 		s.resumeIO()
-		if p := e.bySess[s]; p != nil && e.reboot.loggedOut {
+		p := e.bySess[s]
+		if p == nil {
+			continue
+		}
+		if e.reboot.loggedOut {
 			e.lua.emitThing("login", p.Thing) // they logged out for the hand-over
+		}
+		if lines := e.reboot.lines[p]; len(lines) > 0 {
+			s.queued.Add(int32(len(lines)))
+			p.lines = append(lines, p.lines...)
+		}
+		if len(p.lines) > 0 {
+			e.schedule(p) // the loop runs them at its next turn
 		}
 	}
 	e.reboot.handing, e.reboot.held, e.reboot.saved, e.reboot.loggedOut = false, nil, nil, false
+	e.reboot.lines = nil
 	e.broadcast("The reboot failed; the game goes on.")
 	e.reboot.reply("Reboot failed: " + err.Error())
 }

@@ -14,9 +14,9 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -73,7 +73,7 @@ func successor() int {
 func TestCopyoverInProcess(t *testing.T) {
 	data := t.TempDir()
 	t.Setenv("MUDD_TEST_DATA", data)
-	s := startServer(t, fixture(), data, func(c *engine.Config) {
+	s := startServer(t, fixture(), data, killSuccessors(t), func(c *engine.Config) {
 		c.Version, c.ReadyTimeout = "first", time.Second
 	})
 	mudtest.Create(t, s, "Ada", "password1")
@@ -118,10 +118,6 @@ func TestCopyoverInProcess(t *testing.T) {
 		c.Expect("> ")
 	}
 	out := ada.Do("version")
-	if m := regexp.MustCompile(`Process (\d+)\.`).FindStringSubmatch(out); m != nil {
-		pid, _ := strconv.Atoi(m[1])
-		t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) }) // it holds the test's stderr
-	}
 	if out = strings.Join(strings.Fields(out), " "); !strings.Contains(out, "version successor.") ||
 		!strings.Contains(out, "from version first") {
 		t.Fatalf("version after the reboot:\n%s", out)
@@ -140,6 +136,91 @@ func TestCopyoverInProcess(t *testing.T) {
 	// ended for the hand-over and started by the new process.
 	if n := cat.Conn.(*mccpConn).streams.Load(); n != 4 {
 		t.Errorf("Cat's output came in %d zlib streams, want 4", n)
+	}
+}
+
+// killSuccessors returns a Config tweak whose logger notes the process id of every new
+// process a copyover starts, and kills them all when the test ends, whether or not it got as
+// far as asking the new process who it is: the new process holds the test's stderr.
+func killSuccessors(t *testing.T) func(*engine.Config) {
+	h := &pidNoter{Handler: slog.NewTextHandler(io.Discard, nil)}
+	t.Cleanup(func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		for _, pid := range h.pids {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	return func(c *engine.Config) { c.Logger = slog.New(h) }
+}
+
+// pidNoter is a log handler that keeps the pid of every "new process started" record.
+type pidNoter struct {
+	slog.Handler
+	mu   sync.Mutex
+	pids []int
+}
+
+func (h *pidNoter) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "copyover: new process started" {
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "pid" {
+				h.mu.Lock()
+				h.pids = append(h.pids, int(a.Value.Int64()))
+				h.mu.Unlock()
+			}
+			return true
+		})
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h *pidNoter) Enabled(context.Context, slog.Level) bool { return true }
+
+// TestCopyoverQueuedLines reboots with lines queued behind the reboot command: each runs once
+// (in the new process, with its answer written there), and without waiting for more input.
+func TestCopyoverQueuedLines(t *testing.T) {
+	data := t.TempDir()
+	t.Setenv("MUDD_TEST_DATA", data)
+	s := startServer(t, fixture(), data, killSuccessors(t))
+	for _, name := range []string{"Ada", "Bob"} {
+		c := mudtest.Create(t, s, name, "password1")
+		c.Send("quit")
+		c.Expect("Goodbye!")
+		if err := s.Eng.Store().SetRole(context.Background(), name, "admin"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ada := mudtest.Login(t, s, "Ada", "password1")
+	bob := mudtest.Login(t, s, "Bob", "password1")
+	ada.Hear("Bob has entered the game.")
+
+	const n = 60
+	var burst strings.Builder
+	burst.WriteString("reboot\r\n")
+	for i := range n {
+		fmt.Fprintf(&burst, "lua return %d\r\n", 7000+i)
+	}
+	if _, err := bob.Conn.Write([]byte(burst.String())); err != nil {
+		t.Fatal(err)
+	}
+	ada.Hear("Reboot complete.")
+	bob.Expect("Reboot complete.")
+	out := bob.Expect(strconv.Itoa(7000 + n - 1)) // no further input: carried lines run by themselves
+	// The old process has written its audit rows once it has stopped.
+	if err := s.Wait(); err != nil {
+		t.Fatalf("the old process: %v", err)
+	}
+	bob.Send("lua return 9999")
+	out += bob.Expect("9999")
+	for i := range n {
+		if c := strings.Count(out, strconv.Itoa(7000+i)); c != 1 {
+			t.Errorf("the answer %d came %d times", 7000+i, c)
+		}
+	}
+	audit := ada.Do(fmt.Sprintf("audit Bob %d", 3*n))
+	if c := strings.Count(audit, "lua return 70"); c != n {
+		t.Errorf("the audit log has %d rows of the %d lines:\n%s", c, n, audit)
 	}
 }
 
