@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -299,10 +300,29 @@ func (e *Engine) handSession(s *session, file int) (handedSession, int, error) {
 	return hs, fd, nil
 }
 
+// errCommitted marks a failure after this process let the new one take over.
+var errCommitted = errors.New("the hand-over was committed")
+
+// commitHandover decides, on the loop, that the new process takes over: the loop ends
+// (leaving every handed session to the new process) and this process stops accepting
+// connections, so that only the new one accepts on the shared listeners. It fails if the
+// loop has stopped (a shutdown resumed the sessions meanwhile). It runs on a worker.
+func (e *Engine) commitHandover() error {
+	committed := false // read after the loop ran fn or stopped: either orders the write first
+	e.onLoop(func() {
+		e.reboot.handedOver, committed = true, true
+		e.stopAccept()
+		e.closeListeners() // the new process has its own descriptors of them
+	})
+	if !committed {
+		return errors.New("was ready, but this process is shutting down")
+	}
+	return nil
+}
+
 // handoverFailed lets every paused session go on and says why. It runs on the loop.
 func (e *Engine) handoverFailed(err error) {
 	e.log.Error("copyover failed; the game goes on", "err", err)
-	e.work(func() { sdNotify(fmt.Sprintf("MAINPID=%d", os.Getpid())) })
 	for s := range e.reboot.held {
 		s.resumeIO()
 		p := e.bySess[s]

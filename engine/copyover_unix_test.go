@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,6 +43,9 @@ func successor() int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	if fifo := os.Getenv("MUDD_TEST_WAIT"); fifo != "" {
+		os.ReadFile(fifo) // a named pipe: waits until the test opens it and closes it
 	}
 	if os.Getenv("MUDD_TEST_HANG") != "" {
 		time.Sleep(time.Minute) // never ready: the old process gives up and kills it
@@ -221,6 +225,96 @@ func TestCopyoverQueuedLines(t *testing.T) {
 	audit := ada.Do(fmt.Sprintf("audit Bob %d", 3*n))
 	if c := strings.Count(audit, "lua return 70"); c != n {
 		t.Errorf("the audit log has %d rows of the %d lines:\n%s", c, n, audit)
+	}
+}
+
+// holdSuccessor makes the next successor wait once it has read the hand-over: waiting
+// returns once it waits, and release lets it go on.
+func holdSuccessor(t *testing.T) (waiting, release func()) {
+	fifo := filepath.Join(t.TempDir(), "wait")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MUDD_TEST_WAIT", fifo)
+	opened := make(chan *os.File, 1)
+	go func() {
+		f, err := os.OpenFile(fifo, os.O_WRONLY, 0) // returns once the successor opens it
+		if err != nil {
+			t.Error(err)
+		}
+		opened <- f
+	}()
+	var f *os.File
+	waiting = func() {
+		select {
+		case f = <-opened:
+		case <-time.After(mudtest.Timeout):
+			t.Fatal("the successor did not start")
+		}
+	}
+	return waiting, func() { f.Close() }
+}
+
+// TestCopyoverRoleChangedMeanwhile: a promotion committed while the sessions are handed over
+// holds in the new process.
+func TestCopyoverRoleChangedMeanwhile(t *testing.T) {
+	data := t.TempDir()
+	t.Setenv("MUDD_TEST_DATA", data)
+	s := startServer(t, fixture(), data, killSuccessors(t))
+	c := mudtest.Create(t, s, "Ada", "password1")
+	c.Send("quit")
+	c.Expect("Goodbye!")
+	if err := s.Eng.Store().SetRole(context.Background(), "Ada", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	ada := mudtest.Login(t, s, "Ada", "password1")
+	bob := mudtest.Create(t, s, "Bob", "password2")
+	ada.Hear("Bob has entered the game.")
+
+	waiting, release := holdSuccessor(t)
+	ada.Send("reboot")
+	waiting() // the new process has the hand-over, Bob a player in it
+	if err := s.Eng.Store().SetRole(context.Background(), "Bob", "wizard"); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	bob.Expect("Reboot complete.")
+	bob.Expect("> ")
+	if out := bob.Do("goto Ada"); strings.Contains(out, "Huh?") || !strings.Contains(out, "Ada") {
+		t.Errorf("Bob, made a wizard during the reboot, after it:\n%s", out)
+	}
+}
+
+// TestCopyoverShutdownMeanwhile: a shutdown while the new process starts wins. The players
+// are told and let go, the new process is not told to go on (it is killed), and the game
+// stops cleanly.
+func TestCopyoverShutdownMeanwhile(t *testing.T) {
+	data := t.TempDir()
+	t.Setenv("MUDD_TEST_DATA", data)
+	s := startServer(t, fixture(), data, killSuccessors(t))
+	c := mudtest.Create(t, s, "Ada", "password1")
+	c.Send("quit")
+	c.Expect("Goodbye!")
+	if err := s.Eng.Store().SetRole(context.Background(), "Ada", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	ada := mudtest.Login(t, s, "Ada", "password1")
+	bob := mudtest.Create(t, s, "Bob", "password2")
+	ada.Hear("Bob has entered the game.")
+
+	waiting, release := holdSuccessor(t)
+	ada.Send("reboot")
+	waiting()
+	go s.Stop()
+	bob.Expect("The game is shutting down.")
+	release() // it reports ready to a process that is shutting down
+	if err := s.Wait(); err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+	for _, c := range []*mudtest.Client{ada, bob} {
+		if !c.Closed(mudtest.Timeout) {
+			t.Fatal("a connection outlived the shutdown: the new process took it over")
+		}
 	}
 }
 
