@@ -46,8 +46,12 @@ func (e *Engine) startSuccessor(exe string, doc handoverDoc, files []int) error 
 	}
 	defer null.Close()
 	fds := append([]uintptr{null.Fd(), 1, errW.Fd(), uintptr(theirs), 2}, toUintptr(files)...)
-	pid, err := syscall.ForkExec(exe, append([]string{exe}, os.Args[1:]...), &syscall.ProcAttr{
-		Env: append(os.Environ(), handoverEnv+"=1"), Files: fds})
+	args := e.cfg.SuccessorArgs
+	if args == nil {
+		args = os.Args[1:]
+	}
+	env := append(append(os.Environ(), e.cfg.SuccessorEnv...), handoverEnv+"=1")
+	pid, err := syscall.ForkExec(exe, append([]string{exe}, args...), &syscall.ProcAttr{Env: env, Files: fds})
 	syscall.Close(theirs)
 	errW.Close()
 	if err != nil {
