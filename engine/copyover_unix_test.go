@@ -324,15 +324,7 @@ func createCompressed(t *testing.T, s *mudtest.Server, name, password string) *m
 	c := mudtest.Dial(t, s.Eng.TelnetAddr())
 	c.Conn = newMCCPConn(c.Conn)
 	c.Conn.Write([]byte{255, 253, 86}) // DO MCCP2
-	c.Expect("name")
-	c.Send(name)
-	c.Expect("(yes/no)")
-	c.Send("yes")
-	c.Expect("password")
-	c.Send(password)
-	c.Expect("again")
-	c.Send(password)
-	c.Expect("\n> ")
+	c.Create(name, password)
 	return c
 }
 

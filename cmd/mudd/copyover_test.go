@@ -274,20 +274,8 @@ const testPassword = "copyover1"
 
 func createRaw(t *testing.T, addr net.Addr, name string) *mudtest.Client {
 	c := mudtest.Dial(t, addr)
-	create(c, name)
+	c.Create(name, testPassword)
 	return c
-}
-
-func create(c *mudtest.Client, name string) {
-	c.Expect("name")
-	c.Send(name)
-	c.Expect("(yes/no)")
-	c.Send("yes")
-	c.Expect("password")
-	c.Send(testPassword)
-	c.Expect("again")
-	c.Send(testPassword)
-	c.Expect("\n> ")
 }
 
 func loginRaw(t *testing.T, addr net.Addr, name string) *mudtest.Client {
@@ -306,7 +294,7 @@ func createTelnet(t *testing.T, addr net.Addr, name string, width byte) *mudtest
 	c := mudtest.Dial(t, addr)
 	c.Expect("\xff\xfb\x19") // the server's offers end with WILL EOR
 	c.Conn.Write([]byte{255, 251, 31, 255, 250, 31, 0, width, 0, 24, 255, 240, 255, 253, 25, 255, 252, 24})
-	create(c, name)
+	c.Create(name, testPassword)
 	return c
 }
 

@@ -205,6 +205,14 @@ func (c *Client) Closed(timeout time.Duration) bool {
 func Create(t testing.TB, s *Server, name, password string) *Client {
 	t.Helper()
 	c := Dial(t, s.Eng.TCPAddr())
+	c.Create(name, password)
+	return c
+}
+
+// Create runs the dialogue that makes a new character on a connection that has not logged in
+// (any telnet negotiation done), and waits for the first prompt.
+func (c *Client) Create(name, password string) {
+	c.t.Helper()
 	c.Expect("name")
 	c.Send(name)
 	c.Expect("(yes/no)")
@@ -214,7 +222,6 @@ func Create(t testing.TB, s *Server, name, password string) *Client {
 	c.Expect("again")
 	c.Send(password)
 	c.Expect("\n> ")
-	return c
 }
 
 // Login logs an existing character in over the plain TCP port and waits for the prompt.
