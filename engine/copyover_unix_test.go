@@ -318,6 +318,87 @@ func TestCopyoverShutdownMeanwhile(t *testing.T) {
 	}
 }
 
+// rebootGame starts a game for a copyover test with Ada, an admin, logged in.
+func rebootGame(t *testing.T) (*mudtest.Server, *mudtest.Client) {
+	data := t.TempDir()
+	t.Setenv("MUDD_TEST_DATA", data)
+	s := startServer(t, fixture(), data, killSuccessors(t))
+	c := mudtest.Create(t, s, "Ada", "password1")
+	c.Send("quit")
+	c.Expect("Goodbye!")
+	if err := s.Eng.Store().SetRole(context.Background(), "Ada", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	return s, mudtest.Login(t, s, "Ada", "password1")
+}
+
+// TestCopyoverCancelsQuestion: a player answering a hidden question (a password) when the
+// reboot comes has the question cancelled and echo back on; the next line is a command.
+func TestCopyoverCancelsQuestion(t *testing.T) {
+	s, ada := rebootGame(t)
+	bob := mudtest.Dial(t, s.Eng.TelnetAddr())
+	bob.Create("Bob", "password2")
+	ada.Hear("Bob has entered the game.")
+	bob.Send("password")
+	bob.Expect("Current password: ")
+	bob.Expect("\xff\xfb\x01") // WILL ECHO: the client stops echoing
+	bob.Conn.Write([]byte{255, 253, 1})
+	ada.Send("reboot")
+	if out := bob.Expect("The world shimmers"); !strings.Contains(out, "\xff\xfc\x01") ||
+		!strings.Contains(out, "The reboot cancelled your answer.") {
+		t.Errorf("Bob, asked for his password, at the reboot:\n%q", out)
+	}
+	bob.Expect("Reboot complete.")
+	bob.Expect("> ")
+	if out := bob.Do("password2"); !strings.Contains(out, "Huh?") {
+		t.Errorf("the line after the reboot was not a command:\n%q", out)
+	}
+}
+
+// TestCopyoverLinkDead: a link-dead character is saved for the hand-over, not carried: it
+// comes back where it stood when the player logs in to the new process.
+func TestCopyoverLinkDead(t *testing.T) {
+	s, ada := rebootGame(t)
+	ada.Do("east")
+	cat := mudtest.Create(t, s, "Cat", "password3")
+	cat.Do("east")
+	ada.Hear("Cat arrives")
+	cat.Conn.Close()
+	ada.Hear("Cat has lost the link.")
+	ada.Send("reboot")
+	ada.Expect("Reboot complete.")
+	ada.Expect("> ")
+	if out := ada.Do("who"); !strings.Contains(out, "1 player(s)") {
+		t.Errorf("who after the reboot, before Cat is back:\n%s", out)
+	}
+	cat = mudtest.Login(t, s, "Cat", "password3")
+	if out := cat.Do("look"); !strings.Contains(out, "A Meadow") {
+		t.Errorf("Cat, link-dead at the reboot, logs in to:\n%s", out)
+	}
+}
+
+// TestCopyoverLoginMeanwhile: a connection made while the sessions are handed over, still
+// logging in, is asked to connect again; connecting again reaches the new process.
+func TestCopyoverLoginMeanwhile(t *testing.T) {
+	s, ada := rebootGame(t)
+	waiting, release := holdSuccessor(t)
+	ada.Send("reboot")
+	waiting()
+	late := mudtest.Dial(t, s.Eng.TCPAddr())
+	late.Expect("name")
+	release()
+	late.Expect("The game is rebooting. Please connect again in a moment.")
+	if !late.Closed(mudtest.Timeout) {
+		t.Error("the connection logging in was not closed")
+	}
+	ada.Expect("Reboot complete.")
+	ada.Expect("> ")
+	dee := mudtest.Create(t, s, "Dee", "password4")
+	if out := dee.Do("version"); !strings.Contains(out, "version successor") {
+		t.Errorf("a connection after the reboot:\n%s", out)
+	}
+}
+
 // createCompressed makes a character over telnet with MCCP2: the client reads the server's
 // output through zlib from the start marker on.
 func createCompressed(t *testing.T, s *mudtest.Server, name, password string) *mudtest.Client {
