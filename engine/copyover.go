@@ -25,8 +25,11 @@ import (
 //     the executable with the listening sockets and the player sockets as extra files and
 //     sends it the document on a control socket.
 //  4. The new process loads the game, takes over the listeners and sessions, puts every
-//     character back where it stood, and reports ready. The old process answers "go" and
-//     leaves without disconnecting anyone; the new one tells players "Reboot complete."
+//     character back where it stood (with the role the store has now), and reports ready.
+//     The old process's loop decides: unless a shutdown came first, it ends, and this
+//     process stops accepting connections. Then it answers "go" and leaves without
+//     disconnecting anyone; the new one tells players "Reboot complete." and runs the lines
+//     they had typed ahead (while sessions are held, the old process runs none of them).
 //  5. If the new process cannot start, exits, reports an error or is not ready within
 //     Config.ReadyTimeout, it is killed; the old process resumes every session, tells the
 //     players, and shows the admin the error and the end of the new process's output.
