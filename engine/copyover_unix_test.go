@@ -184,19 +184,14 @@ func (h *pidNoter) Enabled(context.Context, slog.Level) bool { return true }
 // TestCopyoverQueuedLines reboots with lines queued behind the reboot command: each runs once
 // (in the new process, with its answer written there), and without waiting for more input.
 func TestCopyoverQueuedLines(t *testing.T) {
-	data := t.TempDir()
-	t.Setenv("MUDD_TEST_DATA", data)
-	s := startServer(t, fixture(), data, killSuccessors(t))
-	for _, name := range []string{"Ada", "Bob"} {
-		c := mudtest.Create(t, s, name, "password1")
-		c.Send("quit")
-		c.Expect("Goodbye!")
-		if err := s.Eng.Store().SetRole(context.Background(), name, "admin"); err != nil {
-			t.Fatal(err)
-		}
+	s, ada := rebootGame(t)
+	c := mudtest.Create(t, s, "Bob", "password2")
+	c.Send("quit")
+	c.Expect("Goodbye!")
+	if err := s.Eng.Store().SetRole(context.Background(), "Bob", "admin"); err != nil {
+		t.Fatal(err)
 	}
-	ada := mudtest.Login(t, s, "Ada", "password1")
-	bob := mudtest.Login(t, s, "Bob", "password1")
+	bob := mudtest.Login(t, s, "Bob", "password2")
 	ada.Hear("Bob has entered the game.")
 
 	const n = 60
@@ -255,25 +250,22 @@ func holdSuccessor(t *testing.T) (waiting, release func()) {
 	return waiting, func() { f.Close() }
 }
 
+// rebootHeld has Ada (an admin) reboot a game where Bob (a player) is online, and returns
+// once the new process has the hand-over and waits for release.
+func rebootHeld(t *testing.T) (s *mudtest.Server, ada, bob *mudtest.Client, release func()) {
+	s, ada = rebootGame(t)
+	bob = mudtest.Create(t, s, "Bob", "password2")
+	ada.Hear("Bob has entered the game.")
+	waiting, release := holdSuccessor(t)
+	ada.Send("reboot")
+	waiting()
+	return s, ada, bob, release
+}
+
 // TestCopyoverRoleChangedMeanwhile: a promotion committed while the sessions are handed over
 // holds in the new process.
 func TestCopyoverRoleChangedMeanwhile(t *testing.T) {
-	data := t.TempDir()
-	t.Setenv("MUDD_TEST_DATA", data)
-	s := startServer(t, fixture(), data, killSuccessors(t))
-	c := mudtest.Create(t, s, "Ada", "password1")
-	c.Send("quit")
-	c.Expect("Goodbye!")
-	if err := s.Eng.Store().SetRole(context.Background(), "Ada", "admin"); err != nil {
-		t.Fatal(err)
-	}
-	ada := mudtest.Login(t, s, "Ada", "password1")
-	bob := mudtest.Create(t, s, "Bob", "password2")
-	ada.Hear("Bob has entered the game.")
-
-	waiting, release := holdSuccessor(t)
-	ada.Send("reboot")
-	waiting() // the new process has the hand-over, Bob a player in it
+	s, _, bob, release := rebootHeld(t) // the new process has the hand-over, Bob a player in it
 	if err := s.Eng.Store().SetRole(context.Background(), "Bob", "wizard"); err != nil {
 		t.Fatal(err)
 	}
@@ -289,22 +281,7 @@ func TestCopyoverRoleChangedMeanwhile(t *testing.T) {
 // are told and let go, the new process is not told to go on (it is killed), and the game
 // stops cleanly.
 func TestCopyoverShutdownMeanwhile(t *testing.T) {
-	data := t.TempDir()
-	t.Setenv("MUDD_TEST_DATA", data)
-	s := startServer(t, fixture(), data, killSuccessors(t))
-	c := mudtest.Create(t, s, "Ada", "password1")
-	c.Send("quit")
-	c.Expect("Goodbye!")
-	if err := s.Eng.Store().SetRole(context.Background(), "Ada", "admin"); err != nil {
-		t.Fatal(err)
-	}
-	ada := mudtest.Login(t, s, "Ada", "password1")
-	bob := mudtest.Create(t, s, "Bob", "password2")
-	ada.Hear("Bob has entered the game.")
-
-	waiting, release := holdSuccessor(t)
-	ada.Send("reboot")
-	waiting()
+	s, ada, bob, release := rebootHeld(t)
 	go s.Stop()
 	bob.Expect("The game is shutting down.")
 	release() // it reports ready to a process that is shutting down
