@@ -46,6 +46,16 @@ type Config struct {
 	// NoCompress turns MCCP2 and MCCP3 off: they are neither offered nor accepted.
 	NoCompress bool
 
+	// Zones lists the zones this engine runs: only their resets and room ticks happen here,
+	// so NPCs and items appear only in them (a scene of a cluster). nil runs every zone; an
+	// empty list runs none (a gateway).
+	Zones []string
+
+	// Gateway, if set, takes every connection that finishes logging in: the engine keeps the
+	// connection (telnet, rendering, compression) and the gateway plays the character in
+	// another process. See package cluster.
+	Gateway Gateway
+
 	Logger *slog.Logger
 	// Clock tells the game loop the time: time.Now by default. Tests that step the loop by
 	// hand set it. Session goroutines read it too (to check bans), so it must be safe for

@@ -86,7 +86,7 @@ func (e *Engine) commit(l *loader, old runningGame, resetZones func(*world.Zone)
 		old.vm.Close()
 	}
 	for _, z := range sortedZones(e.world) {
-		if resetZones == nil || resetZones(z) {
+		if e.runs(z) && (resetZones == nil || resetZones(z)) {
 			e.resetZone(z)
 		}
 	}

@@ -39,6 +39,7 @@ type session struct {
 	queued  atomic.Int32 // lines sent to the loop and not yet run
 	warned  atomic.Bool
 	tcp     bool         // a plain TCP connection, not telnet
+	info    telnet.Info  // what a client connected to another process reported (no conn)
 	color   atomic.Int32 // the player's colour level + 1, or 0 for automatic (see setColor)
 	charset atomic.Int32 // the player's character set, or charsetAuto (see setCharset)
 
@@ -84,6 +85,14 @@ func (e *Engine) oobReceived(s *session, m telnet.Message) {
 	case len(s.early) < maxEarlyOOB:
 		s.early = append(s.early, m)
 	}
+}
+
+// clientInfo is what the client reported through telnet.
+func (s *session) clientInfo() telnet.Info {
+	if s.conn == nil {
+		return s.info
+	}
+	return s.conn.Info()
 }
 
 // trySend queues o without blocking. It reports false when the queue is full or closed.
@@ -276,6 +285,10 @@ func (e *Engine) readLoop(ctx context.Context, s *session) {
 		return
 	}
 	acct, ok := e.login(ctx, s)
+	if ok && e.cfg.Gateway != nil {
+		e.play(ctx, s, acct)
+		return
+	}
 	if !ok || !e.post(loginEvent{s: s, acct: acct, early: s.early}) {
 		s.finish()
 		return

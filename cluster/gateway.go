@@ -1,0 +1,350 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/mudd/mudd/engine"
+	"github.com/mudd/mudd/engine/store"
+)
+
+// DeadAfter is how long a scene may stay silent before the gateway declares it dead.
+const DeadAfter = 2 * time.Second
+
+// Gateway routes logged-in clients to the scenes that own their zones and their output back.
+// It is the engine.Gateway of `mudd gateway`: the engine runs the listeners, the login and
+// each client's telnet options, colour rendering and compression; the Gateway only carries
+// lines and output. It keeps the registry of scenes (which scene owns which zone, with their
+// load and last heartbeat) and holds the players of a scene that stopped until a scene owns
+// their zone again.
+type Gateway struct {
+	id  string
+	nc  *nats.Conn
+	log *slog.Logger
+
+	// Set by Serve before the engine serves.
+	store *store.Store
+	start string // the start room's key
+
+	mu      sync.Mutex
+	scenes  map[string]*sceneEntry
+	owners  map[string]string // zone → scene id
+	players map[uint64]*player
+	now     func() time.Time
+}
+
+type sceneEntry struct {
+	info SceneInfo
+	last time.Time // last heartbeat
+}
+
+// player is a client playing through the gateway.
+type player struct {
+	c    *engine.Client
+	name string
+
+	mu    sync.Mutex // orders what is published for the player
+	scene string     // the scene playing the character; "" while held
+	zone  string     // the zone the character is in, as last known
+}
+
+// NewGateway returns a gateway called id that talks over nc.
+func NewGateway(nc *nats.Conn, id string, log *slog.Logger) *Gateway {
+	return &Gateway{id: id, nc: nc, log: log, scenes: make(map[string]*sceneEntry),
+		owners: make(map[string]string), players: make(map[uint64]*player), now: time.Now}
+}
+
+// Serve runs the gateway with eng (whose Config.Gateway is g) until ctx is cancelled.
+func (g *Gateway) Serve(ctx context.Context, eng *engine.Engine) error {
+	g.store, g.start = eng.Store(), eng.Game().Start
+	in := make(chan *nats.Msg, 4096)
+	for _, subj := range []string{gatewaySubject(g.id), registrySubject} {
+		sub, err := g.nc.ChanSubscribe(subj, in)
+		if err != nil {
+			return errors.Join(fmt.Errorf("gateway: subscribe %s: %w", subj, err), eng.Close())
+		}
+		defer sub.Unsubscribe()
+	}
+	if err := g.nc.Flush(); err != nil {
+		return errors.Join(fmt.Errorf("gateway: %w", err), eng.Close())
+	}
+	done := make(chan struct{})
+	defer close(done)
+	go g.receive(in, done)
+	return eng.Serve(ctx)
+}
+
+// receive handles the messages of scenes, in the order they were sent, and declares silent
+// scenes dead.
+func (g *Gateway) receive(in <-chan *nats.Msg, done <-chan struct{}) {
+	tick := time.NewTicker(DeadAfter / 8)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+			g.reap()
+		case nm := <-in:
+			m, err := decode(nm.Data)
+			if err != nil {
+				g.log.Warn("gateway: bad message", "subject", nm.Subject, "err", err)
+				continue
+			}
+			g.handle(nm, m)
+		}
+	}
+}
+
+func (g *Gateway) handle(nm *nats.Msg, m Msg) {
+	switch m.Kind {
+	case KindOutput:
+		g.output(m)
+	case KindAnnounce, KindHeartbeat:
+		if m.Scene == nil {
+			return
+		}
+		refused := g.register(*m.Scene, m.Kind == KindAnnounce)
+		if nm.Reply != "" {
+			nm.Respond(encode(Msg{Kind: KindAnnounce, Scene: &SceneInfo{ID: m.Scene.ID, Refused: refused}}))
+		}
+	case KindBye:
+		if m.Scene != nil {
+			g.drop(m.Scene.ID, "The part of the world you are in is restarting. Please wait a moment...")
+		}
+	}
+}
+
+// output passes a scene's output to its client.
+func (g *Gateway) output(m Msg) {
+	g.mu.Lock()
+	p := g.players[m.Session]
+	g.mu.Unlock()
+	if p == nil || m.Out == nil {
+		return
+	}
+	p.mu.Lock()
+	from := p.scene
+	p.mu.Unlock()
+	if m.From != from {
+		return // from a scene the player has left (a stopping scene's goodbye)
+	}
+	p.c.SetPreferences(m.Out.Color, m.Out.Charset)
+	p.c.Send(m.Out.engine())
+}
+
+// register records a scene's announce or heartbeat. It returns why the claim is refused, or "".
+func (g *Gateway) register(s SceneInfo, announce bool) string {
+	g.mu.Lock()
+	if e := g.scenes[s.ID]; e != nil && e.info.Run != s.Run {
+		g.mu.Unlock() // another process with that id: wait until the first is gone
+		return fmt.Sprintf("%s %q is running already (pid %d on %s)", busyPrefix, s.ID, e.info.PID, e.info.Host)
+	}
+	for _, z := range s.Zones {
+		if o, ok := g.owners[z]; ok && o != s.ID {
+			g.mu.Unlock()
+			return fmt.Sprintf("zone %q is already owned by scene %q", z, o)
+		}
+	}
+	e := g.scenes[s.ID]
+	fresh := e == nil
+	if fresh {
+		e = &sceneEntry{}
+		g.scenes[s.ID] = e
+	}
+	e.info, e.last = s, g.now()
+	for _, z := range s.Zones {
+		g.owners[z] = s.ID
+	}
+	var held []*player
+	if fresh {
+		for _, p := range g.players {
+			held = append(held, p)
+		}
+	}
+	g.mu.Unlock()
+	if fresh {
+		g.log.Info("scene joined", "scene", s.ID, "zones", s.Zones, "pid", s.PID, "announce", announce)
+	}
+	for _, p := range held {
+		g.resume(p, s.ID, s.Zones)
+	}
+	return ""
+}
+
+// resume attaches a held player to scene id, if it owns the player's zone.
+func (g *Gateway) resume(p *player, id string, zones []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.scene != "" || !slices.Contains(zones, p.zone) {
+		return
+	}
+	p.scene = id
+	p.c.Send(engine.Output{Text: "The world is back. Welcome back!\n"})
+	g.publishLocked(p, Msg{Kind: KindAttach, Client: clientFrom(p.c)})
+}
+
+// reap declares scenes silent for DeadAfter dead.
+func (g *Gateway) reap() {
+	now := g.now()
+	var dead []string
+	g.mu.Lock()
+	for id, e := range g.scenes {
+		if now.Sub(e.last) > DeadAfter {
+			dead = append(dead, id)
+		}
+	}
+	g.mu.Unlock()
+	for _, id := range dead {
+		g.log.Warn("scene silent; declared dead", "scene", id, "after", DeadAfter)
+		g.drop(id, "The part of the world you are in has stopped unexpectedly. Please wait; "+
+			"you will be back where you last saved as soon as it restarts.")
+	}
+}
+
+// drop forgets scene id and holds its players, telling them why.
+func (g *Gateway) drop(id, why string) {
+	g.mu.Lock()
+	delete(g.scenes, id)
+	for z, o := range g.owners {
+		if o == id {
+			delete(g.owners, z)
+		}
+	}
+	var on []*player
+	for _, p := range g.players {
+		on = append(on, p)
+	}
+	g.mu.Unlock()
+	for _, p := range on {
+		p.mu.Lock()
+		if p.scene == id {
+			p.scene = ""
+			p.c.Send(engine.Output{Text: "\n" + why + "\n"})
+		}
+		p.mu.Unlock()
+	}
+}
+
+// Play runs a logged-in client: it is attached to the scene owning its character's zone,
+// and its lines go there until it leaves.
+func (g *Gateway) Play(ctx context.Context, c *engine.Client) {
+	p := &player{c: c, name: c.Account().Name}
+	p.zone = g.zoneOf(ctx, p.name)
+	g.mu.Lock()
+	g.players[c.ID()] = p
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		delete(g.players, c.ID())
+		g.mu.Unlock()
+	}()
+	g.attach(p)
+	for {
+		line, err := c.ReadLine()
+		if err != nil {
+			g.leave(p, engine.IsIdle(err))
+			return
+		}
+		g.line(p, line)
+	}
+}
+
+// zoneOf reads the zone the character was saved in (the start room's for a new one).
+func (g *Gateway) zoneOf(ctx context.Context, name string) string {
+	room := g.start
+	c, err := g.store.Character(ctx, name)
+	switch {
+	case err == nil && c.Room != "":
+		room = c.Room
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		g.log.Warn("gateway: read character", "name", name, "err", err)
+	}
+	return ZoneOf(room)
+}
+
+// ZoneOf is the zone of a room key ("zone:room").
+func ZoneOf(room string) string {
+	zone, _, _ := strings.Cut(room, ":")
+	return zone
+}
+
+// attach sends p to the scene owning its zone, or holds it.
+func (g *Gateway) attach(p *player) {
+	g.mu.Lock()
+	owner := g.owners[p.zone]
+	g.mu.Unlock()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.scene = owner
+	if owner == "" {
+		p.c.Send(engine.Output{Text: "The part of the world you are in is not running right now. " +
+			"Please wait; you will enter it as soon as it is.\n"})
+		return
+	}
+	g.publishLocked(p, Msg{Kind: KindAttach, Client: clientFrom(p.c)})
+}
+
+func (g *Gateway) line(p *player, text string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.scene == "" {
+		p.c.Send(engine.Output{Text: "Please wait: the part of the world you are in is not running yet.\n", Prompt: "> "})
+		return
+	}
+	g.publishLocked(p, Msg{Kind: KindLine, Text: text})
+}
+
+// leave tells p's scene the client left. After an idle timeout it waits a moment for the
+// scene's goodbye.
+func (g *Gateway) leave(p *player, idle bool) {
+	p.mu.Lock()
+	on := p.scene != ""
+	if on {
+		g.publishLocked(p, Msg{Kind: KindLeave, Idle: idle})
+	}
+	p.mu.Unlock()
+	if idle && on {
+		select {
+		case <-p.c.Done():
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+// publishLocked sends m about p to p's scene. p.mu is held, so messages about one player
+// leave in order.
+func (g *Gateway) publishLocked(p *player, m Msg) {
+	m.Gateway, m.Session = g.id, p.c.ID()
+	if err := g.nc.Publish(sceneSubject(p.scene), encode(m)); err != nil {
+		g.log.Warn("gateway: publish", "scene", p.scene, "kind", m.Kind, "err", err)
+	}
+}
+
+// SceneStatus is one scene as the registry knows it.
+type SceneStatus struct {
+	SceneInfo
+	LastHeartbeat time.Duration // ago
+}
+
+// Scenes lists the registered scenes by id.
+func (g *Gateway) Scenes() []SceneStatus {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := g.now()
+	out := make([]SceneStatus, 0, len(g.scenes))
+	for _, e := range g.scenes {
+		out = append(out, SceneStatus{SceneInfo: e.info, LastHeartbeat: now.Sub(e.last)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}

@@ -1,0 +1,234 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/mudd/mudd/engine/store"
+	"github.com/mudd/mudd/engine/world"
+	"github.com/mudd/mudd/markup"
+	"github.com/mudd/mudd/telnet"
+)
+
+// A game can run in more than one process: a gateway holds the clients' connections (telnet,
+// login, rendering, compression) and scenes run the world's zones (package cluster). The
+// engine offers both halves: Config.Gateway hands every logged-in connection to a Gateway
+// instead of this engine's loop, as a Client; AttachRemote plays a character here for a
+// client connected elsewhere, as a Remote. A session's output goes to its writer goroutine in
+// the first case and to the Remote's forwarding function in the second; the loop cannot tell
+// them apart.
+
+// Gateway plays logged-in clients somewhere else than this engine's loop. Play runs on the
+// client's reader goroutine from the end of the login until the client leaves; when it
+// returns the connection is closed after the output already queued.
+type Gateway interface {
+	Play(ctx context.Context, c *Client)
+}
+
+// Client is a logged-in connection handed to a Gateway. ReadLine belongs to the goroutine
+// running Play; the other methods are safe from any goroutine.
+type Client struct {
+	e    *Engine
+	s    *session
+	acct store.Account
+}
+
+// ID identifies the connection within this process.
+func (c *Client) ID() uint64 { return c.s.id }
+
+// Addr is the client's network address (without port).
+func (c *Client) Addr() string { return c.s.addr }
+
+// Account is the account the client logged in as.
+func (c *Client) Account() store.Account { return c.acct }
+
+// Info is what the client reported through telnet (window size, terminal type, GMCP...).
+func (c *Client) Info() telnet.Info { return c.s.conn.Info() }
+
+// TCP reports a plain TCP connection (not telnet).
+func (c *Client) TCP() bool { return c.s.tcp }
+
+// ReadLine reads the client's next line. It fails with os.ErrDeadlineExceeded when the
+// client stays idle for Config.IdleTimeout; a line over Config.MaxLine is refused with a
+// message and skipped.
+func (c *Client) ReadLine() (string, error) {
+	for {
+		c.s.raw.SetReadDeadline(time.Now().Add(c.e.cfg.IdleTimeout))
+		line, err := c.s.conn.ReadLine()
+		if errors.Is(err, telnet.ErrLineTooLong) {
+			c.s.trySend(Output{Text: "That line is too long; it was discarded.\n"})
+			continue
+		}
+		return line, err
+	}
+}
+
+// Send queues o for the client without blocking. If the queue is full the client, which is
+// not reading, is cut off and Send reports false.
+func (c *Client) Send(o Output) bool {
+	if c.s.trySend(o) {
+		return true
+	}
+	c.s.close()
+	return false
+}
+
+// SetPreferences records the player's choice of colour level and character set ("" for
+// automatic), as the color and charset commands save them; text is rendered accordingly.
+func (c *Client) SetPreferences(color, charset string) {
+	c.s.setColor(color)
+	c.s.setCharset(charset)
+}
+
+// Close closes the connection at once.
+func (c *Client) Close() { c.s.close() }
+
+// Done is closed when the connection has closed.
+func (c *Client) Done() <-chan struct{} { return c.s.done }
+
+// play hands a logged-in session to the gateway and closes it when the gateway is done.
+func (e *Engine) play(ctx context.Context, s *session, acct store.Account) {
+	e.cfg.Gateway.Play(ctx, &Client{e: e, s: s, acct: acct})
+	s.finish()
+}
+
+// RemoteOutput is a batch of output for a Remote's client, with the player's current choice
+// of colour level and character set for the gateway that renders it.
+type RemoteOutput struct {
+	Output
+	Color, Charset string
+}
+
+// Remote is a character played here for a client connected to another process. Its methods
+// are safe from any goroutine.
+type Remote struct {
+	e *Engine
+	s *session
+}
+
+// RemoteClient describes a client connected to another process.
+type RemoteClient struct {
+	Account store.Account
+	Addr    string      // network address
+	TCP     bool        // a plain TCP connection, not telnet
+	Info    telnet.Info // what the client reported when it logged in
+}
+
+// AttachRemote logs c's account in for a client connected elsewhere: the
+// character loads and enters the world as on any login. Every batch of output for it is passed
+// to forward, in order, on a goroutine of the Remote's own, until a batch that closes the
+// connection or Close. It reports false once the engine has stopped.
+func (e *Engine) AttachRemote(c RemoteClient, forward func(RemoteOutput)) (*Remote, bool) {
+	s := &session{id: sessionIDs.Add(1), addr: c.Addr, tcp: c.TCP, info: c.Info,
+		out: make(chan Output, e.cfg.OutputQueue), done: make(chan struct{})}
+	acct := c.Account
+	r := &Remote{e: e, s: s}
+	e.live.add(s)
+	e.sessions.Add(1)
+	go func() {
+		defer e.sessions.Done()
+		defer e.live.remove(s)
+		r.forward(forward)
+	}()
+	if !e.post(loginEvent{s: s, acct: acct}) {
+		s.close()
+		return nil, false
+	}
+	return r, true
+}
+
+// forward passes the session's output batches to fn until the session closes.
+func (r *Remote) forward(fn func(RemoteOutput)) {
+	s := r.s
+	defer s.close()
+	for {
+		select {
+		case o := <-s.out:
+			fn(RemoteOutput{Output: o, Color: colorPref(s.color.Load()), Charset: charsetPref(s.charset.Load())})
+			if o.Close {
+				return
+			}
+		case <-s.done:
+			return
+		}
+	}
+}
+
+// Line posts a line the client typed. A client flooding the game is cut off as a connected
+// one would be; Line reports false when the line was not taken.
+func (r *Remote) Line(text string) bool {
+	s, e := r.s, r.e
+	if s.closed() {
+		return false
+	}
+	if n := int(s.queued.Add(1)); n > e.cfg.InputQueue {
+		e.log.Warn("input flood; disconnecting", "session", s.id, "addr", s.addr, "queued", n)
+		s.trySend(Output{Text: "You are sending commands faster than the game can run them. Goodbye.\n", Close: true})
+		r.closeWith(reasonFlood)
+		return false
+	} else if n > e.cfg.InputQueue/2 && !s.warned.Swap(true) {
+		s.trySend(Output{Text: "Slow down! Commands are piling up; you will be disconnected if you keep flooding.\n"})
+	}
+	return e.post(lineEvent{s: s, line: text, at: time.Now()})
+}
+
+// Close tells the game the client left: idle (the player is saved and removed), or dropped
+// for any other reason (the character goes link-dead).
+func (r *Remote) Close(idle bool) {
+	reason := reasonDropped
+	if idle {
+		reason = reasonIdle
+	}
+	r.closeWith(reason)
+}
+
+func (r *Remote) closeWith(reason string) {
+	if !r.e.post(closeEvent{s: r.s, reason: reason}) {
+		r.s.close()
+	}
+}
+
+// Closed is closed when the game has finished with the client.
+func (r *Remote) Closed() <-chan struct{} { return r.s.done }
+
+// IsIdle reports whether err, from Client.ReadLine, means the client was idle too long.
+func IsIdle(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
+
+func colorPref(v int32) string {
+	if v <= 0 {
+		return ""
+	}
+	return markup.Level(v - 1).String()
+}
+
+func charsetPref(v int32) string {
+	switch v {
+	case charsetUTF8:
+		return "utf-8"
+	case charsetASCII:
+		return "ascii"
+	}
+	return ""
+}
+
+// Call runs fn on the game loop, as an event. It reports false once the engine has stopped.
+func (e *Engine) Call(fn func(*Engine)) bool { return e.post(funcEvent(fn)) }
+
+// runs reports whether this engine runs zone z (Config.Zones).
+func (e *Engine) runs(z *world.Zone) bool {
+	return e.cfg.Zones == nil || z != nil && slices.Contains(e.cfg.Zones, z.Key)
+}
+
+// MissingZones returns the names in zones that are not zones of the game. Call it before Serve.
+func (e *Engine) MissingZones(zones []string) []string {
+	var missing []string
+	for _, z := range zones {
+		if e.world.Zones[z] == nil {
+			missing = append(missing, z)
+		}
+	}
+	return missing
+}
