@@ -52,9 +52,11 @@ type player struct {
 	c    *engine.Client
 	name string
 
-	mu    sync.Mutex // orders what is published for the player
-	scene string     // the scene playing the character; "" while held
-	zone  string     // the zone the character is in, as last known
+	mu      sync.Mutex // orders what is published for the player
+	scene   string     // the scene playing the character; "" while held
+	zone    string     // the zone the character is in, as last known
+	moving  string     // the id of the hand-over under way, if any
+	pending []string   // lines typed while held or moving, to send when attached
 }
 
 // NewGateway returns a gateway called id that talks over nc.
@@ -117,6 +119,8 @@ func (g *Gateway) handle(nm *nats.Msg, m Msg) {
 		if nm.Reply != "" {
 			nm.Respond(encode(Msg{Kind: KindAnnounce, Scene: &SceneInfo{ID: m.Scene.ID, Refused: refused}}))
 		}
+	case KindMoving:
+		g.moving(nm, m)
 	case KindBye:
 		if m.Scene != nil {
 			g.drop(m.Scene.ID, "The part of the world you are in is restarting. Please wait a moment...")
@@ -185,12 +189,23 @@ func (g *Gateway) register(s SceneInfo, announce bool) string {
 func (g *Gateway) resume(p *player, id string, zones []string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.scene != "" || !slices.Contains(zones, p.zone) {
+	if p.scene != "" || p.moving != "" || !slices.Contains(zones, p.zone) {
 		return
 	}
-	p.scene = id
 	p.c.Send(engine.Output{Text: "The world is back. Welcome back!\n"})
-	g.publishLocked(p, Msg{Kind: KindAttach, Client: clientFrom(p.c)})
+	g.attachLocked(p, id, false)
+}
+
+// attachLocked attaches p to scene id and sends it the lines p typed meanwhile.
+func (g *Gateway) attachLocked(p *player, id string, arrive bool) {
+	p.scene = id
+	c := clientFrom(p.c)
+	c.Arrive = arrive
+	g.publishLocked(p, Msg{Kind: KindAttach, Client: c})
+	for _, l := range p.pending {
+		g.publishLocked(p, Msg{Kind: KindLine, Text: l})
+	}
+	p.pending = nil
 }
 
 // reap declares scenes silent for DeadAfter dead.
@@ -285,18 +300,83 @@ func (g *Gateway) attach(p *player) {
 	g.mu.Unlock()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.scene = owner
 	if owner == "" {
+		p.scene = ""
 		p.c.Send(engine.Output{Text: "The part of the world you are in is not running right now. " +
 			"Please wait; you will enter it as soon as it is.\n"})
 		return
 	}
-	g.publishLocked(p, Msg{Kind: KindAttach, Client: clientFrom(p.c)})
+	g.attachLocked(p, owner, false)
+}
+
+// moving starts a hand-over: p's scene saved the character in a zone another scene runs.
+// The gateway answers at once, keeps the lines typed from now on, and finishes the hand-over
+// on a goroutine.
+func (g *Gateway) moving(nm *nats.Msg, m Msg) {
+	g.mu.Lock()
+	p := g.players[m.Session]
+	g.mu.Unlock()
+	if nm.Reply != "" {
+		nm.Respond(encode(Msg{Kind: KindMoving, Handover: m.Handover}))
+	}
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.moving == m.Handover || p.scene != m.From {
+		return // a repeated request, or from a scene the player is not on
+	}
+	p.moving, p.scene, p.zone = m.Handover, "", m.Text
+	go g.finishMove(p, m.From, m.Handover)
+}
+
+// finishMove releases the player from the scene it leaves (getting back the lines typed
+// since the hand-over began) and attaches it to the scene running the zone the database
+// says the character is in: if the source could not save, that is where it was.
+func (g *Gateway) finishMove(p *player, from, hid string) {
+	req := encode(Msg{Kind: KindRelease, Gateway: g.id, Session: p.c.ID(), Handover: hid})
+	var lines []string
+	released := false
+	for range requestTries {
+		reply, err := g.nc.Request(sceneSubject(from), req, requestTimeout)
+		if err != nil {
+			continue
+		}
+		if m, err := decode(reply.Data); err == nil {
+			lines, released = m.Lines, true
+			break
+		}
+	}
+	if !released {
+		g.log.Warn("hand-over: no release from the source scene; its lines are lost", "scene", from, "name", p.name)
+	}
+	zone := g.zoneOf(context.Background(), p.name)
+	g.mu.Lock()
+	owner := g.owners[zone]
+	g.mu.Unlock()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.moving != hid {
+		return
+	}
+	p.moving, p.zone = "", zone
+	p.pending = append(lines, p.pending...)
+	if owner == "" {
+		p.c.Send(engine.Output{Text: "The part of the world you are going to is not running right now. " +
+			"Please wait; you will enter it as soon as it is.\n"})
+		return
+	}
+	g.attachLocked(p, owner, true)
 }
 
 func (g *Gateway) line(p *player, text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.moving != "" {
+		p.pending = append(p.pending, text)
+		return
+	}
 	if p.scene == "" {
 		p.c.Send(engine.Output{Text: "Please wait: the part of the world you are in is not running yet.\n", Prompt: "> "})
 		return

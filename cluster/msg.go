@@ -35,6 +35,16 @@ const (
 	KindAnnounce  = "announce"  // scene → registry (request): Scene claims its zones
 	KindHeartbeat = "heartbeat" // scene → registry: Scene is alive, with its load
 	KindBye       = "bye"       // scene → registry: Scene is stopping; hold its players
+
+	// A hand-over: the player walked into a zone another scene runs. The source scene has
+	// saved the character in its new room and taken it out of its world.
+	KindMoving   = "moving"   // source → gateway (request): the player of Session goes to zone Text
+	KindRelease  = "release"  // gateway → source (request): stop taking lines for Session
+	KindReleased = "released" // source → gateway (reply): the lines that came meanwhile, in Lines
+
+	KindTell      = "tell"      // scene → scene: By tells Name Text
+	KindAct       = "act"       // scene → scene: Action on the player Name
+	KindBroadcast = "broadcast" // scene → every scene: Text to players of at least Role
 )
 
 // Msg is one message of the protocol. Which fields are set depends on Kind.
@@ -49,6 +59,13 @@ type Msg struct {
 	Client  *Client    `json:"client,omitempty"`
 	Out     *Output    `json:"out,omitempty"`
 	Scene   *SceneInfo `json:"scene,omitempty"`
+
+	Handover string         `json:"hid,omitempty"`   // the hand-over's id: every step is idempotent
+	Lines    []string       `json:"lines,omitempty"` // lines typed during a hand-over
+	Name     string         `json:"name,omitempty"`  // the player a tell or action is for
+	By       string         `json:"by,omitempty"`    // who tells
+	Role     engine.Role    `json:"role,omitempty"`  // the least role a broadcast is for
+	Action   *engine.Action `json:"action,omitempty"`
 }
 
 // Client is a connected player as a scene needs to know it.
@@ -58,6 +75,8 @@ type Client struct {
 	Addr string      `json:"addr"`
 	TCP  bool        `json:"tcp,omitempty"`
 	Info telnet.Info `json:"info"`
+	// Arrive: the character comes from another scene (a hand-over), it does not log in.
+	Arrive bool `json:"arrive,omitempty"`
 }
 
 // Output is engine.Output made serialisable, with the player's rendering choices.
@@ -90,6 +109,8 @@ type SceneInfo struct {
 	Build string   `json:"build"`
 	Run   string   `json:"run"` // unique to each start of the scene's process
 	Load  Load     `json:"load"`
+	// Players are the scene's players, in heartbeats: the directory of who is where.
+	Players []engine.WhoEntry `json:"players,omitempty"`
 	// Refused, in the gateway's answer to an announce, says why the claim was refused.
 	Refused string `json:"refused,omitempty"`
 }
@@ -108,6 +129,9 @@ const busyPrefix = "scene"
 
 // Subjects.
 const registrySubject = "mudd.registry"
+
+// broadcastSubject carries channel messages to every scene.
+const broadcastSubject = "mudd.broadcast"
 
 func sceneSubject(id string) string   { return "mudd.scene." + id }
 func gatewaySubject(id string) string { return "mudd.gateway." + id }
@@ -162,5 +186,5 @@ func clientFrom(c *engine.Client) *Client {
 
 func (c *Client) remote() engine.RemoteClient {
 	return engine.RemoteClient{Account: store.Account{Name: c.Name, Role: c.Role}, Addr: c.Addr,
-		TCP: c.TCP, Info: c.Info}
+		TCP: c.TCP, Info: c.Info, Arrive: c.Arrive}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nuid"
 
 	"github.com/mudd/mudd/engine"
 )
@@ -17,19 +18,32 @@ import (
 // HeartbeatEvery is how often a scene tells the registry it is alive.
 const HeartbeatEvery = 500 * time.Millisecond
 
+// Retries of the requests of a hand-over, each waiting requestTimeout for its answer.
+const (
+	requestTries   = 5
+	requestTimeout = time.Second
+)
+
 // ErrRefused is returned by Scene.Serve when the gateway refuses the scene's claim of zones.
 var ErrRefused = errors.New("zone claim refused")
 
 // Scene runs some of the world's zones for players connected to gateways: the engine's loop
-// plays them, and their output goes back to their gateway.
+// plays them, and their output goes back to their gateway. Its Router sends what crosses to
+// another scene's zones over NATS.
 type Scene struct {
 	info SceneInfo
 	nc   *nats.Conn
-	e    *engine.Engine
 	log  *slog.Logger
 
-	mu      sync.Mutex
-	remotes map[remoteKey]*engine.Remote
+	// Set by Router when the engine is made.
+	e     *engine.Engine
+	local engine.Router
+
+	mu       sync.Mutex
+	remotes  map[remoteKey]*engine.Remote
+	keys     map[*engine.Remote]remoteKey
+	released map[string]releasedLines // by hand-over id, to answer a repeated release
+	others   map[string]*sceneEntry   // the other scenes, from their heartbeats
 }
 
 type remoteKey struct {
@@ -37,35 +51,65 @@ type remoteKey struct {
 	session uint64
 }
 
-// NewScene returns a scene that runs eng for the zones in info, talking over nc.
-func NewScene(nc *nats.Conn, eng *engine.Engine, info SceneInfo, log *slog.Logger) *Scene {
-	return &Scene{info: info, nc: nc, e: eng, log: log, remotes: make(map[remoteKey]*engine.Remote)}
+type releasedLines struct {
+	lines []string
+	at    time.Time
 }
 
-// Serve claims the scene's zones and plays them until ctx is cancelled; then it tells the
-// gateways it is stopping (they hold its players), saves everyone and returns. It fails with
-// ErrRefused if another scene owns one of its zones.
-func (s *Scene) Serve(ctx context.Context) error {
-	sub, err := s.nc.Subscribe(sceneSubject(s.info.ID), s.receive)
-	if err != nil {
-		return errors.Join(fmt.Errorf("scene: subscribe: %w", err), s.e.Close())
+// NewScene returns a scene described by info that talks over nc. Set its Router as the
+// engine's Config.Router, then Serve the engine with it.
+func NewScene(nc *nats.Conn, info SceneInfo, log *slog.Logger) *Scene {
+	return &Scene{info: info, nc: nc, log: log, remotes: make(map[remoteKey]*engine.Remote),
+		keys: make(map[*engine.Remote]remoteKey), released: make(map[string]releasedLines),
+		others: make(map[string]*sceneEntry)}
+}
+
+// Router is the scene's engine.Config.Router.
+func (s *Scene) Router(e *engine.Engine, local engine.Router) engine.Router {
+	s.e, s.local = e, local
+	return router{s}
+}
+
+// Serve claims the scene's zones and plays them with eng (made with the scene's Router)
+// until ctx is cancelled; then it tells the gateways it is stopping (they hold its players),
+// saves everyone and returns. It fails with ErrRefused if another scene owns one of its zones.
+func (s *Scene) Serve(ctx context.Context, eng *engine.Engine) error {
+	if s.e != eng {
+		return errors.Join(errors.New("scene: the engine was not made with the scene's Router"), eng.Close())
 	}
-	defer sub.Unsubscribe()
+	eng.Commands().Add(engine.Command{Name: "cluster", Role: engine.RoleWizard, Run: s.cmdCluster,
+		Help: "cluster: the scenes of the game, their zones, load and last heartbeat"})
+	var subs []*nats.Subscription
+	defer func() {
+		for _, sub := range subs {
+			sub.Unsubscribe()
+		}
+	}()
+	for subj, fn := range map[string]nats.MsgHandler{sceneSubject(s.info.ID): s.receive,
+		registrySubject: s.registry, broadcastSubject: s.broadcast} {
+		sub, err := s.nc.Subscribe(subj, fn)
+		if err != nil {
+			return errors.Join(fmt.Errorf("scene: subscribe: %w", err), eng.Close())
+		}
+		subs = append(subs, sub)
+	}
 	if err := s.announce(ctx); err != nil {
-		return errors.Join(err, s.e.Close())
+		return errors.Join(err, eng.Close())
 	}
 	loopCtx, stop := context.WithCancel(context.Background())
 	defer stop()
 	served := make(chan error, 1)
-	go func() { served <- s.e.Serve(loopCtx) }()
-	<-s.e.Ready()
+	go func() { served <- eng.Serve(loopCtx) }()
+	<-eng.Ready()
+	beatCtx, stopBeats := context.WithCancel(ctx)
 	beats := make(chan struct{})
-	go func() { defer close(beats); s.heartbeat(ctx) }()
+	go func() { defer close(beats); s.heartbeat(beatCtx) }()
 	select {
 	case <-ctx.Done():
 	case err := <-served: // the shutdown command
 		served <- err
 	}
+	stopBeats()
 	<-beats
 	s.bye()
 	stop()
@@ -77,7 +121,7 @@ func (s *Scene) announce(ctx context.Context) error {
 	req := encode(Msg{Kind: KindAnnounce, Scene: &s.info})
 	giveUp := time.Now().Add(5 * DeadAfter)
 	for {
-		reply, err := s.nc.Request(registrySubject, req, time.Second)
+		reply, err := s.nc.Request(registrySubject, req, requestTimeout)
 		switch {
 		case err == nil:
 			m, err := decode(reply.Data)
@@ -109,29 +153,31 @@ func (s *Scene) announce(ctx context.Context) error {
 	}
 }
 
-// heartbeat tells the registry the scene is alive, with its load, until ctx is done.
+// heartbeat tells the registry the scene is alive, with its load and players, until ctx is
+// done.
 func (s *Scene) heartbeat(ctx context.Context) {
 	tick := time.NewTicker(HeartbeatEvery)
 	defer tick.Stop()
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		loads := make(chan Load, 1)
+		beat := make(chan SceneInfo, 1)
 		s.e.Call(func(e *engine.Engine) {
 			st := e.Stats()
-			loads <- Load{Players: st.Online + st.LinkDead, PulseP99: st.Pulse.Quantile(0.99),
+			info := s.info
+			info.Load = Load{Players: st.Online + st.LinkDead, PulseP99: st.Pulse.Quantile(0.99),
 				MemoryBytes: st.HeapBytes, Commands: st.Commands}
+			info.Players = s.local.Who()
+			beat <- info
 		})
 		select {
 		case <-ctx.Done():
 			return
-		case l := <-loads:
-			info := s.info
-			info.Load = l
+		case info := <-beat:
 			s.nc.Publish(registrySubject, encode(Msg{Kind: KindHeartbeat, Scene: &info}))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
 		}
 	}
 }
@@ -145,7 +191,33 @@ func (s *Scene) bye() {
 	}
 }
 
-// receive handles a gateway's message. The subscription delivers them one at a time, in order.
+// registry keeps the directory of the other scenes from their heartbeats.
+func (s *Scene) registry(nm *nats.Msg) {
+	m, err := decode(nm.Data)
+	if err != nil || m.Scene == nil || m.Scene.ID == s.info.ID {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch m.Kind {
+	case KindHeartbeat:
+		s.others[m.Scene.ID] = &sceneEntry{info: *m.Scene, last: time.Now()}
+	case KindBye:
+		delete(s.others, m.Scene.ID)
+	}
+}
+
+// broadcast passes another scene's channel message to this scene's players.
+func (s *Scene) broadcast(nm *nats.Msg) {
+	m, err := decode(nm.Data)
+	if err != nil || m.From == s.info.ID {
+		return
+	}
+	s.e.Call(func(*engine.Engine) { s.local.Broadcast(m.Role, m.Text) })
+}
+
+// receive handles a gateway's or another scene's message. The subscription delivers them
+// one at a time, in order.
 func (s *Scene) receive(nm *nats.Msg) {
 	m, err := decode(nm.Data)
 	if err != nil {
@@ -158,10 +230,9 @@ func (s *Scene) receive(nm *nats.Msg) {
 	s.mu.Unlock()
 	switch m.Kind {
 	case KindAttach:
-		if r != nil || m.Client == nil {
-			return
+		if r == nil && m.Client != nil {
+			s.attach(k, m.Client)
 		}
-		s.attach(k, m.Client)
 	case KindLine:
 		if r != nil {
 			r.Line(m.Text)
@@ -169,6 +240,22 @@ func (s *Scene) receive(nm *nats.Msg) {
 	case KindLeave:
 		if r != nil {
 			r.Close(m.Idle)
+		}
+	case KindRelease:
+		s.release(nm, r, m.Handover)
+	case KindTell:
+		s.e.Call(func(e *engine.Engine) {
+			if err := e.TellHere(m.By, m.Name, m.Text); err != nil {
+				s.log.Info("scene: tell not delivered", "to", m.Name, "err", err)
+			}
+		})
+	case KindAct:
+		if m.Action != nil {
+			s.e.Call(func(*engine.Engine) {
+				if err := s.local.Act(m.Name, *m.Action); err != nil {
+					s.log.Info("scene: action not applied", "to", m.Name, "err", err)
+				}
+			})
 		}
 	}
 }
@@ -186,12 +273,88 @@ func (s *Scene) attach(k remoteKey, c *Client) {
 		return
 	}
 	s.mu.Lock()
-	s.remotes[k] = r
+	s.remotes[k], s.keys[r] = r, k
 	s.mu.Unlock()
 	go func() {
 		<-r.Closed()
 		s.mu.Lock()
 		delete(s.remotes, k)
+		delete(s.keys, r)
 		s.mu.Unlock()
 	}()
+}
+
+// handOver runs on a goroutine after the engine handed r's character off to zone: once the
+// character's save is written, it asks the gateway to move the player, until it answers.
+func (s *Scene) handOver(r *engine.Remote, zone string) {
+	s.mu.Lock()
+	k, ok := s.keys[r]
+	s.mu.Unlock()
+	if !ok {
+		return
+	}
+	hid := nuid.Next()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	err := s.e.FlushSaves(ctx)
+	cancel()
+	if err != nil {
+		// The gateway attaches the character where the database says it is: its last save.
+		s.log.Error("hand-over: save not written", "gateway", k.gateway, "session", k.session, "err", err)
+	}
+	req := encode(Msg{Kind: KindMoving, Session: k.session, From: s.info.ID, Text: zone, Handover: hid})
+	for range requestTries {
+		if _, err := s.nc.Request(gatewaySubject(k.gateway), req, requestTimeout); err == nil {
+			return
+		}
+	}
+	s.log.Error("hand-over: the gateway did not answer", "gateway", k.gateway, "session", k.session)
+}
+
+// release answers a gateway that moves a player away: the client is closed here and the
+// lines typed since the hand-over began go back to the gateway. A repeated request gets the
+// same answer.
+func (s *Scene) release(nm *nats.Msg, r *engine.Remote, hid string) {
+	reply := func(lines []string) {
+		nm.Respond(encode(Msg{Kind: KindReleased, Handover: hid, From: s.info.ID, Lines: lines}))
+	}
+	s.mu.Lock()
+	done, ok := s.released[hid]
+	s.mu.Unlock()
+	if ok || r == nil {
+		reply(done.lines)
+		return
+	}
+	r.Release(func(lines []string) {
+		s.mu.Lock()
+		now := time.Now()
+		for id, rl := range s.released {
+			if now.Sub(rl.at) > time.Minute {
+				delete(s.released, id)
+			}
+		}
+		s.released[hid] = releasedLines{lines: lines, at: now}
+		s.mu.Unlock()
+		go reply(lines)
+	})
+}
+
+// directory lists the players of the other scenes that are alive, with the scene of each.
+func (s *Scene) directory() map[string]dirEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]dirEntry)
+	for id, o := range s.others {
+		if time.Since(o.last) > DeadAfter {
+			continue
+		}
+		for _, w := range o.info.Players {
+			out[strings.ToLower(w.Name)] = dirEntry{scene: id, who: w}
+		}
+	}
+	return out
+}
+
+type dirEntry struct {
+	scene string
+	who   engine.WhoEntry
 }

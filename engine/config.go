@@ -51,6 +51,10 @@ type Config struct {
 	// empty list runs none (a gateway).
 	Zones []string
 
+	// Router, if set, makes the engine's Router from the local one, which acts on this
+	// process's world: a scene of a cluster routes what crosses to zones run elsewhere.
+	Router func(e *Engine, local Router) Router
+
 	// Gateway, if set, takes every connection that finishes logging in: the engine keeps the
 	// connection (telnet, rendering, compression) and the gateway plays the character in
 	// another process. See package cluster.

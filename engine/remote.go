@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/mudd/mudd/engine/state"
 	"github.com/mudd/mudd/engine/store"
 	"github.com/mudd/mudd/engine/world"
 	"github.com/mudd/mudd/markup"
@@ -115,6 +116,9 @@ type RemoteClient struct {
 	Addr    string      // network address
 	TCP     bool        // a plain TCP connection, not telnet
 	Info    telnet.Info // what the client reported when it logged in
+	// Arrive: the character comes from a zone another process runs; it arrives in its room
+	// rather than logging in.
+	Arrive bool
 }
 
 // AttachRemote logs c's account in for a client connected elsewhere: the
@@ -122,10 +126,11 @@ type RemoteClient struct {
 // to forward, in order, on a goroutine of the Remote's own, until a batch that closes the
 // connection or Close. It reports false once the engine has stopped.
 func (e *Engine) AttachRemote(c RemoteClient, forward func(RemoteOutput)) (*Remote, bool) {
-	s := &session{id: sessionIDs.Add(1), addr: c.Addr, tcp: c.TCP, info: c.Info,
+	s := &session{id: sessionIDs.Add(1), addr: c.Addr, tcp: c.TCP, info: c.Info, arrive: c.Arrive,
 		out: make(chan Output, e.cfg.OutputQueue), done: make(chan struct{})}
 	acct := c.Account
 	r := &Remote{e: e, s: s}
+	s.remote = r
 	e.live.add(s)
 	e.sessions.Add(1)
 	go func() {
@@ -231,4 +236,66 @@ func (e *Engine) MissingZones(zones []string) []string {
 		}
 	}
 	return missing
+}
+
+// ErrElsewhere is what Router.Enter returns when the thing went to a room run by another
+// process: it is no longer in this world.
+var ErrElsewhere = errors.New("gone to another part of the world")
+
+// PlayerOf returns the player a thing is, or nil.
+func PlayerOf(t *world.Thing) *Player { return playerOf(t) }
+
+// Runs reports whether this engine runs the zone called zone (Config.Zones).
+func (e *Engine) Runs(zone string) bool {
+	return e.cfg.Zones == nil || slices.Contains(e.cfg.Zones, zone)
+}
+
+// HandOff takes p out of this world to continue in room to, which another process runs: the
+// character is saved there (with Lua's logout hooks run first, as for leaving the game) and
+// removed, and its Remote stays open, keeping the lines that still come for it until Release.
+// It must be called on the loop, and only for a player with a Remote (else it reports false).
+func (e *Engine) HandOff(p *Player, to *world.Room) (*Remote, bool) {
+	s := p.sess
+	if s == nil || s.remote == nil {
+		return nil, false
+	}
+	e.lua.emitThing("logout", p.Thing)
+	c := e.snapshot(p)
+	c.Room = to.Key
+	e.save(c)
+	s.handedOff = true
+	for _, l := range p.lines {
+		s.held = append(s.held, l.text)
+	}
+	e.flushOutput() // what the player saw last goes out before the player leaves
+	e.detach(p)
+	delete(e.players, state.Key(p.Name))
+	e.world.Destroy(p.Thing)
+	return s.remote, true
+}
+
+// Release closes a Remote whose character was handed off, and passes fn (on the loop) the
+// lines that came for it meanwhile, in order.
+func (r *Remote) Release(fn func(lines []string)) {
+	s := r.s
+	if !r.e.post(funcEvent(func(*Engine) {
+		lines := s.held
+		s.held = nil
+		s.close()
+		fn(lines)
+	})) {
+		fn(nil)
+	}
+}
+
+// FlushSaves waits until every character saved so far is written to the database.
+func (e *Engine) FlushSaves(ctx context.Context) error { return e.saver.Flush(ctx) }
+
+// arrived shows a character handed over from another process its new room.
+func (e *Engine) arrived(p *Player) {
+	e.look(p)
+	e.tellRoom(p.Thing.Room, p.Thing, mudCap(p.Name)+" arrives.")
+	e.roomItem(p.Thing.Room, "Add", p.Thing, nil)
+	e.lua.emitThing("login", p.Thing)
+	e.roomEntered(p.Thing, "")
 }

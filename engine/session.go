@@ -31,17 +31,23 @@ type Output struct {
 // session is one network connection. Its reader goroutine runs the login dialogue and then
 // turns input into line events; its writer goroutine drains the bounded output queue.
 type session struct {
-	id      uint64
-	conn    *telnet.Conn
-	raw     net.Conn
-	addr    string
-	out     chan Output
-	queued  atomic.Int32 // lines sent to the loop and not yet run
-	warned  atomic.Bool
-	tcp     bool         // a plain TCP connection, not telnet
-	info    telnet.Info  // what a client connected to another process reported (no conn)
-	color   atomic.Int32 // the player's colour level + 1, or 0 for automatic (see setColor)
-	charset atomic.Int32 // the player's character set, or charsetAuto (see setCharset)
+	id     uint64
+	conn   *telnet.Conn
+	raw    net.Conn
+	addr   string
+	out    chan Output
+	queued atomic.Int32 // lines sent to the loop and not yet run
+	warned atomic.Bool
+	tcp    bool        // a plain TCP connection, not telnet
+	info   telnet.Info // what a client connected to another process reported (no conn)
+	remote *Remote     // the Remote of a client connected to another process
+	arrive bool        // the character comes from another process: it arrives, it does not log in
+	// Owned by the loop: the character was handed to another process; lines that still come
+	// are kept for it (see Engine.HandOff).
+	handedOff bool
+	held      []string
+	color     atomic.Int32 // the player's colour level + 1, or 0 for automatic (see setColor)
+	charset   atomic.Int32 // the player's character set, or charsetAuto (see setCharset)
 
 	// Owned by the reader goroutine: GMCP/MSDP messages are posted to the loop once the
 	// login is (early keeps them until then).

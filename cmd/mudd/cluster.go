@@ -17,6 +17,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nuid"
 
 	"github.com/mudd/mudd/cluster"
 	"github.com/mudd/mudd/engine"
@@ -135,7 +136,16 @@ func scene(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg.TelnetAddr, cfg.TCPAddr, cfg.Zones = "-", "-", zones
+	nc, err := nats.Connect(cf.natsURL, nats.Name("mudd scene "+cf.id), nats.MaxReconnects(-1),
+		nats.RetryOnFailedConnect(true), nats.ReconnectWait(200*time.Millisecond))
+	if err != nil {
+		return fmt.Errorf("nats %s: %w", cf.natsURL, err)
+	}
+	defer nc.Close()
+	host, _ := os.Hostname()
+	sc := cluster.NewScene(nc, cluster.SceneInfo{ID: cf.id, Zones: zones, PID: os.Getpid(), Host: host,
+		Build: buildVersion(), Run: nuid.Next()}, log)
+	cfg.TelnetAddr, cfg.TCPAddr, cfg.Zones, cfg.Router = "-", "-", zones, sc.Router
 	eng, err := engine.New(cfg)
 	if err != nil {
 		return err
@@ -143,18 +153,9 @@ func scene(args []string, stderr io.Writer) error {
 	if missing := eng.MissingZones(zones); len(missing) > 0 {
 		return errors.Join(fmt.Errorf("--zones: the game has no zone %s", strings.Join(missing, ", ")), eng.Close())
 	}
-	nc, err := nats.Connect(cf.natsURL, nats.Name("mudd scene "+cf.id), nats.MaxReconnects(-1),
-		nats.RetryOnFailedConnect(true), nats.ReconnectWait(200*time.Millisecond))
-	if err != nil {
-		return errors.Join(fmt.Errorf("nats %s: %w", cf.natsURL, err), eng.Close())
-	}
-	defer nc.Close()
-	host, _ := os.Hostname()
-	info := cluster.SceneInfo{ID: cf.id, Zones: zones, PID: os.Getpid(), Host: host, Build: buildVersion(),
-		Run: nats.NewInbox()}
 	ctx, stop := signalContext()
 	defer stop()
-	return cluster.NewScene(nc, eng, info, log).Serve(ctx)
+	return sc.Serve(ctx, eng)
 }
 
 // signalContext is cancelled by SIGINT or SIGTERM; a second signal ends the process at once.

@@ -159,3 +159,79 @@ func TestGatewayOneScene(t *testing.T) {
 		t.Fatalf("gateway exit after SIGTERM: %v", err)
 	}
 }
+
+// awaitWho runs who until it lists every name: scenes learn of each other's players from
+// their heartbeats.
+func awaitWho(t *testing.T, c *mudtest.Client, names ...string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out := c.Do("who")
+		missing := false
+		for _, n := range names {
+			missing = missing || !strings.Contains(out, n)
+		}
+		if !missing {
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("who never listed %v:\n%s", names, out)
+		}
+		time.Sleep(100 * time.Millisecond) // the next heartbeat
+	}
+}
+
+// TestGatewayTwoScenes: a player walks from a zone of one scene into a zone of the other,
+// carrying an item, and back; tell and who work across the scenes.
+func TestGatewayTwoScenes(t *testing.T) {
+	c := startCluster(t)
+	c.scene("village", "millbrook,riverside")
+	c.scene("forest", "eldwood")
+	bob := mudtest.CreateAt(t, c.tcp, "Bob", "bobpass123")
+	w := mudtest.CreateAt(t, c.tcp, "Wanda", "wander1234")
+	w.Do("north")
+	w.Do("north")
+	if out := w.Do("get candle"); !strings.Contains(out, "candle") {
+		t.Fatalf("get candle:\n%s", out)
+	}
+	w.Do("south")
+	w.Do("south")
+	w.Do("west")
+	w.Do("west")
+	if out := w.Do("west"); !strings.Contains(out, "Edge of the Eldwood") {
+		t.Fatalf("walking into the forest scene's zone:\n%s", out)
+	}
+	if out := w.Do("inventory"); !strings.Contains(out, "beeswax candle") {
+		t.Fatalf("inventory after the hand-over:\n%s", out)
+	}
+	if out := w.Do("west"); !strings.Contains(out, "The Old Path") {
+		t.Fatalf("moving within the forest:\n%s", out)
+	}
+	w.Do("east")
+
+	out := awaitWho(t, bob, "Bob", "Wanda")
+	if !strings.Contains(out, "Eldwood") {
+		t.Errorf("who on the village scene does not place Wanda in the Eldwood:\n%s", out)
+	}
+	awaitWho(t, w, "Bob", "Wanda")
+	bob.Do("tell wanda are you in the woods?")
+	w.Hear(`Bob tells you, "are you in the woods?"`)
+	w.Do("tell bob yes, at the edge")
+	bob.Hear(`Wanda tells you, "yes, at the edge"`)
+
+	w.Do("east")
+	w.Do("east")
+	if out := w.Do("east"); !strings.Contains(out, "Millbrook Square") || !strings.Contains(out, "Bob") {
+		t.Fatalf("walking back to the village scene:\n%s", out)
+	}
+	bob.Hear("Wanda arrives")
+	if out := w.Do("inventory"); !strings.Contains(out, "beeswax candle") {
+		t.Fatalf("inventory back in the village:\n%s", out)
+	}
+	// Lines typed straight through two hand-overs run in order, none lost.
+	w.Send("west\r\nwest\r\nwest\r\nsay here\r\neast\r\neast\r\neast\r\nsay back")
+	w.Expect("Edge of the Eldwood")
+	w.Expect(`You say, "here"`)
+	w.Expect("Millbrook Square")
+	w.Expect(`You say, "back"`)
+}

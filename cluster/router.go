@@ -1,0 +1,137 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mudd/mudd/engine"
+	"github.com/mudd/mudd/engine/world"
+)
+
+// router is a scene's engine.Router: what stays in the scene's zones goes to the local
+// router; what crosses to another scene goes over NATS. Its methods run on the game loop and
+// never wait for the network: publishing only queues, and hand-overs finish on a goroutine.
+type router struct{ s *Scene }
+
+// errNotHere refuses a non-player thing that would cross to another scene: NPCs and items
+// stay in the scene that runs their zone.
+var errNotHere = errors.New("that way leads to a part of the world run elsewhere")
+
+func (r router) Enter(t *world.Thing, to *world.Room) error {
+	s := r.s
+	if to.Zone == nil || s.e.Runs(to.Zone.Key) {
+		return s.local.Enter(t, to)
+	}
+	p := engine.PlayerOf(t)
+	if p == nil {
+		return errNotHere
+	}
+	rem, ok := s.e.HandOff(p, to)
+	if !ok {
+		return errNotHere
+	}
+	go s.handOver(rem, to.Zone.Key)
+	return engine.ErrElsewhere
+}
+
+func (r router) Tell(from *engine.Player, to, text string) error {
+	err := r.s.local.Tell(from, to, text)
+	if !errors.Is(err, engine.ErrNoSuchPlayer) {
+		return err
+	}
+	d, ok := r.s.directory()[strings.ToLower(to)]
+	switch {
+	case !ok:
+		return engine.ErrNoSuchPlayer
+	case d.who.LinkDead:
+		return engine.ErrLinkDead
+	}
+	r.s.publish(sceneSubject(d.scene), Msg{Kind: KindTell, By: from.Name, Name: d.who.Name, Text: text})
+	return nil
+}
+
+func (r router) Who() []engine.WhoEntry {
+	list := r.s.local.Who()
+	for _, d := range r.s.directory() {
+		list = append(list, d.who)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	return list
+}
+
+func (r router) Locate(name string) (engine.WhoEntry, error) {
+	w, err := r.s.local.Locate(name)
+	if !errors.Is(err, engine.ErrNoSuchPlayer) {
+		return w, err
+	}
+	if d, ok := r.s.directory()[strings.ToLower(name)]; ok {
+		return d.who, nil
+	}
+	return w, err
+}
+
+// Act applies a to a player here, or sends it to the player's scene, which checks the roles
+// and applies it; its failure there is logged, not returned.
+func (r router) Act(name string, a engine.Action) error {
+	err := r.s.local.Act(name, a)
+	if !errors.Is(err, engine.ErrNoSuchPlayer) {
+		return err
+	}
+	d, ok := r.s.directory()[strings.ToLower(name)]
+	if !ok {
+		return err
+	}
+	if a.Kind != engine.ActSetRole && d.who.Role >= a.ByRole {
+		return engine.ErrNotPermitted
+	}
+	r.s.publish(sceneSubject(d.scene), Msg{Kind: KindAct, Name: d.who.Name, Action: &a})
+	return nil
+}
+
+func (r router) Broadcast(min engine.Role, text string) {
+	r.s.local.Broadcast(min, text)
+	r.s.publish(broadcastSubject, Msg{Kind: KindBroadcast, Role: min, Text: text})
+}
+
+// publish sends m from this scene.
+func (s *Scene) publish(subj string, m Msg) {
+	m.From = s.info.ID
+	if err := s.nc.Publish(subj, encode(m)); err != nil {
+		s.log.Warn("scene: publish", "subject", subj, "kind", m.Kind, "err", err)
+	}
+}
+
+// cmdCluster shows the scenes of the game as this scene knows them from their heartbeats.
+func (s *Scene) cmdCluster(c *engine.Context) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-20s %-28s %7s %9s %8s %9s %s\n", "scene", "zones", "players", "pulse p99", "heap", "commands", "last heartbeat")
+	row := func(info SceneInfo, last string) {
+		fmt.Fprintf(&b, "%-20s %-28s %7d %9s %7dM %9d %s\n", info.ID, strings.Join(info.Zones, ","),
+			info.Load.Players, info.Load.PulseP99, info.Load.MemoryBytes>>20, info.Load.Commands, last)
+	}
+	st := c.Engine.Stats()
+	here := s.info
+	here.Load = Load{Players: st.Online + st.LinkDead, PulseP99: st.Pulse.Quantile(0.99), MemoryBytes: st.HeapBytes,
+		Commands: st.Commands}
+	rows := []SceneStatus{{SceneInfo: here}}
+	s.mu.Lock()
+	for _, o := range s.others {
+		rows = append(rows, SceneStatus{SceneInfo: o.info, LastHeartbeat: time.Since(o.last)})
+	}
+	s.mu.Unlock()
+	sort.Slice(rows[1:], func(i, j int) bool { return rows[1+i].ID < rows[1+j].ID })
+	for i, r := range rows {
+		last := "(this scene)"
+		if i > 0 {
+			last = r.LastHeartbeat.Round(1e6).String() + " ago"
+			if r.LastHeartbeat > DeadAfter {
+				last += " (silent: dead?)"
+			}
+		}
+		row(r.SceneInfo, last)
+	}
+	c.Send(strings.TrimRight(b.String(), "\n"))
+}
