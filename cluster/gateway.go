@@ -244,7 +244,7 @@ func (g *Gateway) drop(id, why string) {
 		p.mu.Lock()
 		if p.scene == id {
 			p.scene = ""
-			p.c.Send(engine.Output{Text: "\n" + why + "\n"})
+			p.c.Send(engine.Output{Text: "\n" + why + "\n", Prompt: "> "})
 		}
 		p.mu.Unlock()
 	}
@@ -303,7 +303,7 @@ func (g *Gateway) attach(p *player) {
 	if owner == "" {
 		p.scene = ""
 		p.c.Send(engine.Output{Text: "The part of the world you are in is not running right now. " +
-			"Please wait; you will enter it as soon as it is.\n"})
+			"Please wait; you will enter it as soon as it is.\n", Prompt: "> "})
 		return
 	}
 	g.attachLocked(p, owner, false)
@@ -364,7 +364,7 @@ func (g *Gateway) finishMove(p *player, from, hid string) {
 	p.pending = append(lines, p.pending...)
 	if owner == "" {
 		p.c.Send(engine.Output{Text: "The part of the world you are going to is not running right now. " +
-			"Please wait; you will enter it as soon as it is.\n"})
+			"Please wait; you will enter it as soon as it is.\n", Prompt: "> "})
 		return
 	}
 	g.attachLocked(p, owner, true)

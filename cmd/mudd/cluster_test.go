@@ -2,15 +2,19 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/mudd/mudd/engine/store"
 	"github.com/mudd/mudd/internal/mudtest"
 )
 
@@ -121,40 +125,158 @@ func (c *testCluster) scene(id, zones string) *proc {
 	return p
 }
 
-// TestGatewayOneScene plays through a gateway and one scene running every zone: a new
-// character logs in at the gateway, plays, quits, and comes back where it left.
-func TestGatewayOneScene(t *testing.T) {
+// TestGatewayCluster runs a gateway and two scene processes on loopback (real processes, real
+// NATS, one SQLite file) and plays through them: logging in and typing in order, walking from
+// a zone of one scene into the other's carrying an item and back, tell and who across scenes,
+// the cluster command, a duplicate zone claim refused, SIGKILL of a scene with a player in it
+// and its restart, and a rolling restart of both scenes with players connected throughout.
+func TestGatewayCluster(t *testing.T) {
 	c := startCluster(t)
-	c.scene("all", "millbrook,eldwood,riverside")
-	p := mudtest.CreateAt(t, c.tcp, "Wanda", "wander1234")
-	if out := p.Do("look"); !strings.Contains(out, "Millbrook Square") {
-		t.Fatalf("look through the gateway:\n%s", out)
+	village := c.scene("village", "millbrook,riverside")
+	forest := c.scene("forest", "eldwood")
+	bob := mudtest.CreateAt(t, c.tcp, "Bob", "bobpass123")
+	w := mudtest.CreateAt(t, c.tcp, "Wanda", "wander1234")
+
+	// ordered
+	{
+		var lines []string
+		for i := range 20 {
+			lines = append(lines, fmt.Sprintf("say line %d", i))
+		}
+		w.Send(strings.Join(lines, "\r\n"))
+		for i := range 20 {
+			w.Expect(fmt.Sprintf(`You say, "line %d"`, i))
+			bob.Expect(fmt.Sprintf(`Wanda says, "line %d"`, i))
+		}
+		w.Expect("> ")
 	}
-	if out := p.Do("say hello there"); !strings.Contains(out, `You say, "hello there"`) {
-		t.Fatalf("say:\n%s", out)
+
+	// crossing
+	{
+		for _, l := range []string{"north", "north", "get candle", "south", "south", "west", "west"} {
+			w.Do(l)
+		}
+		if out := w.Do("west"); !strings.Contains(out, "Edge of the Eldwood") {
+			t.Fatalf("walking into the forest scene's zone:\n%s", out)
+		}
+		if out := w.Do("inventory"); strings.Count(out, "beeswax candle") != 1 {
+			t.Fatalf("inventory after the hand-over:\n%s", out)
+		}
+		if out := w.Do("west"); !strings.Contains(out, "The Old Path") {
+			t.Fatalf("moving within the forest:\n%s", out)
+		}
+		w.Do("east")
+		for _, l := range []string{"east", "east"} {
+			w.Do(l)
+		}
+		if out := w.Do("east"); !strings.Contains(out, "Millbrook Square") || !strings.Contains(out, "Bob") {
+			t.Fatalf("walking back to the village scene:\n%s", out)
+		}
+		bob.Hear("Wanda arrives")
+		if out := w.Do("inventory"); strings.Count(out, "beeswax candle") != 1 {
+			t.Fatalf("inventory back in the village:\n%s", out)
+		}
+		// Lines typed straight through two hand-overs run in order, none lost.
+		w.Send("west\r\nwest\r\nwest\r\nsay here\r\neast\r\neast\r\neast\r\nsay back")
+		w.Expect("Edge of the Eldwood")
+		w.Expect(`You say, "here"`)
+		w.Expect("Millbrook Square")
+		w.Expect(`You say, "back"`)
+		w.Expect("> ")
 	}
-	var lines []string
-	for i := range 20 {
-		lines = append(lines, fmt.Sprintf("say line %d", i))
+
+	// tell and who
+	{
+		for _, l := range []string{"west", "west", "west", "west"} {
+			w.Do(l)
+		}
+		out := awaitWho(t, bob, "Bob", "Wanda")
+		if !strings.Contains(out, "Eldwood") {
+			t.Errorf("who on the village scene does not place Wanda in the Eldwood:\n%s", out)
+		}
+		awaitWho(t, w, "Bob", "Wanda")
+		bob.Do("tell wanda are you in the woods?")
+		w.Hear(`Bob tells you, "are you in the woods?"`)
+		w.Do("tell bob yes, on the old path")
+		bob.Hear(`Wanda tells you, "yes, on the old path"`)
 	}
-	p.Send(strings.Join(lines, "\r\n"))
-	for i := range 20 {
-		p.Expect(fmt.Sprintf(`You say, "line %d"`, i)) // in the order typed
+
+	// cluster command and duplicate claim
+	{
+		var out bytes.Buffer
+		if code := run([]string{"user", "--data", c.data, "promote", "bob", "wizard"}, &out, &out); code != 0 {
+			t.Fatalf("user promote: %s", out.String())
+		}
+		bob.Send("quit")
+		bob.Expect("Goodbye")
+		bob = mudtest.LoginAt(t, c.tcp, "Bob", "bobpass123")
+		awaitWho(t, bob, "Wanda")
+		list := bob.Do("cluster")
+		for _, want := range []string{"village", "millbrook,riverside", "(this scene)", "forest", "eldwood", " ago"} {
+			if !strings.Contains(list, want) {
+				t.Errorf("cluster does not show %q:\n%s", want, list)
+			}
+		}
+		dup := startProc(t, "duplicate", c.bin, "scene", "--id", "rival", "--zones", "eldwood", "--nats", c.nats,
+			"--data", c.data)
+		if err := dup.wait(); err == nil {
+			t.Fatalf("a second scene claiming eldwood ran:\n%s", dup.logs())
+		}
+		if want := `zone "eldwood" is already owned by scene "forest"`; !strings.Contains(dup.logs(), want) {
+			t.Fatalf("the refused scene does not say %q:\n%s", want, dup.logs())
+		}
 	}
-	p.Do("west")
-	p.Send("quit")
-	p.Expect("Goodbye")
-	if !p.Closed(5 * time.Second) {
-		t.Fatal("the gateway kept the connection after quit")
+
+	// SIGKILL
+	{
+		awaitSaved(t, c.data, "Wanda", "eldwood:old_path") // the periodic save, before the crash
+		forest.cmd.Process.Kill()
+		<-forest.done
+		w.Hear("stopped unexpectedly")
+		if out := w.Do("look"); !strings.Contains(out, "Please wait") {
+			t.Fatalf("a line typed while the scene is down:\n%s", out)
+		}
+		forest = c.scene("forest", "eldwood")
+		w.Expect("The world is back")
+		w.Expect("The Old Path")
+		w.Expect("> ")
+		if out := w.Do("inventory"); strings.Count(out, "beeswax candle") != 1 {
+			t.Fatalf("inventory after the scene's restart:\n%s", out)
+		}
 	}
-	p = mudtest.LoginAt(t, c.tcp, "Wanda", "wander1234")
-	if out := p.Do("look"); !strings.Contains(out, "Market Row") {
-		t.Fatalf("after logging in again, look:\n%s", out)
+
+	// rolling restart
+	{
+		for _, sc := range []struct {
+			p         **proc
+			id, zones string
+			who       *mudtest.Client
+			room      string
+		}{{&village, "village", "millbrook,riverside", bob, "Millbrook Square"}, {&forest, "forest", "eldwood", w, "The Old Path"}} {
+			if err := (*sc.p).cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			sc.who.Hear("restarting")
+			if err := (*sc.p).wait(); err != nil {
+				t.Fatalf("%s exit after SIGTERM: %v", sc.id, err)
+			}
+			*sc.p = c.scene(sc.id, sc.zones)
+			sc.who.Expect("The world is back")
+			sc.who.Expect(sc.room)
+			sc.who.Expect("> ")
+		}
+		if out := w.Do("inventory"); strings.Count(out, "beeswax candle") != 1 {
+			t.Fatalf("inventory after the rolling restart:\n%s", out)
+		}
+		awaitWho(t, bob, "Wanda") // the restarted scenes hear of each other's players
+		bob.Do("tell wanda still here?")
+		w.Hear(`Bob tells you, "still here?"`)
 	}
+
 	if err := c.gw.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	p.Expect("shutting down")
+	w.Expect("shutting down")
 	if err := c.gw.wait(); err != nil {
 		t.Fatalf("gateway exit after SIGTERM: %v", err)
 	}
@@ -181,57 +303,23 @@ func awaitWho(t *testing.T, c *mudtest.Client, names ...string) string {
 	}
 }
 
-// TestGatewayTwoScenes: a player walks from a zone of one scene into a zone of the other,
-// carrying an item, and back; tell and who work across the scenes.
-func TestGatewayTwoScenes(t *testing.T) {
-	c := startCluster(t)
-	c.scene("village", "millbrook,riverside")
-	c.scene("forest", "eldwood")
-	bob := mudtest.CreateAt(t, c.tcp, "Bob", "bobpass123")
-	w := mudtest.CreateAt(t, c.tcp, "Wanda", "wander1234")
-	w.Do("north")
-	w.Do("north")
-	if out := w.Do("get candle"); !strings.Contains(out, "candle") {
-		t.Fatalf("get candle:\n%s", out)
+// awaitSaved waits until the database holds the character in room.
+func awaitSaved(t *testing.T, data, name, room string) {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(data, "mudd.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
 	}
-	w.Do("south")
-	w.Do("south")
-	w.Do("west")
-	w.Do("west")
-	if out := w.Do("west"); !strings.Contains(out, "Edge of the Eldwood") {
-		t.Fatalf("walking into the forest scene's zone:\n%s", out)
+	defer st.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ch, err := st.Character(context.Background(), name)
+		if err == nil && ch.Room == room {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s was never saved in %s (last read: %+v, %v)", name, room, ch, err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	if out := w.Do("inventory"); !strings.Contains(out, "beeswax candle") {
-		t.Fatalf("inventory after the hand-over:\n%s", out)
-	}
-	if out := w.Do("west"); !strings.Contains(out, "The Old Path") {
-		t.Fatalf("moving within the forest:\n%s", out)
-	}
-	w.Do("east")
-
-	out := awaitWho(t, bob, "Bob", "Wanda")
-	if !strings.Contains(out, "Eldwood") {
-		t.Errorf("who on the village scene does not place Wanda in the Eldwood:\n%s", out)
-	}
-	awaitWho(t, w, "Bob", "Wanda")
-	bob.Do("tell wanda are you in the woods?")
-	w.Hear(`Bob tells you, "are you in the woods?"`)
-	w.Do("tell bob yes, at the edge")
-	bob.Hear(`Wanda tells you, "yes, at the edge"`)
-
-	w.Do("east")
-	w.Do("east")
-	if out := w.Do("east"); !strings.Contains(out, "Millbrook Square") || !strings.Contains(out, "Bob") {
-		t.Fatalf("walking back to the village scene:\n%s", out)
-	}
-	bob.Hear("Wanda arrives")
-	if out := w.Do("inventory"); !strings.Contains(out, "beeswax candle") {
-		t.Fatalf("inventory back in the village:\n%s", out)
-	}
-	// Lines typed straight through two hand-overs run in order, none lost.
-	w.Send("west\r\nwest\r\nwest\r\nsay here\r\neast\r\neast\r\neast\r\nsay back")
-	w.Expect("Edge of the Eldwood")
-	w.Expect(`You say, "here"`)
-	w.Expect("Millbrook Square")
-	w.Expect(`You say, "back"`)
 }
