@@ -67,22 +67,40 @@ func NewGateway(nc *nats.Conn, id string, log *slog.Logger) *Gateway {
 
 // Serve runs the gateway with eng (whose Config.Gateway is g) until ctx is cancelled.
 func (g *Gateway) Serve(ctx context.Context, eng *engine.Engine) error {
+	stop, err := g.Start(eng)
+	if err != nil {
+		return errors.Join(err, eng.Close())
+	}
+	defer stop()
+	return eng.Serve(ctx)
+}
+
+// Start subscribes to the scenes' messages and handles them on a goroutine until stop is
+// called. Call it before eng serves; Serve does both.
+func (g *Gateway) Start(eng *engine.Engine) (stop func(), err error) {
 	g.store, g.start = eng.Store(), eng.Game().Start
 	in := make(chan *nats.Msg, 4096)
+	var subs []*nats.Subscription
+	unsubscribe := func() {
+		for _, sub := range subs {
+			sub.Unsubscribe()
+		}
+	}
 	for _, subj := range []string{gatewaySubject(g.id), registrySubject} {
 		sub, err := g.nc.ChanSubscribe(subj, in)
 		if err != nil {
-			return errors.Join(fmt.Errorf("gateway: subscribe %s: %w", subj, err), eng.Close())
+			unsubscribe()
+			return nil, fmt.Errorf("gateway: subscribe %s: %w", subj, err)
 		}
-		defer sub.Unsubscribe()
+		subs = append(subs, sub)
 	}
 	if err := g.nc.Flush(); err != nil {
-		return errors.Join(fmt.Errorf("gateway: %w", err), eng.Close())
+		unsubscribe()
+		return nil, fmt.Errorf("gateway: %w", err)
 	}
-	done := make(chan struct{})
-	defer close(done)
-	go g.receive(in, done)
-	return eng.Serve(ctx)
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() { defer close(finished); g.receive(in, done) }()
+	return func() { unsubscribe(); close(done); <-finished }, nil
 }
 
 // receive handles the messages of scenes, in the order they were sent, and declares silent
@@ -115,9 +133,9 @@ func (g *Gateway) handle(nm *nats.Msg, m Msg) {
 		if m.Scene == nil {
 			return
 		}
-		refused := g.register(*m.Scene, m.Kind == KindAnnounce)
+		refused, busy := g.register(*m.Scene, m.Kind == KindAnnounce)
 		if nm.Reply != "" {
-			nm.Respond(encode(Msg{Kind: KindAnnounce, Scene: &SceneInfo{ID: m.Scene.ID, Refused: refused}}))
+			nm.Respond(encode(Msg{Kind: KindAnnounce, Scene: &SceneInfo{ID: m.Scene.ID, Refused: refused, Busy: busy}}))
 		}
 	case KindMoving:
 		g.moving(nm, m)
@@ -146,17 +164,18 @@ func (g *Gateway) output(m Msg) {
 	p.c.Send(m.Out.engine())
 }
 
-// register records a scene's announce or heartbeat. It returns why the claim is refused, or "".
-func (g *Gateway) register(s SceneInfo, announce bool) string {
+// register records a scene's announce or heartbeat. It returns why the claim is refused, or
+// "", and whether because another live process has the scene's id.
+func (g *Gateway) register(s SceneInfo, announce bool) (refused string, busy bool) {
 	g.mu.Lock()
 	if e := g.scenes[s.ID]; e != nil && e.info.Run != s.Run {
 		g.mu.Unlock() // another process with that id: wait until the first is gone
-		return fmt.Sprintf("%s %q is running already (pid %d on %s)", busyPrefix, s.ID, e.info.PID, e.info.Host)
+		return fmt.Sprintf("scene %q is running already (pid %d on %s)", s.ID, e.info.PID, e.info.Host), true
 	}
 	for _, z := range s.Zones {
 		if o, ok := g.owners[z]; ok && o != s.ID {
 			g.mu.Unlock()
-			return fmt.Sprintf("zone %q is already owned by scene %q", z, o)
+			return fmt.Sprintf("zone %q is already owned by scene %q", z, o), false
 		}
 	}
 	e := g.scenes[s.ID]
@@ -182,7 +201,7 @@ func (g *Gateway) register(s SceneInfo, announce bool) string {
 	for _, p := range held {
 		g.resume(p, s.ID, s.Zones)
 	}
-	return ""
+	return "", false
 }
 
 // resume attaches a held player to scene id, if it owns the player's zone.

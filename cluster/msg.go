@@ -111,8 +111,11 @@ type SceneInfo struct {
 	Load  Load     `json:"load"`
 	// Players are the scene's players, in heartbeats: the directory of who is where.
 	Players []engine.WhoEntry `json:"players,omitempty"`
-	// Refused, in the gateway's answer to an announce, says why the claim was refused.
+	// Refused, in the gateway's answer to an announce, says why the claim was refused. Busy
+	// says the reason is another live process with the scene's id: the scene asks again, since
+	// that process may be dying (it is declared dead after DeadAfter of silence).
 	Refused string `json:"refused,omitempty"`
+	Busy    bool   `json:"busy,omitempty"`
 }
 
 // Load is a scene's load, sent with every heartbeat.
@@ -122,10 +125,6 @@ type Load struct {
 	MemoryBytes uint64        `json:"mem"`
 	Commands    uint64        `json:"commands"` // commands run since the scene started
 }
-
-// busyPrefix starts the refusal of a scene id that another live process uses: the scene
-// retries, since that process may be dying (it is declared dead after DeadAfter of silence).
-const busyPrefix = "scene"
 
 // Subjects.
 const registrySubject = "mudd.registry"

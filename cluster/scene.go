@@ -128,18 +128,18 @@ func (s *Scene) announce(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("scene: announce: %w", err)
 			}
-			refused := ""
+			var answer SceneInfo
 			if m.Scene != nil {
-				refused = m.Scene.Refused
+				answer = *m.Scene
 			}
-			if refused == "" {
+			if answer.Refused == "" {
 				s.log.Info("scene announced", "scene", s.info.ID, "zones", s.info.Zones)
 				return nil
 			}
-			if !strings.HasPrefix(refused, busyPrefix+" ") || time.Now().After(giveUp) {
-				return fmt.Errorf("scene %s: %w: %s", s.info.ID, ErrRefused, refused)
+			if !answer.Busy || time.Now().After(giveUp) {
+				return fmt.Errorf("scene %s: %w: %s", s.info.ID, ErrRefused, answer.Refused)
 			}
-			s.log.Info("scene: waiting for the previous process to be gone", "scene", s.info.ID, "why", refused)
+			s.log.Info("scene: waiting for the previous process to be gone", "scene", s.info.ID, "why", answer.Refused)
 		case errors.Is(err, nats.ErrNoResponders), errors.Is(err, nats.ErrTimeout):
 			s.log.Info("scene: no gateway answers yet; retrying", "scene", s.info.ID)
 		default:

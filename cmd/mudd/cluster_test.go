@@ -289,7 +289,7 @@ func awaitWho(t *testing.T, c *mudtest.Client, names ...string) string {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		out := c.Do("who")
-		missing := false
+		missing := !strings.Contains(out, "player(s).") // a who answer, not earlier news
 		for _, n := range names {
 			missing = missing || !strings.Contains(out, n)
 		}

@@ -1,0 +1,132 @@
+package cluster_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+
+	"github.com/mudd/mudd"
+	"github.com/mudd/mudd/cluster"
+	"github.com/mudd/mudd/engine"
+	"github.com/mudd/mudd/internal/mudtest"
+)
+
+// inProcess is a gateway and scenes in this process, on an embedded NATS server without a
+// listener: the whole protocol under the race detector. cmd/mudd's test runs it as processes.
+type inProcess struct {
+	t    *testing.T
+	ns   *server.Server
+	data string
+	gw   *mudtest.Server
+}
+
+func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func startInProcess(t *testing.T) *inProcess {
+	t.Helper()
+	ns, err := server.NewServer(&server.Options{DontListen: true, NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats server not ready")
+	}
+	t.Cleanup(ns.Shutdown)
+	c := &inProcess{t: t, ns: ns, data: t.TempDir()}
+	g := cluster.NewGateway(c.conn(), "gw", quiet())
+	c.gw = mudtest.Start(t, engine.Config{Game: mudd.DefaultGame(), DataDir: c.data, Gateway: g, Zones: []string{}},
+		func(eng *engine.Engine) {
+			stop, err := g.Start(eng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(stop)
+		})
+	return c
+}
+
+func (c *inProcess) conn() *nats.Conn {
+	nc, err := nats.Connect("", nats.InProcessServer(c.ns))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(nc.Close)
+	return nc
+}
+
+// scene starts a scene running zones; it returns once the gateway has accepted it, and
+// stop ends it as SIGTERM would.
+func (c *inProcess) scene(id string, zones ...string) (stop func()) {
+	c.t.Helper()
+	sc := cluster.NewScene(c.conn(), cluster.SceneInfo{ID: id, Zones: zones, Run: id + time.Now().String()}, quiet())
+	eng, err := engine.New(engine.Config{Game: mudd.DefaultGame(), DataDir: c.data, TelnetAddr: "-", TCPAddr: "-",
+		Zones: zones, Router: sc.Router, Pulse: 20 * time.Millisecond, SaveInterval: 100 * time.Millisecond,
+		Logger: quiet()})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- sc.Serve(ctx, eng) }()
+	<-eng.Ready() // Serve announces before the engine serves
+	stopped := false
+	stop = func() {
+		if !stopped {
+			stopped = true
+			cancel()
+			if err := <-served; err != nil {
+				c.t.Errorf("scene %s: %v", id, err)
+			}
+		}
+	}
+	c.t.Cleanup(stop)
+	return stop
+}
+
+func TestHandOverInProcess(t *testing.T) {
+	c := startInProcess(t)
+	c.scene("village", "millbrook", "riverside")
+	stopForest := c.scene("forest", "eldwood")
+	bob := mudtest.Create(t, c.gw, "Bob", "bobpass123")
+	w := mudtest.Create(t, c.gw, "Wanda", "wander1234")
+	for _, l := range []string{"north", "north", "get candle", "south", "south", "west", "west"} {
+		w.Do(l)
+	}
+	if out := w.Do("west"); !strings.Contains(out, "Edge of the Eldwood") {
+		t.Fatalf("into the forest:\n%s", out)
+	}
+	if out := w.Do("inventory"); strings.Count(out, "beeswax candle") != 1 {
+		t.Fatalf("inventory in the forest:\n%s", out)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for out := bob.Do("who"); !strings.Contains(out, "The Eldwood"); out = bob.Do("who") {
+		if time.Now().After(deadline) {
+			t.Fatalf("who never listed Wanda:\n%s", out)
+		}
+		time.Sleep(100 * time.Millisecond) // the next heartbeat
+	}
+	bob.Do("tell wanda hello")
+	w.Hear(`Bob tells you, "hello"`)
+
+	stopForest() // as SIGTERM: the player is held
+	w.Hear("restarting")
+	if out := w.Do("look"); !strings.Contains(out, "Please wait") {
+		t.Fatalf("a line while held:\n%s", out)
+	}
+	c.scene("forest", "eldwood")
+	w.Expect("The world is back")
+	w.Expect("Edge of the Eldwood")
+	w.Expect("> ")
+	if out := w.Do("east"); !strings.Contains(out, "The West Gate") {
+		t.Fatalf("back to the village:\n%s", out)
+	}
+	if out := w.Do("inventory"); strings.Count(out, "beeswax candle") != 1 {
+		t.Fatalf("inventory back in the village:\n%s", out)
+	}
+}
