@@ -62,6 +62,7 @@ func TestReloadShowsEditedRoomToConnectedPlayer(t *testing.T) {
 		t.Fatalf("alice's session after reload:\n%s", out)
 	}
 	// The whole game reloads too, scripts included.
+	editFile(t, dir, "world/millbrook/rooms.lua", "Red bricks, freshly laid", "Red bricks, freshly swept")
 	bea.Send("reload")
 	bea.Expect("Reloaded the game")
 	if out := alice.Do("look"); !strings.Contains(out, "Red bricks") {

@@ -94,6 +94,15 @@ func TestHandOverInProcess(t *testing.T) {
 	c.scene("village", "millbrook", "riverside")
 	stopForest := c.scene("forest", "eldwood")
 	bob := mudtest.Create(t, c.gw, "Bob", "bobpass123")
+	if err := c.gw.Eng.Store().SetRole(context.Background(), "Bob", engine.RoleAdmin.String()); err != nil {
+		t.Fatal(err)
+	}
+	bob.Send("quit")
+	bob.Expect("Goodbye")
+	bob = mudtest.Login(t, c.gw, "Bob", "bobpass123")
+	if out := bob.Do("reboot"); !strings.Contains(out, "Cannot reboot: 1 player(s) are connected through a gateway") {
+		t.Fatalf("reboot on a scene:\n%s", out)
+	}
 	w := mudtest.Create(t, c.gw, "Wanda", "wander1234")
 	for _, l := range []string{"north", "north", "get candle", "south", "south", "west", "west"} {
 		w.Do(l)

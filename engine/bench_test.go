@@ -110,7 +110,7 @@ func BenchmarkPulseNPCs(b *testing.B) {
 // benchPlayer puts a player with a session in the start room. Its output goes to the session's
 // queue, which the benchmark drains.
 func benchPlayer(e *Engine, name string) (*Player, *session) {
-	s := &session{id: sessionIDs.Add(1), conn: telnet.NewConn(nil, telnet.Config{}), addr: "127.0.0.1",
+	s := &session{id: e.nextSessionID(), conn: telnet.NewConn(nil, telnet.Config{}), addr: "127.0.0.1",
 		out: make(chan Output, 8), done: make(chan struct{})}
 	p := e.restore(state.Character{Name: name}, RolePlayer)
 	e.attach(p, s)

@@ -1,17 +1,12 @@
 package engine
 
 import (
-	"io"
-	"log/slog"
-	"net"
 	"os"
 	"strings"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
-
-	"github.com/mudd/mudd/engine/state"
 )
 
 // FuzzLuaString checks that every string written into a generated file reads back the same.
@@ -60,28 +55,10 @@ func FuzzBuildCommand(f *testing.F) {
 	if err := os.CopyFS(dir, fuzzGame); err != nil {
 		f.Fatal(err)
 	}
-	e, err := New(Config{Game: os.DirFS(dir), GameDir: dir, DataDir: f.TempDir(),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer func() { e.workers.Wait(); e.Close() }()
-	var p *Player
-	var s *session
+	e := fuzzEngine(f, Config{Game: os.DirFS(dir), GameDir: dir})
+	fp := &fuzzPlayer{e: e, role: RoleWizard}
 	f.Fuzz(func(t *testing.T, line string) {
-		if p == nil || e.players[state.Key(p.Name)] != p {
-			server, client := net.Pipe()
-			t.Cleanup(func() { client.Close() })
-			s = e.newSession(server, true)
-			p = e.restore(state.Character{Name: "Fuzz"}, RoleWizard)
-			e.players[state.Key(p.Name)] = p
-			e.attach(p, s)
-		}
-		e.runLine(p, queuedLine{text: line})
-		e.flushOutput()
-		for len(s.out) > 0 {
-			<-s.out
-		}
+		fp.run(t, line)
 		for _, z := range sortedZones(e.world) {
 			src := e.olc.defs.render(e.world, z, "world/"+z.Key+"/built.lua")
 			if _, err := parse.Parse(strings.NewReader(src), "built.lua"); err != nil {

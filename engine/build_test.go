@@ -3,11 +3,15 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/mudd/mudd/engine"
 	"github.com/mudd/mudd/internal/mudtest"
@@ -27,6 +31,15 @@ func gameOnDisk(t *testing.T) string {
 func startBuildServer(t *testing.T, dir, data string) *mudtest.Server {
 	t.Helper()
 	return startServer(t, os.DirFS(dir), data, func(c *engine.Config) { c.GameDir = dir })
+}
+
+// buildOnDisk serves the fixture game from a directory of its own, with building enabled
+// and Wendy online with role; it returns the directory and Wendy.
+func buildOnDisk(t *testing.T, role string) (string, *mudtest.Client) {
+	t.Helper()
+	dir := gameOnDisk(t)
+	s := startBuildServer(t, dir, t.TempDir())
+	return dir, withRole(t, s, "Wendy", role)
 }
 
 // withRole creates a character and logs it in again with role.
@@ -300,15 +313,16 @@ func TestZcreateSurvivesRestart(t *testing.T) {
 }
 
 func TestBuildingSurvivesReloads(t *testing.T) {
-	s := startBuildServer(t, gameOnDisk(t), t.TempDir())
-	w := withRole(t, s, "Wendy", "wizard")
+	dir, w := buildOnDisk(t, "wizard")
 	w.Do("dig west Shed")
 	w.Do("redit desc A lean-to of planks.")
+	writeFile(t, dir, "world/field/notes.lua", "-- what to build next\n") // a change to reload
 	// another zone's reload rebuilds the world from the files in memory: they have the edits
 	expectAll(t, "reload field", w.Do("reload field"), "Reloading zone field")
 	w.Hear("Reloaded zone field")
 	expectAll(t, "after zone reload", w.Do("look"), "Shed", "A lean-to of planks.", "Exits: east")
 	// a whole reload reads the disk once the generated file is written
+	writeFile(t, dir, "world/field/notes.lua", "-- what to build next: a barn\n")
 	expectAll(t, "reload", w.Do("reload"), "Reloading the game")
 	w.Hear("Reloaded the game")
 	expectAll(t, "after reload", w.Do("look"), "Shed", "A lean-to of planks.", "Exits: east")
@@ -316,4 +330,90 @@ func TestBuildingSurvivesReloads(t *testing.T) {
 	// and building goes on from what was reloaded
 	expectAll(t, "rename", w.Do("redit name The Square"), `now called "The Square"`)
 	expectAll(t, "definition", w.Do("redit"), "west -> town:shed")
+}
+
+// slowZoneFS is a game directory whose first read of a file under world/<zone>/, once armed,
+// takes what the file holds then and waits for release before returning it: a reload reading
+// while a builder edits.
+type slowZoneFS struct {
+	fs.FS
+	prefix  string
+	armed   atomic.Bool
+	once    sync.Once
+	reading chan struct{} // closed when the read has started
+	release chan struct{} // closed by the test to let it finish
+}
+
+func (f *slowZoneFS) Open(name string) (fs.File, error) {
+	if !f.armed.Load() || !strings.HasPrefix(name, f.prefix) || !strings.HasSuffix(name, ".lua") {
+		return f.FS.Open(name)
+	}
+	data, err := fs.ReadFile(f.FS, name)
+	if err != nil {
+		return nil, err
+	}
+	f.once.Do(func() {
+		close(f.reading)
+		<-f.release
+	})
+	return fstest.MapFS{name: {Data: data}}.Open(name)
+}
+
+// TestEditDuringReloadIsKept: a room dug while a reload reads the zone's files stays in the
+// reloaded world and in the next version of the generated file.
+func TestEditDuringReloadIsKept(t *testing.T) {
+	dir := gameOnDisk(t)
+	fsys := &slowZoneFS{FS: os.DirFS(dir), prefix: "world/town/", reading: make(chan struct{}), release: make(chan struct{})}
+	s := startServer(t, fsys, t.TempDir(), func(c *engine.Config) { c.GameDir = dir })
+	w := withRole(t, s, "Wendy", "wizard")
+	w.Do("redit desc The first edit.") // built.lua exists before the reload reads the zone
+	editFile(t, dir, "world/town/rooms.lua", "A hall with", "A long hall with")
+
+	fsys.armed.Store(true)
+	expectAll(t, "reload", w.Do("reload town"), "Reloading zone town")
+	select {
+	case <-fsys.reading:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the reload did not read the zone")
+	}
+	expectAll(t, "dig", w.Do("dig west Shed"), "You dig west")
+	close(fsys.release)
+	w.Hear("Reloaded zone town")
+	out := w.Do("look")
+	expectAll(t, "after reload", out, "Shed", "Exits: east")
+	if strings.Contains(out, "vanished") {
+		t.Fatalf("the dug room was lost: %s", out)
+	}
+	w.Do("east")
+	expectAll(t, "hand edit", w.Do("north"), "A long hall with a trapdoor")
+	expectAll(t, "next edit", w.Do("redit name The Hall"), "now called")
+	// a reload waits for the generated file to be written: then it is what the game runs
+	expectAll(t, "reload", w.Do("reload town"), "Reloading zone town")
+	w.Hear("Nothing changed in zone town")
+	data, err := os.ReadFile(filepath.Join(dir, "world", "town", "built.lua"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectAll(t, "built.lua", string(data), `key = "shed"`, "The first edit.", `name = "The Hall"`)
+}
+
+// TestBuildingFailuresAreAudited: building commands that do nothing record why in the audit
+// log, not "ok".
+func TestBuildingFailuresAreAudited(t *testing.T) {
+	s := startBuildServer(t, gameOnDisk(t), t.TempDir())
+	ada := withRole(t, s, "Ada", "admin")
+	for _, c := range []struct{ line, result string }{
+		{"dig sideways Shed", `error: Unknown direction "sideways"`},
+		{"dig north Shed", "error: There is already an exit north here"},
+		{"redit exit add", "error: Usage: redit exit add"},
+		{"redit door add south", "error: There is no exit south defined here to put a door on."},
+		{"redit frobnicate", `error: Unknown redit subcommand "frobnicate"`},
+		{"zcreate town Again", "error: There is already a zone town."},
+		{"zones assign nowhere Ada", `error: There is no zone "nowhere"`},
+		{"zones assign town Nobody", `error: store: assign zone "town" to "Nobody": not found`},
+		{"dig west Shed", "ok"},
+	} {
+		ada.Do(c.line)
+		expectAll(t, c.line, ada.Do("audit 2"), c.line+" => "+c.result)
+	}
 }

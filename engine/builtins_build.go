@@ -24,6 +24,8 @@ type building struct {
 	defs     *builds             // what the loaded files define, kept current by edits
 	builders map[string][]string // zone key → names of the builders assigned to it, sorted
 	files    fileWriter
+	gen      uint64            // counts the files building commands wrote (writeGameFile)
+	written  map[string]uint64 // game file → gen when building commands last wrote it
 }
 
 // loadZoneBuilders reads the zone assignments. It runs in New, before the loop starts.
@@ -70,16 +72,16 @@ func registerBuildCommands(r *Registry) {
 // buildRoom returns the room the builder stands in if they may edit it, or tells them why not.
 func buildRoom(c *Context) *world.Room {
 	if c.Engine.cfg.GameDir == "" {
-		c.Send(noGameDir)
+		c.Fail(noGameDir)
 		return nil
 	}
 	r := c.Actor().Room
 	if r == nil || r.Zone == nil {
-		c.Send("You are not in a room.")
+		c.Fail("You are not in a room.")
 		return nil
 	}
 	if !c.Engine.mayBuild(c.Player, r.Zone.Key) {
-		c.Sendf("You may not build in zone %s. A wizard can assign it to you: zones assign %s %s",
+		c.Fail("You may not build in zone %s. A wizard can assign it to you: zones assign %s %s",
 			r.Zone.Key, r.Zone.Key, c.Player.Name)
 		return nil
 	}
@@ -113,6 +115,11 @@ func (e *Engine) writeGameFile(rel, content, builder string) {
 	if e.files != nil {
 		e.files[rel] = &fstest.MapFile{Data: []byte(content), Mode: 0o644}
 	}
+	e.olc.gen++
+	if e.olc.written == nil {
+		e.olc.written = make(map[string]uint64)
+	}
+	e.olc.written[rel] = e.olc.gen
 	file := filepath.Join(e.cfg.GameDir, filepath.FromSlash(rel))
 	e.olc.files.write(e, file, content, func(err error) {
 		if err == nil {
@@ -133,7 +140,7 @@ func cmdDig(c *Context) {
 	word, name, _ := strings.Cut(c.Args, " ")
 	name = strings.TrimSpace(name)
 	if word == "" || name == "" {
-		c.Send("Dig where? Usage: dig <direction> <room name>, e.g. dig north The Old Mill")
+		c.Fail("Dig where? Usage: dig <direction> <room name>, e.g. dig north The Old Mill")
 		return
 	}
 	from := buildRoom(c)
@@ -145,7 +152,7 @@ func cmdDig(c *Context) {
 		return
 	}
 	if ex := from.Exit(dir); ex != nil {
-		c.Sendf("There is already an exit %s here, to %s. Remove it first: redit exit remove %s", dir, ex.To, dir)
+		c.Fail("There is already an exit %s here, to %s. Remove it first: redit exit remove %s", dir, ex.To, dir)
 		return
 	}
 	e := c.Engine
@@ -168,7 +175,7 @@ func cmdDig(c *Context) {
 func direction(c *Context, word string) (string, bool) {
 	dir := world.NormalizeDir(word)
 	if !world.IsDirection(dir) {
-		c.Sendf("Unknown direction %q: use one of %s (or n, e, s, w, ne, nw, se, sw, u, d).",
+		c.Fail("Unknown direction %q: use one of %s (or n, e, s, w, ne, nw, se, sw, u, d).",
 			word, strings.Join(world.Directions, ", "))
 		return "", false
 	}
@@ -269,7 +276,7 @@ func cmdRedit(c *Context) {
 		showRoom(c, r)
 	case "name":
 		if rest == "" {
-			c.Send("Name it what? Usage: redit name <name>")
+			c.Fail("Name it what? Usage: redit name <name>")
 			return
 		}
 		c.Engine.olc.defs.edit(r).Name = rest
@@ -290,7 +297,7 @@ func cmdRedit(c *Context) {
 	case "reset", "resets", "spawn":
 		reditReset(c, r, rest)
 	default:
-		c.Sendf("Unknown redit subcommand %q. Type 'help redit' for the list.", sub)
+		c.Fail("Unknown redit subcommand %q. Type 'help redit' for the list.", sub)
 	}
 }
 
@@ -358,24 +365,32 @@ func flag(on bool, s string) string {
 	return ""
 }
 
-func reditExit(c *Context, r *world.Room, args string) {
+// reditArgs reads the arguments of redit exit and redit door: add or remove, a direction and
+// the words after it, of which add takes addWords (any number if negative). On a mistake it
+// fails the command with usage, or says what is wrong with the direction.
+func reditArgs(c *Context, args string, addWords int, usage string) (add bool, dir string, rest []string, ok bool) {
 	f := strings.Fields(args)
-	if len(f) < 2 || (f[0] == "add" && len(f) != 3) || (f[0] != "add" && f[0] != "remove") {
-		c.Send("Usage: redit exit add <direction> <room key> | redit exit remove <direction>")
-		return
+	if len(f) < 2 || (f[0] != "add" && f[0] != "remove") || (f[0] == "add" && addWords >= 0 && len(f)-2 != addWords) {
+		c.Fail("Usage: %s", usage)
+		return false, "", nil, false
 	}
-	dir, ok := direction(c, f[1])
+	dir, ok = direction(c, f[1])
+	return f[0] == "add", dir, f[2:], ok
+}
+
+func reditExit(c *Context, r *world.Room, args string) {
+	add, dir, rest, ok := reditArgs(c, args, 1, "redit exit add <direction> <room key> | redit exit remove <direction>")
 	if !ok {
 		return
 	}
 	e := c.Engine
 	old := e.olc.defs.spec(r).exit(dir)
-	if f[0] == "remove" {
+	if !add {
 		if old == nil {
 			if r.Exit(dir) != nil {
-				c.Sendf("The exit %s here is not part of this room's definition.", dir)
+				c.Fail("The exit %s here is not part of this room's definition.", dir)
 			} else {
-				c.Sendf("There is no exit %s here.", dir)
+				c.Fail("There is no exit %s here.", dir)
 			}
 			return
 		}
@@ -385,12 +400,12 @@ func reditExit(c *Context, r *world.Room, args string) {
 		return
 	}
 	if r.Exit(dir) != nil {
-		c.Sendf("There is already an exit %s here, to %s. Remove it first: redit exit remove %s", dir, r.Exit(dir).To, dir)
+		c.Fail("There is already an exit %s here, to %s. Remove it first: redit exit remove %s", dir, r.Exit(dir).To, dir)
 		return
 	}
-	to := qualifyIn(r.Zone.Key, f[2])
+	to := qualifyIn(r.Zone.Key, rest[0])
 	if e.world.Rooms[to] == nil {
-		c.Sendf("There is no room %q. Room keys look like zone:key; a key without a zone is in this zone.", to)
+		c.Fail("There is no room %q. Room keys look like zone:key; a key without a zone is in this zone.", to)
 		return
 	}
 	e.setExit(r, &world.Exit{Dir: dir, To: to})
@@ -407,28 +422,24 @@ func qualifyIn(zone, key string) string {
 }
 
 func reditDoor(c *Context, r *world.Room, args string) {
-	f := strings.Fields(args)
-	if len(f) < 2 || (f[0] != "add" && f[0] != "remove") {
-		c.Send("Usage: redit door add <direction> [name] [closed|locked] [key <item key>] | redit door remove <direction>")
-		return
-	}
-	dir, ok := direction(c, f[1])
+	add, dir, rest, ok := reditArgs(c, args, -1,
+		"redit door add <direction> [name] [closed|locked] [key <item key>] | redit door remove <direction>")
 	if !ok {
 		return
 	}
 	e := c.Engine
 	own := e.olc.defs.spec(r).exit(dir)
 	if own == nil {
-		c.Sendf("There is no exit %s defined here%s.", dir, flag(f[0] == "add", " to put a door on"))
+		c.Fail("There is no exit %s defined here%s.", dir, flag(add, " to put a door on"))
 		return
 	}
 	if live := r.Exit(dir); own.Door == nil && live != nil && live.Door != nil {
-		c.Sendf("The %s %s is defined on the other side (in %s): edit it there.", live.Door.Name, dir, own.To)
+		c.Fail("The %s %s is defined on the other side (in %s): edit it there.", live.Door.Name, dir, own.To)
 		return
 	}
-	if f[0] == "remove" {
+	if !add {
 		if own.Door == nil {
-			c.Sendf("There is no door on the exit %s.", dir)
+			c.Fail("There is no door on the exit %s.", dir)
 			return
 		}
 		e.setExit(r, &world.Exit{Dir: dir, To: own.To})
@@ -436,13 +447,13 @@ func reditDoor(c *Context, r *world.Room, args string) {
 		c.Sendf("The %s %s is gone.", own.Door.Name, dir)
 		return
 	}
-	door, err := parseDoor(f[2:], r.Zone.Key)
+	door, err := parseDoor(rest, r.Zone.Key)
 	if err != nil {
-		c.Send(err.Error())
+		c.Fail("%v", err)
 		return
 	}
 	if door.Key != "" && e.world.Protos[door.Key] == nil {
-		c.Sendf("There is no item %q to be the door's key.", door.Key)
+		c.Fail("There is no item %q to be the door's key.", door.Key)
 		return
 	}
 	verb := "added"
@@ -544,7 +555,7 @@ func reditReset(c *Context, r *world.Room, args string) {
 	case f[0] == "remove" && len(f) == 2:
 		removeRule(c, r, f[1])
 	default:
-		c.Send("Usage: redit reset add <npc or item key> [max] | redit reset list | redit reset remove <number>")
+		c.Fail("Usage: redit reset add <npc or item key> [max] | redit reset list | redit reset remove <number>")
 	}
 }
 
@@ -553,12 +564,12 @@ func addRule(c *Context, r *world.Room, key, limit string) {
 	e := c.Engine
 	proto := e.world.Protos[key]
 	if proto == nil {
-		c.Sendf("There is no NPC or item %q.", key)
+		c.Fail("There is no NPC or item %q.", key)
 		return
 	}
 	n, err := strconv.Atoi(limit)
 	if err != nil || n < 1 || n > 100 {
-		c.Sendf("Max %q: give a number from 1 to 100.", limit)
+		c.Fail("Max %q: give a number from 1 to 100.", limit)
 		return
 	}
 	rule := world.Reset{Proto: key, Room: r.Key, Max: n}
@@ -583,7 +594,7 @@ func removeRule(c *Context, r *world.Room, num string) {
 	_, built := roomRules(e, r)
 	n, err := strconv.Atoi(num)
 	if err != nil || n < 1 || n > len(built) {
-		c.Sendf("No rule %q here: 'redit reset list' numbers the rules you can remove.", num)
+		c.Fail("No rule %q here: 'redit reset list' numbers the rules you can remove.", num)
 		return
 	}
 	i := built[n-1]
@@ -608,23 +619,24 @@ func cmdZones(c *Context) {
 	}
 	assign := strings.ToLower(f[0])
 	if assign != "assign" && assign != "unassign" || len(f) != 3 {
-		c.Send("Usage: zones | zones assign <zone> <name> | zones unassign <zone> <name>")
+		c.Fail("Usage: zones | zones assign <zone> <name> | zones unassign <zone> <name>")
 		return
 	}
 	if c.Player.Role < RoleWizard {
-		c.Send("Only wizards assign zones.")
+		c.Fail("Only wizards assign zones.")
 		return
 	}
 	e := c.Engine
 	if e.store == nil {
-		c.Send("This game runs without a database: zone assignments cannot be kept.")
+		c.Fail("This game runs without a database: zone assignments cannot be kept.")
 		return
 	}
 	zone, name, by := strings.ToLower(f[1]), f[2], c.Player.Name
 	if e.world.Zones[zone] == nil {
-		c.Sendf("There is no zone %q. Type 'zones' for the list.", zone)
+		c.Fail("There is no zone %q. Type 'zones' for the list.", zone)
 		return
 	}
+	finish := c.Later() // the audit log records the store's answer
 	e.work(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -635,7 +647,10 @@ func cmdZones(c *Context) {
 		} else {
 			err = e.store.UnassignZone(ctx, zone, name)
 		}
-		e.post(funcEvent(func(e *Engine) { e.zoneAssigned(assign == "assign", zone, name, display, by, err) }))
+		e.post(funcEvent(func(e *Engine) {
+			e.zoneAssigned(assign == "assign", zone, name, display, by, err)
+			finish(err)
+		}))
 	})
 }
 
@@ -643,24 +658,24 @@ func cmdZcreate(c *Context) {
 	key, name, _ := strings.Cut(c.Args, " ")
 	key, name = strings.ToLower(key), strings.TrimSpace(name)
 	if key == "" || name == "" {
-		c.Send("Usage: zcreate <zone key> <zone name>, e.g. zcreate docks The Docks")
+		c.Fail("Usage: zcreate <zone key> <zone name>, e.g. zcreate docks The Docks")
 		return
 	}
 	e := c.Engine
 	if e.cfg.GameDir == "" {
-		c.Send(noGameDir)
+		c.Fail(noGameDir)
 		return
 	}
 	dir := path.Join("world", key)
 	switch {
 	case !validZoneKey(key):
-		c.Sendf("Zone key %q: use letters, digits and _ only.", key)
+		c.Fail("Zone key %q: use letters, digits and _ only.", key)
 		return
 	case e.world.Zones[key] != nil:
-		c.Sendf("There is already a zone %s.", key)
+		c.Fail("There is already a zone %s.", key)
 		return
 	case slices.Contains(slices.Collect(maps.Values(e.zoneDirs)), key):
-		c.Sendf("The folder %s already holds another zone.", dir)
+		c.Fail("The folder %s already holds another zone.", dir)
 		return
 	}
 	z := &world.Zone{Key: key, Name: name}
@@ -679,7 +694,7 @@ func cmdZcreate(c *Context) {
 	e.saveZone(z, c.Player.Name)
 	c.Sendf("Zone %s (%q) created in %s/, with its first room %s. Connect it with 'redit exit add'.", key, name, dir, roomKey)
 	if err := e.router.Enter(c.Actor(), r); err != nil {
-		c.Send(err.Error())
+		c.Fail("%v", err)
 		return
 	}
 	e.look(c.Player)

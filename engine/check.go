@@ -40,8 +40,9 @@ func (p Problem) String() string {
 
 // Check validates a game directory without serving it: it loads the game as the server does
 // (reporting syntax and runtime errors, exits to missing rooms, reset rules and mud.ref
-// declarations naming missing things, duplicate keys) and then looks for rooms that cannot be
-// reached from the start room and one-way exits, which it reports as warnings. It opens no
+// declarations naming missing things, duplicate keys, spawn/give/move calls with a literal
+// key naming nothing) and then looks for rooms that cannot be reached from the start room,
+// one-way exits and look-ups of literal keys naming nothing, which it reports as warnings. It opens no
 // database and reads fsys on the calling goroutine. Problems are ordered by position.
 func Check(fsys fs.FS) ([]Problem, error) {
 	files, err := readGameFiles(fsys, "")
@@ -100,6 +101,12 @@ func splitLine(pos string) (string, int) {
 // gives, looks for or moves to. The engine cannot see these until the code runs.
 var keyCall = regexp.MustCompile(`\b(spawn|give|has|proto|room|move)\s*\(\s*["']([A-Za-z0-9_]+:[A-Za-z0-9_]+)["']`)
 
+// makes lists the calls of keyCall that create or move things: with a key that names nothing
+// they fail when they run, so they are errors. The others (room, has, proto) only look, and a
+// look-up of something that may not exist (if mud.room("arena:pit") then ...) is legitimate:
+// those are warnings. Code that needs a key declares it with mud.ref, which fails the load.
+var makes = map[string]bool{"spawn": true, "give": true, "move": true}
+
 // scanKeys reports literal keys in calls (room:spawn("zone:key"), who:give(...), mud.room(...),
 // t:move(...)) that name no prototype or room, at their line. Comment lines are skipped.
 func scanKeys(files fstest.MapFS, w *world.World) []Problem {
@@ -110,20 +117,31 @@ func scanKeys(files fstest.MapFS, w *world.World) []Problem {
 				continue
 			}
 			for _, m := range keyCall.FindAllStringSubmatch(line, -1) {
-				fn, key := m[1], m[2]
-				what, ok := "prototype", w.Protos[key] != nil
-				switch fn {
-				case "room", "move":
-					what, ok = "room", w.Rooms[key] != nil
-				}
-				if !ok {
-					out = append(out, Problem{fmt.Sprintf("%s:%d", name, i+1), SevError,
-						fmt.Sprintf("%s(%q): no %s %s", fn, key, what, key)})
+				if p, ok := keyProblem(m[1], m[2], w); !ok {
+					p.Pos = fmt.Sprintf("%s:%d", name, i+1)
+					out = append(out, p)
 				}
 			}
 		}
 	}
 	return out
+}
+
+// keyProblem checks the literal key of one call to fn.
+func keyProblem(fn, key string, w *world.World) (Problem, bool) {
+	what, ok := "prototype", w.Protos[key] != nil
+	kind := "proto"
+	if fn == "room" || fn == "move" {
+		what, ok, kind = "room", w.Rooms[key] != nil, "room"
+	}
+	if ok {
+		return Problem{}, true
+	}
+	if makes[fn] {
+		return Problem{Severity: SevError, Msg: fmt.Sprintf("%s(%q): no %s %s", fn, key, what, key)}, false
+	}
+	return Problem{Severity: SevWarning, Msg: fmt.Sprintf("%s(%q): no %s %s (if the code needs it, declare it with mud.ref(%q, %q))",
+		fn, key, what, key, kind, key)}, false
 }
 
 // lint finds what loads but is probably a mistake: rooms the start room does not lead to,

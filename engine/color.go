@@ -135,7 +135,7 @@ func cmdColor(c *Context) {
 		p.dirty = true
 		s.setColor(p.color)
 	}
-	info := s.clientInfo()
+	info := s.info()
 	lvl, why := detectLevel(info, s.tcp)
 	how := "automatic: " + why
 	if p.color != "" {
@@ -184,8 +184,8 @@ func cmdCharset(c *Context) {
 		p.dirty = true
 		s.setCharset(p.charset)
 	}
-	c.Sendf("Text: %s.", charsetLine(p, s.clientInfo()))
-	if s.utf8(s.clientInfo()) {
+	c.Sendf("Text: %s.", charsetLine(p, s.info()))
+	if s.utf8(s.info()) {
 		c.Send("If these look wrong, type 'charset ascii': “quotes” — café ┌─┐")
 	}
 }

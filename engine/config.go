@@ -21,6 +21,10 @@ type Config struct {
 	// listeners. "-" disables a listener. Defaults ":4000" and ":4001".
 	TelnetAddr string
 	TCPAddr    string
+	// ConsoleSocket, if set, is the path of a Unix socket (mode 0600) on which operators
+	// attach a console (mudd console). Only peers running as the server's own user are
+	// served. Unix systems only.
+	ConsoleSocket string
 
 	Pulse         time.Duration // game loop pulse; default 100ms (10 pulses/s)
 	SaveInterval  time.Duration // how often changed characters are saved; default 5s
@@ -61,6 +65,16 @@ type Config struct {
 	Gateway Gateway
 
 	Logger *slog.Logger
+
+	// Version names the build, shown by the version command and logged at a copyover.
+	Version string
+	// Handover, if set, is the state of the process this one replaces in a copyover reboot
+	// (see Inherit): the engine serves on its listeners and players instead of opening new
+	// ones.
+	Handover *Handover
+	// ReadyTimeout is how long a copyover waits for the new process to report ready before
+	// giving up and going on in the old one; default 30s.
+	ReadyTimeout time.Duration
 	// Clock tells the game loop the time: time.Now by default. Tests that step the loop by
 	// hand set it. Session goroutines read it too (to check bans), so it must be safe for
 	// concurrent use.
@@ -97,6 +111,7 @@ func (c Config) withDefaults() Config {
 	def(&c.IdleTimeout, 30*time.Minute)
 	def(&c.LoginTimeout, 3*time.Minute)
 	def(&c.LockoutDuration, 5*time.Minute)
+	def(&c.ReadyTimeout, 30*time.Second)
 	defInt(&c.MaxLoginFailures, 3)
 	defInt(&c.BcryptCost, 10)
 	defInt(&c.MaxLine, 4096)
@@ -104,6 +119,9 @@ func (c Config) withDefaults() Config {
 	defInt(&c.OutputQueue, 256)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.Version == "" {
+		c.Version = "devel"
 	}
 	if c.Clock == nil {
 		c.Clock = time.Now

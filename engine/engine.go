@@ -68,25 +68,28 @@ type Engine struct {
 	kept          map[string]lua.LValue // mud.keep values, by file and name
 	lastMigration migration             // what the last reload moved and removed
 	compiled      script.Cache          // compiled Lua files, for reloads
+	hostVM        *script.VM            // a VM running the code that drives the engine (a Sim's scenario): reloads do not close it
 	stopLoop      context.CancelFunc    // ends the loop: the shutdown command
 	countdown     *timer                // the pending shutdown's next announcement, or nil
 	olc           building              // in-game building: see builtins_build.go
+	reboot        rebootState           // a copyover countdown or hand-over under way; see copyover.go
 
 	// Shared with network goroutines; each guarded by its own mechanism.
-	inbox     chan event
-	lockout   *lockout
-	hashSlots chan struct{}
-	listeners []net.Listener
-	sessions  sync.WaitGroup
-	workers   sync.WaitGroup // goroutines doing database work for the loop
-	started   time.Time
-	online    atomic.Int32             // players with a connection, for MSSP
-	shown     atomic.Pointer[GameInfo] // the game settings as last loaded, for session goroutines (greeting, MSSP)
-	deflaters telnet.DeflaterPool
-	ready     chan struct{}
-	loopDone  chan struct{}
-	live      liveSessions
-	bans      atomic.Pointer[banList] // replaced, never changed, by the loop
+	inbox      chan event
+	lockout    *lockout
+	hashSlots  chan struct{}
+	listeners  []net.Listener
+	sessions   sync.WaitGroup
+	workers    sync.WaitGroup // goroutines doing database work for the loop
+	started    time.Time
+	sessionIDs atomic.Uint64            // the last session id given out
+	online     atomic.Int32             // players with a connection, for MSSP
+	shown      atomic.Pointer[GameInfo] // the game settings as last loaded, for session goroutines (greeting, MSSP)
+	deflaters  telnet.DeflaterPool
+	ready      chan struct{}
+	loopDone   chan struct{}
+	live       liveSessions
+	bans       atomic.Pointer[banList] // replaced, never changed, by the loop
 }
 
 // GameInfo holds the game-wide settings from the game's game{} definition.
@@ -158,6 +161,7 @@ func newEngine(cfg Config) *Engine {
 	}
 	registerBuiltins(e.cmds)
 	registerReload(e.cmds)
+	registerRebootCommands(e.cmds)
 	return e
 }
 
@@ -173,8 +177,12 @@ func (e *Engine) Game() GameInfo { return e.game }
 // Store returns the engine's database.
 func (e *Engine) Store() *store.Store { return e.store }
 
-// Listen opens the configured listeners. After it returns, Addrs reports the bound addresses.
+// Listen opens the configured listeners, or takes them over from Config.Handover. After it
+// returns, TelnetAddr and TCPAddr report the bound addresses.
 func (e *Engine) Listen() error {
+	if e.cfg.Handover != nil {
+		return e.inheritListeners(e.cfg.Handover)
+	}
 	for _, a := range []struct {
 		addr string
 		raw  bool
@@ -187,6 +195,14 @@ func (e *Engine) Listen() error {
 		if err != nil {
 			e.closeListeners()
 			return fmt.Errorf("engine: listen %s: %w", a.addr, err)
+		}
+		e.listeners = append(e.listeners, ln)
+	}
+	if e.cfg.ConsoleSocket != "" {
+		ln, err := listenConsole(e.cfg.ConsoleSocket)
+		if err != nil {
+			e.closeListeners()
+			return fmt.Errorf("engine: %w", err)
 		}
 		e.listeners = append(e.listeners, ln)
 	}
@@ -227,24 +243,44 @@ func (e *Engine) Serve(ctx context.Context) error {
 	go func() { e.saver.Run(saverCtx); close(saverDone) }()
 	auditDone := make(chan struct{})
 	go func() { e.audit.Run(saverCtx); close(auditDone) }()
+	if h := e.cfg.Handover; h != nil {
+		if err := e.takeOver(h); err != nil {
+			stopSaver()
+			<-saverDone
+			<-auditDone
+			return errors.Join(err, e.Close())
+		}
+	}
 	ctx, e.stopLoop = context.WithCancel(ctx)
 	defer e.stopLoop()
 
 	acceptCtx, stopAccept := context.WithCancel(ctx)
 	var accepting sync.WaitGroup
 	for i, ln := range e.listeners {
-		if ln != nil {
+		switch {
+		case ln == nil:
+		case i == consoleListener:
+			accepting.Add(1)
+			go func() { defer accepting.Done(); e.acceptConsoles(acceptCtx, ln) }()
+		default:
 			accepting.Add(1)
 			go func(ln net.Listener, raw bool) { defer accepting.Done(); e.accept(acceptCtx, ln, raw) }(ln, i == 1)
 		}
 	}
-	e.log.Info("mudd serving", "game", e.game.Name, "telnet", e.TelnetAddr(), "tcp", e.TCPAddr())
+	e.log.Info("mudd serving", "game", e.game.Name, "version", e.cfg.Version, "pid", os.Getpid(),
+		"telnet", e.TelnetAddr(), "tcp", e.TCPAddr())
 	close(e.ready)
+	if err := sdNotify(fmt.Sprintf("READY=1\nMAINPID=%d", os.Getpid())); err != nil {
+		e.log.Warn("telling systemd the game is ready failed", "err", err)
+	}
 
 	e.loop(ctx)
 
 	stopAccept()
 	e.closeListeners()
+	if e.cfg.ConsoleSocket != "" && !e.reboot.handedOver {
+		os.Remove(e.cfg.ConsoleSocket) // the new process serves on it after a hand-over
+	}
 	accepting.Wait()
 	e.waitSessions(5 * time.Second)
 	e.workers.Wait()

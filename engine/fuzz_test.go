@@ -26,29 +26,54 @@ func FuzzCommandLine(f *testing.F) {
 		"l 2.box", "examine 0.box", "emote \x1b[2J", "go", "n", "help help", "password"} {
 		f.Add(seed)
 	}
-	e, err := New(Config{Game: fuzzGame, DataDir: f.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer e.Close()
-	var p *Player
-	var s *session
+	e := fuzzEngine(f, Config{Game: fuzzGame})
+	fp := &fuzzPlayer{e: e, role: RolePlayer}
 	f.Fuzz(func(t *testing.T, line string) {
-		if p == nil || e.players[state.Key(p.Name)] != p { // first run, or the last line was quit
-			server, client := net.Pipe()
-			t.Cleanup(func() { client.Close() })
-			s = e.newSession(server, true)
-			p = e.restore(state.Character{Name: "Fuzz"}, RolePlayer)
-			e.players[state.Key(p.Name)] = p
-			e.attach(p, s)
-		}
-		e.runLine(p, queuedLine{text: line})
-		e.flushOutput()
-		for len(s.out) > 0 {
-			<-s.out
-		}
+		p := fp.run(t, line)
 		if e.players[state.Key(p.Name)] == p && p.Thing.OuterRoom() == nil {
 			t.Fatalf("after %q the player is in no room", line)
 		}
 	})
+}
+
+// fuzzEngine starts an engine for a fuzz test, with a data directory of its own and no log.
+// It is closed, once its workers are done, when the test ends.
+func fuzzEngine(f *testing.F, cfg Config) *Engine {
+	cfg.DataDir = f.TempDir()
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	e, err := New(cfg)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { e.workers.Wait(); e.Close() })
+	return e
+}
+
+// fuzzPlayer is the character "Fuzz" with role, playing in e on a piped session: fuzz
+// tests run their inputs as lines it types.
+type fuzzPlayer struct {
+	e    *Engine
+	role Role
+	p    *Player
+	s    *session
+}
+
+// run runs line as if the player typed it, on the calling goroutine as the loop would, and
+// drops the output. A player that quit with the last line comes back first.
+func (fp *fuzzPlayer) run(t *testing.T, line string) *Player {
+	e := fp.e
+	if fp.p == nil || e.players[state.Key(fp.p.Name)] != fp.p {
+		server, client := net.Pipe()
+		t.Cleanup(func() { client.Close() })
+		fp.s = e.newSession(server, true)
+		fp.p = e.restore(state.Character{Name: "Fuzz"}, fp.role)
+		e.players[state.Key(fp.p.Name)] = fp.p
+		e.attach(fp.p, fp.s)
+	}
+	e.runLine(fp.p, queuedLine{text: line})
+	e.flushOutput()
+	for len(fp.s.out) > 0 {
+		<-fp.s.out
+	}
+	return fp.p
 }

@@ -27,6 +27,7 @@ var reservedNames = map[string]bool{
 	"admin": true, "administrator": true, "all": true, "self": true, "someone": true,
 	"god": true, "wizard": true, "builder": true, "player": true, "root": true, "system": true,
 	"new": true, "quit": true, "guest": true, "mudd": true, "server": true, "sysop": true,
+	"console": true,
 }
 
 // ValidName checks a new character's name: letters only, 3–16 of them, not a reserved word.

@@ -86,7 +86,7 @@ func (e *Engine) loop(ctx context.Context) {
 	pulse := time.NewTicker(e.cfg.Pulse)
 	defer pulse.Stop()
 	e.lastSave = e.now()
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && !e.reboot.handedOver {
 		select {
 		case <-ctx.Done():
 		case ev := <-e.inbox:
@@ -97,6 +97,10 @@ func (e *Engine) loop(ctx context.Context) {
 		}
 		e.flushOutput()
 	}
+	if e.reboot.handedOver {
+		e.leaveAfterHandover()
+		return
+	}
 	e.shutdown()
 }
 
@@ -104,7 +108,7 @@ func (e *Engine) loop(ctx context.Context) {
 // player's burst never delays another's commands. New events are taken between rounds, and a
 // due pulse runs between rounds too.
 func (e *Engine) runCommands(ctx context.Context, pulse <-chan time.Time) {
-	for len(e.runq) > 0 && ctx.Err() == nil {
+	for len(e.runq) > 0 && ctx.Err() == nil && !e.reboot.handedOver {
 		round := e.runq
 		e.runq = nil
 		for _, p := range round {
@@ -182,9 +186,13 @@ func (e *Engine) runLine(p *Player, l queuedLine) {
 
 // pulse runs timed work: due timers, link-dead expiry, and periodic saves.
 func (e *Engine) pulse() {
+	if e.reboot.handing {
+		return // the world stands still while it is handed over
+	}
 	start := time.Now()
 	e.stats.pulses++
 	now := e.now()
+	e.rebootCountdown(now)
 	e.timers.runDue(now)
 	e.expireLinkDead()
 	if now.Sub(e.lastSave) >= e.cfg.SaveInterval {
@@ -221,6 +229,9 @@ func (e *Engine) saveChanged() {
 // shutdown tells every player, saves everyone, and closes every session.
 func (e *Engine) shutdown() {
 	e.log.Info("shutting down", "players", len(e.players))
+	for s := range e.reboot.held { // a shutdown during a reboot: the goodbyes must be written
+		s.resumeIO()
+	}
 	e.closeUnattached()
 	for _, p := range e.players {
 		p.Send("The game is shutting down. Your character has been saved. Goodbye!")

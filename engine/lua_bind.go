@@ -247,14 +247,19 @@ func (b *luaBindings) emitThing(event string, t *world.Thing, more ...any) {
 	}
 }
 
-// startZoneResets schedules the periodic resets of zones that have reset_every.
-func (b *luaBindings) startZoneResets() {
+// startZoneResets schedules the periodic resets of zones that have reset_every. A zone with
+// the same period in due keeps the time of its next reset from there.
+func (b *luaBindings) startZoneResets(due map[string]resetDue) {
 	for _, z := range sortedZones(b.e.world) {
 		if z.ResetEvery <= 0 || !b.e.runs(z) {
 			continue
 		}
 		z := z
-		b.e.timers.schedule(&timer{due: b.e.now().Add(z.ResetEvery), every: z.ResetEvery, fire: func() {
+		at := b.e.now().Add(z.ResetEvery)
+		if d, ok := due[z.Key]; ok && d.every == z.ResetEvery {
+			at = d.at
+		}
+		b.e.timers.schedule(&timer{due: at, every: z.ResetEvery, zone: z.Key, fire: func() {
 			if !z.ResetEmpty || !b.e.zoneHasPlayers(z) {
 				b.e.resetZone(z)
 			}

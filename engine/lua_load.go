@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"testing/fstest"
@@ -23,7 +24,7 @@ func (e *Engine) loadGame() error {
 	if err != nil {
 		return fmt.Errorf("game: %w", err)
 	}
-	_, err = e.loadFiles(files, nil)
+	_, err = e.loadFiles(files)
 	return err
 }
 
@@ -31,17 +32,23 @@ func (e *Engine) loadGame() error {
 // puts them in place of the running ones (see migrate). Loading the game at start is the same
 // with no running world. Until everything has loaded and linked, nothing of the running game
 // changes: on any problem the new VM and world are dropped and every problem is returned as a
-// *LoadError, each "file:line: message". resetZones selects the zones whose reset rules run
-// after the switch (every zone when nil).
-func (e *Engine) loadFiles(files fstest.MapFS, resetZones func(*world.Zone) bool) (*loader, error) {
+// *LoadError, each "file:line: message".
+func (e *Engine) loadFiles(files fstest.MapFS) (*loader, error) {
 	old := e.running()
+	seed, err := e.pcg.MarshalBinary() // math.randomseed in a load that fails changes nothing
+	if err != nil {
+		return nil, fmt.Errorf("game: %w", err)
+	}
 	l := e.build(files)
 	if len(l.errs) > 0 {
 		e.vm.Close()
 		e.restoreRunning(old)
+		if err := e.pcg.UnmarshalBinary(seed); err != nil {
+			e.log.Error("restoring the random source", "err", err)
+		}
 		return l, &LoadError{Errs: l.errs}
 	}
-	e.commit(l, old, resetZones)
+	e.commit(l, old)
 	return l, nil
 }
 
@@ -66,8 +73,10 @@ func (e *Engine) build(files fstest.MapFS) *loader {
 }
 
 // commit completes a load that had no problem: the new commands and kept state take effect,
-// the things of the old world move into the new one, and zones reset.
-func (e *Engine) commit(l *loader, old runningGame, resetZones func(*world.Zone) bool) {
+// the things of the old world move into the new one with the state of its doors, and zones
+// reset: every zone when the game starts, on a reload only the zones that are new or whose
+// reset rules changed. The others keep their state and the time left to their next reset.
+func (e *Engine) commit(l *loader, old runningGame) {
 	e.files, e.zoneDirs = l.files, l.zoneDirs
 	e.olc.defs = l.builds().result
 	for k, v := range l.kept {
@@ -80,13 +89,18 @@ func (e *Engine) commit(l *loader, old runningGame, resetZones func(*world.Zone)
 	shown := e.game
 	e.shown.Store(&shown)
 	e.checkRoomNums()
-	l.startTimers()
+	resets := zonesToReset(old.world, e.world)
+	l.b.startRoomTicks()
+	l.b.startZoneResets(resetsDue(old.timers, resets))
 	if old.world != nil {
 		e.migrate(old)
-		old.vm.Close()
+		keepDoors(old.world, e.world)
+		if old.vm != e.hostVM {
+			old.vm.Close()
+		}
 	}
 	for _, z := range sortedZones(e.world) {
-		if e.runs(z) && (resetZones == nil || resetZones(z)) {
+		if resets[z.Key] && e.runs(z) {
 			e.resetZone(z)
 		}
 	}
@@ -152,11 +166,58 @@ func (l *loader) at(key any, err error) error {
 	return err
 }
 
-// startTimers schedules the timers the definitions imply: room ticks and zone resets. Timers
-// the code created while it loaded are in the new queue already.
-func (l *loader) startTimers() {
-	l.b.startRoomTicks()
-	l.b.startZoneResets()
+// zonesToReset lists the zones of w that reset now that it replaces prev: all of them when
+// there is no prev (the game starts), else those that are new or whose reset rules changed.
+func zonesToReset(prev, w *world.World) map[string]bool {
+	out := make(map[string]bool)
+	for key, z := range w.Zones {
+		var was *world.Zone
+		if prev != nil {
+			was = prev.Zones[key]
+		}
+		if was == nil || !slices.Equal(was.Resets, z.Resets) {
+			out[key] = true
+		}
+	}
+	return out
+}
+
+// resetsDue is when the periodic resets of the zones in q fall due, but for the zones that
+// reset now: their next reset comes a whole period later.
+func resetsDue(q timerQueue, now map[string]bool) map[string]resetDue {
+	out := make(map[string]resetDue)
+	for _, t := range q.heap {
+		if t.zone != "" && !t.cancelled && !now[t.zone] {
+			out[t.zone] = resetDue{t.due, t.every}
+		}
+	}
+	return out
+}
+
+// resetDue is the time of a zone's next periodic reset, and its period.
+type resetDue struct {
+	at    time.Time
+	every time.Duration
+}
+
+// keepDoors gives the doors of w the state (open, closed, locked) of the same doors in prev:
+// those on the exit in the same direction of the room with the same key. A door keeps its
+// lock only if it still has a key, with which it can be opened.
+func keepDoors(prev, w *world.World) {
+	for key, r := range w.Rooms {
+		was := prev.Rooms[key]
+		if was == nil {
+			continue
+		}
+		for _, ex := range r.Exits {
+			old := was.Exit(ex.Dir)
+			if ex.Door == nil || old == nil || old.Door == nil {
+				continue
+			}
+			ex.Door.Closed = old.Door.Closed
+			ex.Door.Locked = old.Door.Locked && ex.Door.Key != ""
+		}
+	}
 }
 
 // zoneHasPlayers reports whether any player (connected or link-dead) is in z.
@@ -199,8 +260,9 @@ type loader struct {
 	resetPos map[*world.Zone][]string
 	refs     []ref // keys the code declared it needs (mud.ref)
 	gamePos  string
-	zoneDirs map[string]string     // zone key → folder name
-	kept     map[string]lua.LValue // mud.keep values first asked for by this load
+	zoneDirs map[string]string           // zone key → folder name
+	kept     map[string]lua.LValue       // mud.keep values first asked for by this load
+	copies   map[*lua.LTable]*lua.LTable // the running game's kept tables → this load's copies
 	files    fstest.MapFS
 	olc      *buildLoad // what building commands need to know: see lua_build.go
 }

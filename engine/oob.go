@@ -494,6 +494,15 @@ func (s *session) wantsGMCP(pkg string) bool { return s.conn != nil && s.conn.Wa
 // wantsMSDP reports whether the client agreed to MSDP.
 func (s *session) wantsMSDP() bool { return s.conn != nil && s.conn.WantsMSDP() }
 
+// info is what the client negotiated: what a remote client reported when it logged in, and
+// nothing for a headless player (a Sim's), which has no connection.
+func (s *session) info() telnet.Info {
+	if s.conn == nil {
+		return s.remoteInfo
+	}
+	return s.conn.Info()
+}
+
 // cmdProtocols shows what the player's client negotiated.
 func cmdProtocols(c *Context) {
 	if c.Player.sess == nil || c.Player.sess.conn == nil {

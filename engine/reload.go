@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -71,13 +72,36 @@ func withZone(base fstest.MapFS, dir string, zone fstest.MapFS) fstest.MapFS {
 	return out
 }
 
+// sameFiles reports whether read, the files of zone folder dir (or of the game), are those
+// the running game loaded (with the building commands' edits): then a reload has nothing to
+// do. This is also how the game's own writes of generated files, which a watcher of the
+// game directory sees, cause no reload.
+func (e *Engine) sameFiles(dir string, read fstest.MapFS) bool {
+	prefix := ""
+	if dir != "" {
+		prefix = path.Join("world", dir) + "/"
+	}
+	n := 0
+	for name, f := range e.files {
+		if !strings.HasPrefix(name, prefix) {
+			continue
+		}
+		n++
+		if g := read[name]; g == nil || !bytes.Equal(f.Data, g.Data) {
+			return false
+		}
+	}
+	return n == len(read)
+}
+
 // ReloadResult is the outcome of a reload.
 type ReloadResult struct {
-	Zone     string        // the zone folder reloaded, or "" for the whole game
-	Err      error         // nil on success; a *LoadError lists every problem
-	Duration time.Duration // time the loop spent loading and switching
-	Moved    int           // players moved to the start room: their room is gone
-	Removed  int           // NPCs and items removed: their prototype or room is gone
+	Zone      string        // the zone folder reloaded, or "" for the whole game
+	Unchanged bool          // the files are those the game runs: nothing was done
+	Err       error         // nil on success; a *LoadError lists every problem
+	Duration  time.Duration // time the loop spent loading and switching
+	Moved     int           // players moved to the start room: their room is gone
+	Removed   int           // NPCs and items removed: their prototype or room is gone
 }
 
 // String is the report shown to builders.
@@ -85,6 +109,9 @@ func (r ReloadResult) String() string {
 	what := "the game"
 	if r.Zone != "" {
 		what = "zone " + r.Zone
+	}
+	if r.Unchanged {
+		return fmt.Sprintf("Nothing changed in %s: its files are those the game runs.", what)
 	}
 	if r.Err == nil {
 		msg := fmt.Sprintf("Reloaded %s in %s.", what, r.Duration.Round(time.Millisecond/10))
@@ -126,12 +153,33 @@ func (e *Engine) startReload(dir string, done func(ReloadResult)) {
 		done(ReloadResult{Zone: dir, Err: fmt.Errorf("%q is not a zone folder name", dir)})
 		return
 	}
-	fsys := e.cfg.Game
+	fsys, since := e.cfg.Game, e.olc.gen
 	e.work(func() {
 		e.olc.files.wait() // generated files the building commands are writing
 		files, err := readGameFiles(fsys, dir)
-		e.post(funcEvent(func(e *Engine) { done(e.reload(dir, files, err)) }))
+		e.post(funcEvent(func(e *Engine) {
+			if err == nil {
+				e.laterEdits(dir, files, since)
+			}
+			done(e.reload(dir, files, err))
+		}))
 	})
+}
+
+// laterEdits puts into read, the files of zone folder dir (or of the game) that a worker
+// read, the newer content of the files building commands wrote after generation since: the
+// worker may have read them before those edits reached the disk, and loading the older copy
+// would lose the edits.
+func (e *Engine) laterEdits(dir string, read fstest.MapFS, since uint64) {
+	prefix := ""
+	if dir != "" {
+		prefix = path.Join("world", dir) + "/"
+	}
+	for name, gen := range e.olc.written {
+		if f := e.files[name]; gen > since && f != nil && strings.HasPrefix(name, prefix) {
+			read[name] = f
+		}
+	}
 }
 
 // reload loads read (the files of zone folder dir, or of the whole game) on the loop.
@@ -141,15 +189,17 @@ func (e *Engine) reload(dir string, read fstest.MapFS, readErr error) ReloadResu
 		r.Err = fmt.Errorf("reading the game: %w", readErr)
 		return r
 	}
+	if e.sameFiles(dir, read) {
+		r.Unchanged = true
+		return r
+	}
 	start := time.Now()
 	files := read
-	resets := func(*world.Zone) bool { return true }
 	if dir != "" {
 		files = withZone(e.files, dir, read)
-		resets = func(z *world.Zone) bool { return e.zoneDirs[z.Key] == dir }
 	}
 	e.lastMigration = migration{}
-	_, r.Err = e.loadFiles(files, resets)
+	_, r.Err = e.loadFiles(files)
 	r.Duration = time.Since(start)
 	r.Moved, r.Removed = e.lastMigration.moved, e.lastMigration.removed
 	return r
@@ -158,12 +208,19 @@ func (e *Engine) reload(dir string, read fstest.MapFS, readErr error) ReloadResu
 // announceReload logs a reload's result and tells online builders and the player who asked
 // for it, if any.
 func (e *Engine) announceReload(r ReloadResult, to *Player) {
-	if r.Err != nil {
+	msg := markup.Escape(r.String()) // errors quote code: braces in it are text, not tags
+	switch {
+	case r.Unchanged:
+		e.log.Debug("reload: nothing changed", "zone", r.Zone)
+		if to != nil && e.players[state.Key(to.Name)] == to {
+			to.Send(msg)
+		}
+		return // only who asked needs to hear of it
+	case r.Err != nil:
 		e.log.Warn("reload failed", "zone", r.Zone, "err", r.Err)
-	} else {
+	default:
 		e.log.Info("reloaded", "zone", r.Zone, "took", r.Duration)
 	}
-	msg := markup.Escape(r.String()) // errors quote code: braces in it are text, not tags
 	for _, k := range sortedKeys(e.players) {
 		if p := e.players[k]; p.Role >= RoleBuilder && p != to {
 			p.Send("[reload] " + msg)
@@ -305,29 +362,60 @@ func (b *luaBindings) keep(L *lua.LState) int {
 		}
 	}
 	key := file + "#" + name
-	if v, ok := b.e.kept[key]; ok {
+	l := b.loading
+	if l == nil {
+		v, ok := b.e.kept[key]
+		if !ok {
+			v = keepDefault(L)
+			b.e.kept[key] = v
+		}
 		L.Push(v)
 		return 1
 	}
-	l := b.loading
-	if l != nil && l.kept[key] != nil {
-		L.Push(l.kept[key])
-		return 1
-	}
-	v := L.Get(2)
-	if v == lua.LNil {
-		v = L.NewTable()
-	}
-	if l != nil {
+	// While a game loads, its code works on a copy of what is kept: the load may still fail,
+	// and then the running game's state must be as it was. The copy replaces it on commit.
+	v, ok := l.kept[key]
+	if !ok {
+		if old, found := b.e.kept[key]; found {
+			if l.copies == nil {
+				l.copies = make(map[*lua.LTable]*lua.LTable)
+			}
+			v = copyValue(L, old, l.copies)
+		} else {
+			v = keepDefault(L)
+		}
 		if l.kept == nil {
 			l.kept = make(map[string]lua.LValue)
 		}
 		l.kept[key] = v
-	} else {
-		b.e.kept[key] = v
 	}
 	L.Push(v)
 	return 1
+}
+
+// keepDefault is the default argument of mud.keep, or a new table.
+func keepDefault(L *lua.LState) lua.LValue {
+	if v := L.Get(2); v != lua.LNil {
+		return v
+	}
+	return L.NewTable()
+}
+
+// copyValue copies the tables of v, deeply, keeping what they share and their cycles; other
+// values (strings, numbers, functions, things) are the same values. Metatables are shared.
+func copyValue(L *lua.LState, v lua.LValue, seen map[*lua.LTable]*lua.LTable) lua.LValue {
+	t, ok := v.(*lua.LTable)
+	if !ok {
+		return v
+	}
+	if c := seen[t]; c != nil {
+		return c
+	}
+	c := L.NewTable()
+	c.Metatable = t.Metatable
+	seen[t] = c
+	t.ForEach(func(k, v lua.LValue) { c.RawSet(copyValue(L, k, seen), copyValue(L, v, seen)) })
+	return c
 }
 
 // ref is a key the game's code declared it needs, checked once the game has loaded.

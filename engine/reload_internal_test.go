@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -42,7 +43,8 @@ func TestReloadRecreatesTimersWithoutDuplicates(t *testing.T) {
 		t.Fatalf("timers after load = %d, want 4", n)
 	}
 	for i := 0; i < 3; i++ {
-		files, err := readGameFiles(tickGame, "")
+		edited := withFile(tickGame, "scripts/init.lua", string(tickGame["scripts/init.lua"].Data)+strings.Repeat("-- edited\n", i+1))
+		files, err := readGameFiles(edited, "")
 		if r := e.reload("", files, err); r.Err != nil {
 			t.Fatal(r.Err)
 		}
@@ -101,4 +103,49 @@ func TestRegistryWithoutLuaRestoresShadowedCommands(t *testing.T) {
 	if c := out.Lookup("l", RolePlayer); c == nil || c.Name != "look" {
 		t.Errorf("l no longer finds look: %+v", c)
 	}
+}
+
+// TestFailedReloadsChangeNoState: code that runs in a load that then fails changes neither
+// what mud.keep keeps nor the engine's random source.
+func TestFailedReloadsChangeNoState(t *testing.T) {
+	init := `
+game { start = "z:a" }
+local s = mud.keep("state", { loads = 0, log = {} })
+s.loads = s.loads + 1
+table.insert(s.log, s.loads)
+LOADS, LOGGED = s.loads, #s.log
+`
+	game := fstest.MapFS{
+		"scripts/init.lua":  {Data: []byte(init)},
+		"world/z/zone.lua":  {Data: []byte(`zone { key = "z" }`)},
+		"world/z/rooms.lua": {Data: []byte(`room { key = "a", name = "A", desc = "A room." }`)},
+	}
+	e, err := New(Config{Game: game, DataDir: t.TempDir(), Seed: 7, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	rng, _ := e.pcg.MarshalBinary()
+	for i := range 3 {
+		bad := withFile(game, "scripts/init.lua", init+"math.randomseed(42)\nerror(\"boom "+string(rune('a'+i))+"\")")
+		if r := e.reload("", bad, nil); r.Err == nil {
+			t.Fatal("a load with an error succeeded")
+		}
+	}
+	if now, _ := e.pcg.MarshalBinary(); string(now) != string(rng) {
+		t.Error("math.randomseed in failed loads reseeded the engine's random source")
+	}
+	if r := e.reload("", withFile(game, "scripts/init.lua", init+"-- edited\n"), nil); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	if got, logged := e.vm.L.GetGlobal("LOADS"), e.vm.L.GetGlobal("LOGGED"); got != lua.LNumber(2) || logged != lua.LNumber(2) {
+		t.Fatalf("after 3 failed reloads and a good one: loads = %v, log of %v, want 2 and 2", got, logged)
+	}
+}
+
+// withFile is a copy of files with the file name holding text.
+func withFile(files fstest.MapFS, name, text string) fstest.MapFS {
+	out := maps.Clone(files)
+	out[name] = &fstest.MapFile{Data: []byte(text), Mode: 0o644}
+	return out
 }

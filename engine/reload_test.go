@@ -32,6 +32,19 @@ func writeFile(t *testing.T, dir, name, text string) {
 	}
 }
 
+// editFile replaces old with new in the file name of the game in dir.
+func editFile(t *testing.T, dir, name, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), old) {
+		t.Fatalf("%s does not contain %q", name, old)
+	}
+	writeFile(t, dir, name, strings.Replace(string(data), old, new, 1))
+}
+
 // reloadServer serves the fixture game from disk with a builder, Bea, online.
 func reloadServer(t *testing.T, extra fstest.MapFS) (string, *mudtest.Server, *mudtest.Client) {
 	t.Helper()
@@ -137,6 +150,7 @@ func TestZoneReloadReadsOnlyThatZoneFromDisk(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, "world/town/things.lua")); err != nil {
 		t.Fatal(err)
 	}
+	writeFile(t, dir, "world/field/notes.lua", "-- what to build next\n")
 	if out := reload(t, bea, "field"); !strings.Contains(out, "Reloaded zone field") {
 		t.Fatalf("reload field:\n%s", out)
 	}
@@ -172,4 +186,51 @@ func TestReloadWhileConnecting(t *testing.T) {
 	reload(t, bea, "")
 	<-done
 	mudtest.Dial(t, s.Eng.TCPAddr()).Expect("Welcome back to Testland.")
+}
+
+// TestEditDoesNotResetZone: the game's own rewrite of a zone's generated file, which a
+// watcher of the game directory sees, reloads nothing, and a reload that changes a zone
+// without changing its reset rules does not reset it: what players took stays taken.
+func TestEditDoesNotResetZone(t *testing.T) {
+	dir, w := buildOnDisk(t, "wizard")
+	expectAll(t, "get", w.Do("get coin"), "You pick up a gold coin")
+	expectAll(t, "edit", w.Do("redit name Market Square"), "now called")
+	expectAll(t, "reload", w.Do("reload town"), "Reloading zone town")
+	w.Hear("Nothing changed in zone town")
+	if out := w.Do("look"); !strings.Contains(out, "Market Square") || strings.Contains(out, "gold coin") {
+		t.Fatalf("after the game's own edit and a reload:\n%s", out)
+	}
+	editFile(t, dir, "world/town/rooms.lua", "A dusty square.", "A swept square.")
+	if out := reload(t, w, "town"); !strings.Contains(out, "Reloaded zone town") {
+		t.Fatalf("reload town:\n%s", out)
+	}
+	if out := w.Do("look"); !strings.Contains(out, "Market Square") || strings.Contains(out, "gold coin") {
+		t.Fatalf("after reloading the zone with the same reset rules:\n%s", out)
+	}
+	// a changed rule resets the zone
+	editFile(t, dir, "world/town/zone.lua", `{ item = "gem", into = "chest" },`, "")
+	reload(t, w, "town")
+	expectAll(t, "after changing the rules", w.Do("look"), "A gold coin glints here.")
+}
+
+// TestDoorStateSurvivesReload: an open door stays open through a reload of another zone and
+// of its own.
+func TestDoorStateSurvivesReload(t *testing.T) {
+	dir, w := buildOnDisk(t, "builder")
+	w.Do("get key")
+	w.Do("north")
+	expectAll(t, "unlock", w.Do("unlock down"), "You unlock the trapdoor.")
+	expectAll(t, "open", w.Do("open trapdoor"), "You open the trapdoor.")
+	writeFile(t, dir, "world/field/notes.lua", "-- what to build next\n")
+	if out := reload(t, w, "field"); !strings.Contains(out, "Reloaded zone field") {
+		t.Fatalf("reload field:\n%s", out)
+	}
+	expectAll(t, "after reloading another zone", w.Do("down"), "Damp Cellar")
+	expectAll(t, "close", w.Do("close trapdoor"), "You close the trapdoor.")
+	writeFile(t, dir, "world/town/notes.lua", "-- what to build next\n")
+	if out := reload(t, w, "town"); !strings.Contains(out, "Reloaded zone town") {
+		t.Fatalf("reload town:\n%s", out)
+	}
+	expectAll(t, "after reloading its zone", w.Do("up"), "The trapdoor is closed.")
+	expectAll(t, "lock kept", w.Do("open trapdoor"), "You open the trapdoor.")
 }

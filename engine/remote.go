@@ -90,8 +90,9 @@ func (c *Client) Close() { c.s.close() }
 // Done is closed when the connection has closed.
 func (c *Client) Done() <-chan struct{} { return c.s.done }
 
-// play hands a logged-in session to the gateway and closes it when the gateway is done.
-func (e *Engine) play(ctx context.Context, s *session, acct store.Account) {
+// playElsewhere hands a logged-in session to the gateway and closes it when the gateway is
+// done.
+func (e *Engine) playElsewhere(ctx context.Context, s *session, acct store.Account) {
 	e.cfg.Gateway.Play(ctx, &Client{e: e, s: s, acct: acct})
 	s.finish()
 }
@@ -126,7 +127,7 @@ type RemoteClient struct {
 // to forward, in order, on a goroutine of the Remote's own, until a batch that closes the
 // connection or Close. It reports false once the engine has stopped.
 func (e *Engine) AttachRemote(c RemoteClient, forward func(RemoteOutput)) (*Remote, bool) {
-	s := &session{id: sessionIDs.Add(1), addr: c.Addr, tcp: c.TCP, info: c.Info, arrive: c.Arrive,
+	s := &session{id: e.nextSessionID(), addr: c.Addr, tcp: c.TCP, remoteInfo: c.Info, arrive: c.Arrive,
 		out: make(chan Output, e.cfg.OutputQueue), done: make(chan struct{})}
 	acct := c.Account
 	r := &Remote{e: e, s: s}
@@ -298,4 +299,16 @@ func (e *Engine) arrived(p *Player) {
 	e.roomItem(p.Thing.Room, "Add", p.Thing, nil)
 	e.lua.emitThing("login", p.Thing)
 	e.roomEntered(p.Thing, "")
+}
+
+// remotePlayers counts the players whose client is connected to another process: a copyover
+// cannot move them (a scene restarts instead, its players held by the gateway).
+func (e *Engine) remotePlayers() int {
+	n := 0
+	for _, p := range e.players {
+		if p.sess != nil && p.sess.remote != nil {
+			n++
+		}
+	}
+	return n
 }

@@ -55,6 +55,7 @@ func RunScenario(game fs.FS, file string, cfg Config) ScenarioResult {
 	sc := &scenario{sim: sim, res: &res}
 	sc.register()
 	vm := sim.e.vm
+	sim.drive(vm)
 	vm.SetBudget(scenarioBudget)
 	if err := vm.RunFile(file); err != nil {
 		res.Err = err
@@ -117,9 +118,9 @@ func (sc *scenario) register() {
 		},
 	}
 	for name, fn := range fns {
-		methods.RawSetString(name, L.NewFunction(fn))
+		methods.RawSetString(name, L.NewFunction(guard(fn)))
 	}
-	L.SetGlobal("player", L.NewFunction(func(L *lua.LState) int {
+	L.SetGlobal("player", L.NewFunction(guard(func(L *lua.LState) int {
 		role, err := ParseRole(L.OptString(2, "player"))
 		if err != nil {
 			L.ArgError(2, err.Error())
@@ -135,7 +136,7 @@ func (sc *scenario) register() {
 		players[obj] = sp
 		L.Push(obj)
 		return 1
-	}))
+	})))
 	L.SetGlobal("expect_output", methods.RawGetString("expect"))
 	L.SetGlobal("expect_room", L.NewFunction(func(L *lua.LState) int {
 		sp, key := check(L), L.CheckString(2)
@@ -156,14 +157,32 @@ func (sc *scenario) register() {
 		sc.res.Checks++
 		return 0
 	}))
-	L.SetGlobal("advance", L.NewFunction(func(L *lua.LState) int {
+	L.SetGlobal("advance", L.NewFunction(guard(func(L *lua.LState) int {
 		secs := L.CheckNumber(1)
 		if secs < 0 || secs > 86400 {
 			L.ArgError(1, "seconds between 0 and 86400 expected")
 		}
 		sc.sim.Advance(time.Duration(float64(secs) * float64(time.Second)))
 		return 0
-	}))
+	})))
+}
+
+// guard turns a Go panic in fn, an engine bug the scenario ran into, into a Lua error at the
+// scenario's line, so the failure says which step of which test hit it. Lua errors pass.
+func guard(fn lua.LGFunction) lua.LGFunction {
+	return func(L *lua.LState) int {
+		defer func() {
+			r := recover()
+			if r == nil {
+				return
+			}
+			if _, ok := r.(*lua.ApiError); ok {
+				panic(r)
+			}
+			L.RaiseError("the engine failed (a bug in mudd, not in the game): %v%s", r, callers(L))
+		}()
+		return fn(L)
+	}
 }
 
 func indent(s string) string {

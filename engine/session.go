@@ -31,23 +31,26 @@ type Output struct {
 // session is one network connection. Its reader goroutine runs the login dialogue and then
 // turns input into line events; its writer goroutine drains the bounded output queue.
 type session struct {
-	id     uint64
-	conn   *telnet.Conn
-	raw    net.Conn
-	addr   string
-	out    chan Output
-	queued atomic.Int32 // lines sent to the loop and not yet run
-	warned atomic.Bool
-	tcp    bool        // a plain TCP connection, not telnet
-	info   telnet.Info // what a client connected to another process reported (no conn)
-	remote *Remote     // the Remote of a client connected to another process
-	arrive bool        // the character comes from another process: it arrives, it does not log in
+	id      uint64
+	conn    *telnet.Conn
+	raw     net.Conn
+	addr    string
+	out     chan Output
+	queued  atomic.Int32 // lines sent to the loop and not yet run
+	warned  atomic.Bool
+	tcp     bool         // a plain TCP connection, not telnet
+	color   atomic.Int32 // the player's colour level + 1, or 0 for automatic (see setColor)
+	charset atomic.Int32 // the player's character set, or charsetAuto (see setCharset)
+
+	// A client connected to another process (remote.go): no conn; its Remote, what it
+	// reported when it logged in, and whether its character arrives from another scene.
+	remote     *Remote
+	remoteInfo telnet.Info
+	arrive     bool
 	// Owned by the loop: the character was handed to another process; lines that still come
 	// are kept for it (see Engine.HandOff).
 	handedOff bool
 	held      []string
-	color     atomic.Int32 // the player's colour level + 1, or 0 for automatic (see setColor)
-	charset   atomic.Int32 // the player's character set, or charsetAuto (see setCharset)
 
 	// Owned by the reader goroutine: GMCP/MSDP messages are posted to the loop once the
 	// login is (early keeps them until then).
@@ -56,22 +59,25 @@ type session struct {
 
 	closeOnce sync.Once
 	done      chan struct{}
+
+	pause pauseState // how a copyover stops the reader and writer; see pause.go
 }
 
-var sessionIDs atomic.Uint64
-
+// newSession makes the session for connection c, with an id from nextSessionID: ids are
+// unique within the engine and continue across a copyover reboot.
 func (e *Engine) newSession(c net.Conn, raw bool) *session {
 	addr := c.RemoteAddr().String()
 	if host, _, err := net.SplitHostPort(addr); err == nil {
 		addr = host
 	}
 	s := &session{
-		id:   sessionIDs.Add(1),
-		raw:  c,
-		tcp:  raw,
-		addr: addr,
-		out:  make(chan Output, e.cfg.OutputQueue),
-		done: make(chan struct{}),
+		id:    e.nextSessionID(),
+		raw:   c,
+		tcp:   raw,
+		addr:  addr,
+		out:   make(chan Output, e.cfg.OutputQueue),
+		done:  make(chan struct{}),
+		pause: pauseState{poke: make(chan struct{}, 1)},
 	}
 	s.conn = telnet.NewConn(c, telnet.Config{Raw: raw, MaxLine: e.cfg.MaxLine,
 		OnMessage: func(m telnet.Message) { e.oobReceived(s, m) }, MSSP: e.msspVars,
@@ -93,13 +99,8 @@ func (e *Engine) oobReceived(s *session, m telnet.Message) {
 	}
 }
 
-// clientInfo is what the client reported through telnet.
-func (s *session) clientInfo() telnet.Info {
-	if s.conn == nil {
-		return s.info
-	}
-	return s.conn.Info()
-}
+// nextSessionID returns a new session id. Safe from any goroutine.
+func (e *Engine) nextSessionID() uint64 { return e.sessionIDs.Add(1) }
 
 // trySend queues o without blocking. It reports false when the queue is full or closed.
 func (s *session) trySend(o Output) bool {
@@ -148,16 +149,22 @@ func (e *Engine) accept(ctx context.Context, ln net.Listener, raw bool) {
 		}
 		s := e.newSession(c, raw)
 		e.log.Info("connection opened", "session", s.id, "addr", s.addr, "raw", raw)
-		e.live.add(s)
-		e.sessions.Add(2)
-		go func() { defer e.sessions.Done(); e.writeLoop(s) }()
-		go func() {
-			defer e.sessions.Done()
-			defer e.live.remove(s)
-			e.readLoop(ctx, s)
-			e.log.Info("connection closed", "session", s.id, "addr", s.addr)
-		}()
+		e.startSession(s, func(s *session) { e.readLoop(ctx, s) })
 	}
+}
+
+// startSession runs s's writer, and its reader with read.
+func (e *Engine) startSession(s *session, read func(*session)) {
+	e.live.add(s)
+	e.sessions.Add(2)
+	go func() { defer e.sessions.Done(); e.writeLoop(s) }()
+	go func() {
+		defer e.sessions.Done()
+		defer e.live.remove(s)
+		read(s)
+		s.readerDone()
+		e.log.Info("connection closed", "session", s.id, "addr", s.addr)
+	}()
 }
 
 // writeLoop drains the output queue, writing every batch that is ready in one write.
@@ -168,6 +175,11 @@ func (e *Engine) writeLoop(s *session) {
 		var o Output
 		select {
 		case o = <-s.out:
+		case <-s.pause.poke:
+			if buf = e.parkWriter(s, buf); buf == nil {
+				return
+			}
+			continue
 		case <-s.done:
 			return
 		}
@@ -292,7 +304,7 @@ func (e *Engine) readLoop(ctx context.Context, s *session) {
 	}
 	acct, ok := e.login(ctx, s)
 	if ok && e.cfg.Gateway != nil {
-		e.play(ctx, s, acct)
+		e.playElsewhere(ctx, s, acct)
 		return
 	}
 	if !ok || !e.post(loginEvent{s: s, acct: acct, early: s.early}) {
@@ -300,6 +312,11 @@ func (e *Engine) readLoop(ctx context.Context, s *session) {
 		return
 	}
 	s.posting, s.early = true, nil
+	e.play(s)
+}
+
+// play feeds a logged-in session's lines to the loop, and tells the loop when it ends.
+func (e *Engine) play(s *session) {
 	if reason := e.feedLines(s); !e.post(closeEvent{s: s, reason: reason}) {
 		s.finish()
 	}
@@ -309,12 +326,18 @@ func (e *Engine) readLoop(ctx context.Context, s *session) {
 func (e *Engine) feedLines(s *session) string {
 	for {
 		s.raw.SetReadDeadline(time.Now().Add(e.cfg.IdleTimeout))
+		if s.parkReader() {
+			continue
+		}
 		line, err := s.conn.ReadLine()
 		switch {
 		case errors.Is(err, telnet.ErrLineTooLong):
 			s.trySend(Output{Text: "That line is too long; it was discarded.\n"})
 			continue
 		case errors.Is(err, os.ErrDeadlineExceeded):
+			if s.parkReader() || s.closed() {
+				continue // resumed after a pause, or closed: the next read says so
+			}
 			return reasonIdle
 		case err != nil:
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mudd/mudd/engine/script"
 	"github.com/mudd/mudd/engine/state"
 	"github.com/mudd/mudd/engine/store"
 	"github.com/mudd/mudd/markup"
@@ -27,6 +28,7 @@ type Sim struct {
 	now     time.Time
 	players []*SimPlayer
 	errs    *errorLog
+	host    *script.VM // the VM of the scenario driving the Sim, if any (see drive)
 }
 
 // SimPlayer is a headless player of a Sim.
@@ -64,8 +66,32 @@ func (s *Sim) Engine() *Engine { return s.e }
 // Errors returns the Lua errors logged so far (hooks that failed while the scenario ran).
 func (s *Sim) Errors() []string { return s.errs.list() }
 
-// Close releases the Lua state.
-func (s *Sim) Close() { s.e.vm.Close() }
+// Close releases the Lua state (and the scenario's, if a reload replaced the game's).
+func (s *Sim) Close() {
+	if s.host != nil && s.host != s.e.vm {
+		s.host.Close()
+	}
+	s.e.vm.Close()
+}
+
+// drive makes vm, the VM the game loaded in, the host of a scenario that runs in it and
+// drives the Sim: a reload does not close it, and the engine work the scenario triggers runs
+// under the game's own time budget (see game).
+func (s *Sim) drive(vm *script.VM) {
+	s.host = vm
+	s.e.hostVM = vm
+}
+
+// game runs fn, engine work the driving code asked for, as the game loop would run it: every
+// Lua call under the game's budget (Config.LuaBudget), however much time the scenario has
+// left. It reports false, running nothing, when the scenario's own time is up.
+func (s *Sim) game(fn func()) bool {
+	if s.host == nil {
+		fn()
+		return true
+	}
+	return s.host.Nested(s.e.cfg.LuaBudget, fn)
+}
 
 // Player attaches a new character named name with role, as if it had just logged in, and
 // returns it with what it saw on arrival.
@@ -76,10 +102,13 @@ func (s *Sim) Player(name string, role Role) (*SimPlayer, error) {
 	if s.e.players[state.Key(name)] != nil {
 		return nil, fmt.Errorf("sim: %s is already playing", name)
 	}
-	sess := &session{id: sessionIDs.Add(1), addr: "sim", out: make(chan Output, s.e.cfg.OutputQueue),
+	sess := &session{id: s.e.nextSessionID(), addr: "sim", out: make(chan Output, s.e.cfg.OutputQueue),
 		done: make(chan struct{})}
 	s.e.loading[sess] = nil
-	loadedEvent{s: sess, acct: store.Account{Name: name, Role: role.String()}, char: state.Character{Name: name}}.run(s.e)
+	s.game(func() {
+		loadedEvent{s: sess, acct: store.Account{Name: name, Role: role.String()}, char: state.Character{Name: name}}.run(s.e)
+		s.settle()
+	})
 	p := s.e.bySess[sess]
 	if p == nil {
 		return nil, fmt.Errorf("sim: %s could not enter the game", name)
@@ -90,8 +119,21 @@ func (s *Sim) Player(name string, role Role) (*SimPlayer, error) {
 	return sp, nil
 }
 
-// settle flushes output and collects it into each player's recent output.
+// settle finishes what the last step started: it waits for the engine's worker goroutines
+// (a reload reading files, a building command writing one) and runs the events they posted,
+// until none is left, then flushes output and collects it into each player's recent output.
+// Workers finish before their events run, so a Sim stays deterministic.
 func (s *Sim) settle() {
+	for {
+		s.e.workers.Wait()
+		select {
+		case ev := <-s.e.inbox:
+			ev.run(s.e)
+			continue
+		default:
+		}
+		break
+	}
 	s.e.flushOutput()
 	for _, sp := range s.players {
 		if sp.p.sess == nil {
@@ -115,8 +157,10 @@ func (s *Sim) Advance(d time.Duration) {
 	for s.now.Before(end) {
 		step := min(s.e.cfg.Pulse, end.Sub(s.now))
 		s.now = s.now.Add(step)
-		s.e.pulse()
-		s.settle()
+		s.game(func() {
+			s.e.pulse()
+			s.settle()
+		})
 	}
 }
 
@@ -124,8 +168,10 @@ func (s *Sim) Advance(d time.Duration) {
 // else the player saw meanwhile).
 func (sp *SimPlayer) Do(line string) string {
 	sp.recent.Reset()
-	sp.sim.e.runLine(sp.p, queuedLine{text: line, at: time.Now()})
-	sp.sim.settle()
+	sp.sim.game(func() {
+		sp.sim.e.runLine(sp.p, queuedLine{text: line, at: time.Now()})
+		sp.sim.settle()
+	})
 	return sp.recent.String()
 }
 

@@ -12,6 +12,7 @@ type timer struct {
 	due       time.Time
 	every     time.Duration // 0 for a one-shot timer
 	owner     *world.Thing  // nil for timers of rooms and the game
+	zone      string        // key of the zone this timer resets, if it is a zone's reset timer
 	fire      func()
 	cancelled bool
 	index     int // position in the heap, -1 when not scheduled

@@ -98,21 +98,23 @@ type Conn struct {
 	z      deflater   // MCCP2 state, guarded by wmu
 	wmarks []mark     // marks being written, guarded by wmu
 
-	mu      sync.Mutex // guards the fields below
-	pending []byte     // negotiation bytes to write
-	opts    options
-	width   int
-	height  int
-	mtts    int
-	types   []string
-	ttDone  bool // the terminal type cycle is over
-	charset charsetState
-	budget  int            // replies left for refusals and AYT
-	marks   []mark         // where in pending compression starts or stops
-	subs    map[string]int // GMCP packages subscribed to, lower case, with versions
-	client  string         // GMCP Core.Hello client and version
-	zon     bool           // MCCP2 has been started in pending (the writer follows)
-	inflate bool           // the client started MCCP3
+	mu       sync.Mutex // guards the fields below
+	pending  []byte     // negotiation bytes to write
+	opts     options
+	width    int
+	height   int
+	mtts     int
+	types    []string
+	ttDone   bool // the terminal type cycle is over
+	charset  charsetState
+	budget   int            // replies left for refusals and AYT
+	marks    []mark         // where in pending compression starts or stops
+	subs     map[string]int // GMCP packages subscribed to, lower case, with versions
+	client   string         // GMCP Core.Hello client and version
+	zon      bool           // MCCP2 has been started in pending (the writer follows)
+	inflate  bool           // the client started MCCP3
+	inflated bool           // the client has started MCCP3 at some point (see Movable)
+	zPaused  bool           // MCCP2 was ended by PauseCompression
 }
 
 // NewConn returns a Conn on c. It sends nothing until [Conn.Start].

@@ -59,7 +59,7 @@ func (c *Conn) usDisabled(opt byte) {
 // its input at once.
 func (c *Conn) startInflate() {
 	if c.opts.us[OptMCCP3].enabled() {
-		c.inflate = true
+		c.inflate, c.inflated = true, true
 	}
 }
 

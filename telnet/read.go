@@ -6,7 +6,9 @@ package telnet
 //
 // For a line longer than Config.MaxLine it returns ErrLineTooLong; the
 // connection stays usable. At the end of the input it returns an unfinished
-// last line, if any, and then io.EOF or the read error.
+// last line, if any, and then io.EOF or the read error. When a read deadline
+// passes it returns an error matching os.ErrDeadlineExceeded and keeps the
+// unfinished line: a later call goes on where this one stopped.
 func (c *Conn) ReadLine() (string, error) {
 	for {
 		if len(c.data) > 0 {
@@ -19,7 +21,7 @@ func (c *Conn) ReadLine() (string, error) {
 		}
 		if len(c.in) == 0 {
 			if err := c.fill(); err != nil {
-				if c.line.pending() {
+				if c.line.pending() && !isTimeout(err) {
 					return c.line.take()
 				}
 				return "", err
@@ -46,7 +48,8 @@ func (c *Conn) finishLine() (string, error) {
 }
 
 // fill writes pending replies and then reads more input. A read error is kept
-// and returned again by later calls.
+// and returned again by later calls, except a passed read deadline: after one,
+// the connection is still usable and the line being typed is kept.
 func (c *Conn) fill() error {
 	if c.rerr != nil {
 		return c.rerr
@@ -61,7 +64,10 @@ func (c *Conn) fill() error {
 	} else {
 		n, err = c.nc.Read(c.rbuf)
 	}
-	c.in, c.rerr = c.rbuf[:n], err
+	c.in = c.rbuf[:n]
+	if err != nil && !isTimeout(err) {
+		c.rerr = err
+	}
 	if n > 0 {
 		return nil
 	}

@@ -26,6 +26,10 @@ func TestCheck(t *testing.T) {
 		{"missing_proto", 1, []string{`world/z/zone.lua:1: error: zone z: reset names missing prototype "z:ghost"`}},
 		{"duplicate_key", 1, []string{`world/z/rooms.lua:3: error: room "z:a" is defined twice`}},
 		{"missing_spawn", 1, []string{`world/z/rooms.lua:5: error: spawn("z:ghost"): no prototype z:ghost`, "1 error(s), 0 warning(s)"}},
+		{"lookup_key", 0, []string{
+			`world/z/rooms.lua:4: warning: room("arena:pit"): no room arena:pit (if the code needs it, declare it with mud.ref("room", "arena:pit"))`,
+			`world/z/rooms.lua:4: warning: has("z:badge"): no prototype z:badge (if the code needs it, declare it with mud.ref("proto", "z:badge"))`,
+			"0 error(s), 2 warning(s)"}},
 		{"quest_ref", 1, []string{`world/z/quests.lua:2: error: npc "z:nobody" does not exist`}},
 	}
 	for _, tt := range tests {

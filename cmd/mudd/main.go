@@ -3,6 +3,7 @@
 //	mudd [serve] [flags]          run the game (the embedded default game unless --game is given)
 //	mudd init DIR                 write the default game into DIR as a starting point
 //	mudd user promote NAME ROLE   set a character's role (player, builder, wizard, admin)
+//	mudd console [--data DIR]     attach an operator console to a running server
 //	mudd bench [flags]            load-test a server (an in-process one by default); see BENCHMARKS.md
 //	mudd check [DIR]              validate a game directory (the default game without DIR)
 //	mudd test [DIR]               run the scenario tests under DIR/tests/
@@ -20,6 +21,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/mudd/mudd/engine"
 )
 
 func main() {
@@ -44,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = initGame(args, stdout, stderr)
 	case "user":
 		err = user(args, stdout, stderr)
+	case "console":
+		err = consoleCommand(args, os.Stdin, stdout, stderr)
 	case "bench":
 		err = bench(args, stdout, stderr)
 	case "check":
@@ -78,6 +83,7 @@ func usage(w io.Writer) {
   mudd scene --zones a,b [flags]  run some zones of the game for a gateway
   mudd init DIR                 write the default game into DIR
   mudd user promote NAME ROLE   set a character's role: player, builder, wizard or admin
+  mudd console [--data DIR]     attach an operator console to the server running on DIR
   mudd bench [flags]            measure the server under load (mudd bench --help)
   mudd check [DIR]              validate a game directory: file:line: severity: message
   mudd test [DIR]               run the game's scenario tests (DIR/tests/*.lua)
@@ -104,6 +110,10 @@ func serve(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	cfg.Version = buildVersion()
+	if cfg.Handover, err = engine.Inherit(); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -114,7 +124,7 @@ func serve(args []string, stderr io.Writer) error {
 	if s.Watch {
 		watchDir = s.Game
 	}
-	return runEngine(ctx, cfg, watchDir)
+	return runEngine(ctx, cfg, watchDir, stderr)
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {

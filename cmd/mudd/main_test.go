@@ -78,6 +78,9 @@ func TestServeDefaultGameAndSIGTERM(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
 	}
+	if strings.Contains(logs.String(), "console attached") {
+		t.Errorf("a console started with standard input not a terminal:\n%s", logs.String())
+	}
 	if _, err := os.Stat(filepath.Join(data, "mudd.db")); err != nil {
 		t.Fatalf("no database written: %v", err)
 	}

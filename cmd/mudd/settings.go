@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
@@ -23,6 +25,7 @@ type settings struct {
 	Data   string `toml:"data_dir"`
 	Telnet string `toml:"telnet"`
 	TCP    string `toml:"tcp"`
+	Socket string `toml:"console_socket"`
 
 	Pulse        duration `toml:"pulse"`
 	SaveInterval duration `toml:"save_interval"`
@@ -54,11 +57,12 @@ func defaultSettings() *settings {
 func (s *settings) flags(name string, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&s.Config, "config", "", "TOML config file (keys: game, data_dir, telnet, tcp, pulse, save_interval, lua_budget,\nlinkdead_grace, idle_timeout, lockout, max_login_failures, bcrypt_cost, log_level, watch, compression,\nand an [mssp] table of MSSP variables)")
+	fs.StringVar(&s.Config, "config", "", "TOML config file (keys: game, data_dir, telnet, tcp, console_socket, pulse, save_interval,\nlua_budget, linkdead_grace, idle_timeout, lockout, max_login_failures, bcrypt_cost, log_level, watch, compression,\nand an [mssp] table of MSSP variables)")
 	fs.StringVar(&s.Game, "game", s.Game, "game directory (default: the embedded default game, which building commands cannot change)")
 	fs.StringVar(&s.Data, "data", s.Data, "data directory for the SQLite database")
 	fs.StringVar(&s.Telnet, "telnet", s.Telnet, "telnet listen address, or - to disable")
 	fs.StringVar(&s.TCP, "tcp", s.TCP, "plain TCP line listen address, or - to disable")
+	fs.StringVar(&s.Socket, "console-socket", s.Socket, "operator console socket (default: console.sock in the data directory), or - to disable")
 	fs.Var(&s.Pulse, "pulse", "game loop pulse interval")
 	fs.Var(&s.SaveInterval, "save-interval", "how often changed characters are saved")
 	fs.Var(&s.LuaBudget, "lua-budget", "time budget of every Lua call")
@@ -113,7 +117,8 @@ func (s *settings) engineConfig(log *slog.Logger) (engine.Config, error) {
 	}
 	return engine.Config{
 		Game: game, GameDir: s.Game, DataDir: s.Data, TelnetAddr: s.Telnet, TCPAddr: s.TCP,
-		Pulse: time.Duration(s.Pulse), SaveInterval: time.Duration(s.SaveInterval),
+		ConsoleSocket: s.consoleSocket(),
+		Pulse:         time.Duration(s.Pulse), SaveInterval: time.Duration(s.SaveInterval),
 		LuaBudget: time.Duration(s.LuaBudget), LinkDeadGrace: time.Duration(s.LinkDead),
 		IdleTimeout: time.Duration(s.Idle), LockoutDuration: time.Duration(s.Lockout),
 		MaxLoginFailures: s.MaxFailures, BcryptCost: s.BcryptCost, Logger: log, MSSP: s.MSSP,
@@ -147,3 +152,15 @@ func (d *duration) Set(s string) error {
 }
 
 func (d *duration) UnmarshalText(b []byte) error { return d.Set(string(b)) }
+
+// consoleSocket is the console socket's path: console.sock in the data directory unless set;
+// none on systems without Unix sockets, or when set to "-".
+func (s *settings) consoleSocket() string {
+	switch {
+	case s.Socket == "-" || runtime.GOOS == "windows" || runtime.GOOS == "plan9":
+		return ""
+	case s.Socket != "":
+		return s.Socket
+	}
+	return filepath.Join(s.Data, "console.sock")
+}

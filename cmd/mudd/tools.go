@@ -15,20 +15,46 @@ import (
 	"github.com/mudd/mudd/engine/store"
 )
 
-// runEngine builds the engine from cfg and serves until ctx is done. With a watchDir, the game
-// reloads when files under it change.
-func runEngine(ctx context.Context, cfg engine.Config, watchDir string) error {
+// runEngine builds the engine from cfg and serves until ctx is done, with a console on the
+// terminal if stdin is one. With a watchDir, the game reloads when files under it change. A
+// process started by a copyover that cannot load the game tells the old process why, which
+// then goes on.
+func runEngine(ctx context.Context, cfg engine.Config, watchDir string, stderr io.Writer) error {
 	eng, err := engine.New(cfg)
 	if err != nil {
+		cfg.Handover.Fail(err)
 		return err
 	}
 	if watchDir != "" {
 		if err := watchGame(ctx, watchDir, eng, cfg.Logger, watchDebounce); err != nil {
-			return errors.Join(err, eng.Close())
+			err = errors.Join(err, eng.Close())
+			cfg.Handover.Fail(err)
+			return err
 		}
 		cfg.Logger.Info("watching the game directory for changes", "dir", watchDir)
 	}
-	return eng.Run(ctx)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	console := make(chan func(), 1)
+	go func() {
+		<-eng.Ready()
+		if cfg.Handover != nil { // after a copyover the terminal belongs to the shell again
+			console <- func() {}
+			return
+		}
+		console <- startTerminalConsole(eng, cfg.DataDir, stderr, cancel)
+	}()
+	err = eng.Run(ctx)
+	if err != nil {
+		cfg.Handover.Fail(err) // if it has not reported ready yet
+	}
+	select {
+	case <-eng.Ready():
+		stop := <-console
+		stop()
+	default:
+	}
+	return err
 }
 
 // initGame writes the embedded default game into a new or empty directory.

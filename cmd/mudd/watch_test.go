@@ -16,22 +16,41 @@ import (
 	"github.com/mudd/mudd/internal/mudtest"
 )
 
-func TestWatchReloadsChangedZone(t *testing.T) {
+// startWatched serves the default game from a directory of its own, watched as by
+// serve --watch, with building enabled and log records going to logs (if not nil). It
+// returns the directory and the server.
+func startWatched(t *testing.T, logs slog.Handler) (string, *mudtest.Server) {
+	t.Helper()
 	dir := t.TempDir()
 	if _, err := mudd.WriteDefaultGame(dir); err != nil {
 		t.Fatal(err)
 	}
-	s := mudtest.Start(t, engine.Config{Game: os.DirFS(dir), DataDir: t.TempDir()}, nil)
+	cfg := engine.Config{Game: os.DirFS(dir), GameDir: dir, DataDir: t.TempDir()}
+	if logs != nil {
+		cfg.Logger = slog.New(logs)
+	}
+	s := mudtest.Start(t, cfg, nil)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	if err := watchGame(ctx, dir, s.Eng, slog.New(slog.NewTextHandler(io.Discard, nil)), 50*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
-	mudtest.Create(t, s, "Bea", "password1")
-	if err := s.Eng.Store().SetRole(context.Background(), "Bea", "builder"); err != nil {
+	return dir, s
+}
+
+// staffLogin creates a character with role and logs it in.
+func staffLogin(t *testing.T, s *mudtest.Server, name, role string) *mudtest.Client {
+	t.Helper()
+	mudtest.Create(t, s, name, "password1")
+	if err := s.Eng.Store().SetRole(context.Background(), name, role); err != nil {
 		t.Fatal(err)
 	}
-	bea := mudtest.Login(t, s, "Bea", "password1")
+	return mudtest.Login(t, s, name, "password1")
+}
+
+func TestWatchReloadsChangedZone(t *testing.T) {
+	dir, s := startWatched(t, nil)
+	bea := staffLogin(t, s, "Bea", "builder")
 	alice := mudtest.Create(t, s, "Alice", "password2")
 
 	rooms := filepath.Join(dir, "world", "millbrook", "rooms.lua")
@@ -64,6 +83,37 @@ func TestWatchReloadsChangedZone(t *testing.T) {
 	}
 	if out := alice.Do("look"); !strings.Contains(out, "Red bricks, freshly laid") {
 		t.Fatalf("after a failed reload:\n%s", out)
+	}
+}
+
+// TestWatchIgnoresInGameEdits: the game's own writes of built.lua when a builder digs reload
+// nothing (a reload would reset the zone and tell every builder); a hand edit still does.
+func TestWatchIgnoresInGameEdits(t *testing.T) {
+	unchanged := &logWaiter{msg: "reload: nothing changed", seen: make(chan struct{}, 16)}
+	dir, s := startWatched(t, unchanged)
+	wes := staffLogin(t, s, "Wes", "wizard")
+	if out := wes.Do("dig up Loft"); !strings.Contains(out, "You dig up") {
+		t.Fatalf("dig:\n%s", out)
+	}
+	select { // the watcher saw the game write built.lua, and the engine found nothing new
+	case <-unchanged.seen:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the watcher's reload after the dig did not find the files unchanged")
+	}
+	rooms := filepath.Join(dir, "world", "millbrook", "rooms.lua")
+	data, err := os.ReadFile(rooms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rooms, []byte(strings.Replace(string(data), "Grey cobbles", "Red bricks", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := wes.Hear("[reload] Reloaded zone millbrook")
+	if strings.Count(out, "[reload]") != 1 {
+		t.Fatalf("reload lines before the hand edit's:\n%s", out)
+	}
+	if out := wes.Do("look"); !strings.Contains(out, "Loft") {
+		t.Fatalf("after the reload:\n%s", out)
 	}
 }
 
@@ -112,3 +162,22 @@ func FuzzClassify(f *testing.F) {
 		}
 	})
 }
+
+// logWaiter is a log handler that signals seen for each record with message msg.
+type logWaiter struct {
+	msg  string
+	seen chan struct{}
+}
+
+func (h *logWaiter) Enabled(context.Context, slog.Level) bool { return true }
+func (h *logWaiter) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		select {
+		case h.seen <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+func (h *logWaiter) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *logWaiter) WithGroup(string) slog.Handler      { return h }

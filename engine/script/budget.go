@@ -23,6 +23,7 @@ type budget struct {
 	timer *time.Timer
 	done  atomic.Pointer[chan struct{}]
 	armed bool
+	start time.Time // when the current call was armed, for pause
 }
 
 func newBudget(limit time.Duration) *budget {
@@ -44,7 +45,27 @@ func (b *budget) renew() {
 // arm starts the budget for a top-level call.
 func (b *budget) arm() {
 	b.armed = true
+	b.start = time.Now()
 	b.timer.Reset(b.limit)
+}
+
+// pause stops the clock of the armed call and returns the time it has left, or false if
+// it has run out already (its Done channel is then closed and stays so).
+func (b *budget) pause() (time.Duration, bool) {
+	if !b.timer.Stop() {
+		<-b.Done()
+		return 0, false
+	}
+	b.armed = false
+	return b.limit - time.Since(b.start), true
+}
+
+// resume restarts the clock of a paused call with left to run, under the given limit.
+func (b *budget) resume(limit time.Duration, left time.Duration) {
+	b.limit, b.err = limit, budgetError{limit}
+	b.armed = true
+	b.start = time.Now().Add(left - limit)
+	b.timer.Reset(max(left, 0))
 }
 
 // disarm ends the budget of a top-level call and, if it ran out, makes a new

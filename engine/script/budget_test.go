@@ -170,3 +170,31 @@ func TestBudgetCoroutinesStartNoGoroutines(t *testing.T) {
 		t.Errorf("goroutines: %d before, %d after 500 coroutines", before, after)
 	}
 }
+
+// TestNestedBudget: calls made through Nested inside a running call get a budget of their
+// own, not what is left of the caller's, and the caller's clock resumes afterwards.
+func TestNestedBudget(t *testing.T) {
+	vm := newVM(t, Config{Budget: time.Minute})
+	spin := `local t = os.clock() while os.clock() - t < 10 do end`
+	var inner error
+	vm.L.SetGlobal("game", vm.L.NewFunction(func(L *lua.LState) int {
+		vm.Nested(testBudget, func() { inner = vm.RunString(spin, "game.lua") })
+		return 0
+	}))
+	start := time.Now()
+	if err := vm.RunString(`game() x = 1`, "test.lua"); err != nil {
+		t.Fatalf("caller: %v", err)
+	}
+	checkTimeout(t, vm, inner, time.Since(start))
+	if vm.Budget() != time.Minute {
+		t.Errorf("budget after Nested = %v", vm.Budget())
+	}
+	// the caller's own budget still applies
+	vm.SetBudget(testBudget)
+	vm.L.SetGlobal("game", vm.L.NewFunction(func(L *lua.LState) int {
+		vm.Nested(time.Minute, func() {})
+		return 0
+	}))
+	start = time.Now()
+	checkTimeout(t, vm, vm.RunString(`game() `+spin, "test.lua"), time.Since(start))
+}

@@ -17,7 +17,8 @@
 // it before every Lua instruction, so loops, recursion, coroutines and Lua
 // callbacks of table.sort or string.gsub stop when it runs out, and pcall and
 // xpcall cannot catch that. Calls that Go functions make while a call runs
-// share its deadline. After an abort the VM is ready for the next call.
+// share its deadline, unless they go through [VM.Nested], which gives them
+// budgets of their own. After an abort the VM is ready for the next call.
 //
 // # Limits
 //
@@ -285,6 +286,39 @@ func (vm *VM) SetBudget(d time.Duration) {
 		d = DefaultBudget
 	}
 	vm.budget.limit, vm.budget.err = d, budgetError{d}
+}
+
+// Nested runs fn, which calls into Lua through the VM, as a sequence of top-level calls each
+// under a budget of d, even when a call is running: a Go function that Lua called (a test
+// harness driving the game, say) runs the game's work under the game's own budget, not under
+// what is left of its caller's. The running call's clock stops while fn runs and starts again
+// afterwards. When the running call has run out of time already, fn does not run and Nested
+// reports false. Outside a call, Nested runs fn with d as the budget of its calls.
+func (vm *VM) Nested(d time.Duration, fn func()) bool {
+	if d <= 0 {
+		d = DefaultBudget
+	}
+	b := vm.budget
+	limit := b.limit
+	if vm.depth == 0 {
+		vm.SetBudget(d)
+		defer vm.SetBudget(limit)
+		fn()
+		return true
+	}
+	left, ok := b.pause()
+	if !ok {
+		return false
+	}
+	depth, alloc := vm.depth, vm.alloc
+	vm.depth = 0
+	vm.SetBudget(d)
+	defer func() {
+		vm.depth, vm.alloc = depth, alloc
+		b.resume(limit, left)
+	}()
+	fn()
+	return true
 }
 
 // Budget is the current time budget of a call.

@@ -1,0 +1,1 @@
+zone { key = "z", name = "Zed" }
