@@ -139,3 +139,39 @@ func TestHandOverInProcess(t *testing.T) {
 		t.Fatalf("inventory back in the village:\n%s", out)
 	}
 }
+
+// TestGMCPThroughTheGateway: the scene sends GMCP to the packages the client subscribed to
+// at the gateway, during the login and after it, in whichever scene the player is.
+func TestGMCPThroughTheGateway(t *testing.T) {
+	c := startInProcess(t)
+	c.scene("village", "millbrook", "riverside")
+	c.scene("forest", "eldwood")
+	cl := mudtest.DialTelnet(t, c.gw.Eng.TelnetAddr())
+	cl.Negotiated("WILL 201")
+	cl.Write("\xff\xfd\xc9" + mudtest.GMCPFrame("Core.Hello", `{"Client":"GoTest","Version":"1"}`) +
+		mudtest.GMCPFrame("Core.Supports.Set", `["Room 1"]`))
+	cl.Expect("name")
+	cl.Send("Gemma")
+	cl.Expect("(yes/no)")
+	cl.Send("yes")
+	cl.Expect("password")
+	cl.Send("sesame123")
+	cl.Expect("again")
+	cl.Send("sesame123")
+	cl.Expect("> ")
+	if m := cl.GMCP("Room.Info"); !strings.Contains(string(m.Data), "Millbrook Square") {
+		t.Fatalf("Room.Info at login: %s", m.Data)
+	}
+	cl.Do("west")
+	cl.Do("west")
+	cl.Do("west")
+	// The forest scene sends the Room.Info of the room the player arrives in.
+	for m := cl.GMCP("Room.Info"); !strings.Contains(string(m.Data), "Edge of the Eldwood"); m = cl.GMCP("Room.Info") {
+	}
+	// A subscription made after the login reaches the scene that plays the character.
+	cl.Write(mudtest.GMCPFrame("Core.Supports.Add", `["Char.Items 1"]`))
+	cl.Write(mudtest.GMCPFrame("Char.Items.Inv", ""))
+	if m := cl.GMCP("Char.Items.List"); !strings.Contains(string(m.Data), `"inv"`) {
+		t.Fatalf("Char.Items.List: %s", m.Data)
+	}
+}

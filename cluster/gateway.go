@@ -15,6 +15,7 @@ import (
 
 	"github.com/mudd/mudd/engine"
 	"github.com/mudd/mudd/engine/store"
+	"github.com/mudd/mudd/telnet"
 )
 
 // DeadAfter is how long a scene may stay silent before the gateway declares it dead.
@@ -56,7 +57,7 @@ type player struct {
 	scene   string     // the scene playing the character; "" while held
 	zone    string     // the zone the character is in, as last known
 	moving  string     // the id of the hand-over under way, if any
-	pending []string   // lines typed while held or moving, to send when attached
+	pending []Msg      // lines (and OOB) sent while moving, to pass on when attached
 }
 
 // NewGateway returns a gateway called id that talks over nc.
@@ -221,8 +222,8 @@ func (g *Gateway) attachLocked(p *player, id string, arrive bool) {
 	c := clientFrom(p.c)
 	c.Arrive = arrive
 	g.publishLocked(p, Msg{Kind: KindAttach, Client: c})
-	for _, l := range p.pending {
-		g.publishLocked(p, Msg{Kind: KindLine, Text: l})
+	for _, m := range p.pending {
+		g.publishLocked(p, m)
 	}
 	p.pending = nil
 }
@@ -380,7 +381,11 @@ func (g *Gateway) finishMove(p *player, from, hid string) {
 		return
 	}
 	p.moving, p.zone = "", zone
-	p.pending = append(lines, p.pending...)
+	kept := make([]Msg, 0, len(lines)+len(p.pending))
+	for _, l := range lines {
+		kept = append(kept, Msg{Kind: KindLine, Text: l})
+	}
+	p.pending = append(kept, p.pending...)
 	if owner == "" {
 		p.c.Send(engine.Output{Text: "The part of the world you are going to is not running right now. " +
 			"Please wait; you will enter it as soon as it is.\n", Prompt: "> "})
@@ -393,7 +398,7 @@ func (g *Gateway) line(p *player, text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.moving != "" {
-		p.pending = append(p.pending, text)
+		p.pending = append(p.pending, Msg{Kind: KindLine, Text: text})
 		return
 	}
 	if p.scene == "" {
@@ -401,6 +406,27 @@ func (g *Gateway) line(p *player, text string) {
 		return
 	}
 	g.publishLocked(p, Msg{Kind: KindLine, Text: text})
+}
+
+// Message passes a GMCP or MSDP message from the client to its scene, in order with its
+// lines, with the client's state after it (its subscriptions).
+func (g *Gateway) Message(c *engine.Client, m telnet.Message) {
+	g.mu.Lock()
+	p := g.players[c.ID()]
+	g.mu.Unlock()
+	if p == nil {
+		return
+	}
+	info := c.Info()
+	msg := Msg{Kind: KindOOB, OOB: &m, Info: &info}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.moving != "":
+		p.pending = append(p.pending, msg)
+	case p.scene != "":
+		g.publishLocked(p, msg)
+	}
 }
 
 // leave tells p's scene the client left. After an idle timeout it waits a moment for the

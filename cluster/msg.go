@@ -31,6 +31,7 @@ const (
 	KindAttach    = "attach"    // gateway → scene: play Client's character here
 	KindLine      = "line"      // gateway → scene: the player typed Text
 	KindLeave     = "leave"     // gateway → scene: the client left (Idle: idle timeout)
+	KindOOB       = "oob"       // gateway → scene: the client sent GMCP or MSDP OOB; Info is its state after
 	KindOutput    = "output"    // scene → gateway: Out for the player's client
 	KindAnnounce  = "announce"  // scene → registry (request): Scene claims its zones
 	KindHeartbeat = "heartbeat" // scene → registry: Scene is alive, with its load
@@ -60,12 +61,14 @@ type Msg struct {
 	Out     *Output    `json:"out,omitempty"`
 	Scene   *SceneInfo `json:"scene,omitempty"`
 
-	Handover string         `json:"hid,omitempty"`   // the hand-over's id: every step is idempotent
-	Lines    []string       `json:"lines,omitempty"` // lines typed during a hand-over
-	Name     string         `json:"name,omitempty"`  // the player a tell or action is for
-	By       string         `json:"by,omitempty"`    // who tells
-	Role     engine.Role    `json:"role,omitempty"`  // the least role a broadcast is for
-	Action   *engine.Action `json:"action,omitempty"`
+	Handover string          `json:"hid,omitempty"`   // the hand-over's id: every step is idempotent
+	Lines    []string        `json:"lines,omitempty"` // lines typed during a hand-over
+	Name     string          `json:"name,omitempty"`  // the player a tell or action is for
+	By       string          `json:"by,omitempty"`    // who tells
+	Role     engine.Role     `json:"role,omitempty"`  // the least role a broadcast is for
+	Action   *engine.Action  `json:"action,omitempty"`
+	OOB      *telnet.Message `json:"oob,omitempty"`
+	Info     *telnet.Info    `json:"info,omitempty"`
 }
 
 // Client is a connected player as a scene needs to know it.
@@ -77,6 +80,8 @@ type Client struct {
 	Info telnet.Info `json:"info"`
 	// Arrive: the character comes from another scene (a hand-over), it does not log in.
 	Arrive bool `json:"arrive,omitempty"`
+	// Early are the GMCP and MSDP messages the client sent while logging in.
+	Early []telnet.Message `json:"early,omitempty"`
 }
 
 // Output is engine.Output made serialisable, with the player's rendering choices.
@@ -180,10 +185,10 @@ func (o *Output) engine() engine.Output {
 
 func clientFrom(c *engine.Client) *Client {
 	a := c.Account()
-	return &Client{Name: a.Name, Role: a.Role, Addr: c.Addr(), TCP: c.TCP(), Info: c.Info()}
+	return &Client{Name: a.Name, Role: a.Role, Addr: c.Addr(), TCP: c.TCP(), Info: c.Info(), Early: c.Early()}
 }
 
 func (c *Client) remote() engine.RemoteClient {
 	return engine.RemoteClient{Account: store.Account{Name: c.Name, Role: c.Role}, Addr: c.Addr,
-		TCP: c.TCP, Info: c.Info, Arrive: c.Arrive}
+		TCP: c.TCP, Info: c.Info, Arrive: c.Arrive, Early: c.Early}
 }

@@ -241,6 +241,10 @@ func (s *Scene) receive(nm *nats.Msg) {
 		if r != nil {
 			r.Close(m.Idle)
 		}
+	case KindOOB:
+		if r != nil && m.OOB != nil && m.Info != nil {
+			r.Message(*m.OOB, *m.Info)
+		}
 	case KindRelease:
 		s.release(nm, r, m.Handover)
 	case KindTell:

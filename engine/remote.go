@@ -24,17 +24,21 @@ import (
 
 // Gateway plays logged-in clients somewhere else than this engine's loop. Play runs on the
 // client's reader goroutine from the end of the login until the client leaves; when it
-// returns the connection is closed after the output already queued.
+// returns the connection is closed after the output already queued. Message gets each GMCP or
+// MSDP message the client sends while Play runs, on the same goroutine, in order with its
+// lines (during Client.ReadLine); Client.Early holds those sent while it logged in.
 type Gateway interface {
 	Play(ctx context.Context, c *Client)
+	Message(c *Client, m telnet.Message)
 }
 
 // Client is a logged-in connection handed to a Gateway. ReadLine belongs to the goroutine
 // running Play; the other methods are safe from any goroutine.
 type Client struct {
-	e    *Engine
-	s    *session
-	acct store.Account
+	e     *Engine
+	s     *session
+	acct  store.Account
+	early []telnet.Message
 }
 
 // ID identifies the connection within this process.
@@ -48,6 +52,10 @@ func (c *Client) Account() store.Account { return c.acct }
 
 // Info is what the client reported through telnet (window size, terminal type, GMCP...).
 func (c *Client) Info() telnet.Info { return c.s.conn.Info() }
+
+// Early returns the GMCP and MSDP messages the client sent while it logged in (Core.Hello,
+// Core.Supports...), for the process that plays it.
+func (c *Client) Early() []telnet.Message { return c.early }
 
 // TCP reports a plain TCP connection (not telnet).
 func (c *Client) TCP() bool { return c.s.tcp }
@@ -93,7 +101,9 @@ func (c *Client) Done() <-chan struct{} { return c.s.done }
 // playElsewhere hands a logged-in session to the gateway and closes it when the gateway is
 // done.
 func (e *Engine) playElsewhere(ctx context.Context, s *session, acct store.Account) {
-	e.cfg.Gateway.Play(ctx, &Client{e: e, s: s, acct: acct})
+	c := &Client{e: e, s: s, acct: acct, early: s.early}
+	s.client, s.early = c, nil
+	e.cfg.Gateway.Play(ctx, c)
 	s.finish()
 }
 
@@ -114,9 +124,10 @@ type Remote struct {
 // RemoteClient describes a client connected to another process.
 type RemoteClient struct {
 	Account store.Account
-	Addr    string      // network address
-	TCP     bool        // a plain TCP connection, not telnet
-	Info    telnet.Info // what the client reported when it logged in
+	Addr    string           // network address
+	TCP     bool             // a plain TCP connection, not telnet
+	Info    telnet.Info      // what the client reported when it logged in
+	Early   []telnet.Message // GMCP and MSDP messages it sent while logging in
 	// Arrive: the character comes from a zone another process runs; it arrives in its room
 	// rather than logging in.
 	Arrive bool
@@ -139,7 +150,7 @@ func (e *Engine) AttachRemote(c RemoteClient, forward func(RemoteOutput)) (*Remo
 		defer e.live.remove(s)
 		r.forward(forward)
 	}()
-	if !e.post(loginEvent{s: s, acct: acct}) {
+	if !e.post(loginEvent{s: s, acct: acct, early: c.Early}) {
 		s.close()
 		return nil, false
 	}
@@ -179,6 +190,24 @@ func (r *Remote) Line(text string) bool {
 		s.trySend(Output{Text: "Slow down! Commands are piling up; you will be disconnected if you keep flooding.\n"})
 	}
 	return e.post(lineEvent{s: s, line: text, at: time.Now()})
+}
+
+// Message posts a GMCP or MSDP message the client sent, with what its connection reported
+// after taking it (subscriptions change with Core.Supports messages).
+func (r *Remote) Message(m telnet.Message, info telnet.Info) bool {
+	return r.e.post(remoteOOBEvent{s: r.s, msg: m, info: info})
+}
+
+// remoteOOBEvent: a remote client sent an out-of-band message.
+type remoteOOBEvent struct {
+	s    *session
+	msg  telnet.Message
+	info telnet.Info
+}
+
+func (ev remoteOOBEvent) run(e *Engine) {
+	ev.s.remoteInfo = ev.info
+	oobEvent{s: ev.s, msg: ev.msg}.run(e)
 }
 
 // Close tells the game the client left: idle (the player is saved and removed), or dropped

@@ -53,9 +53,10 @@ type session struct {
 	held      []string
 
 	// Owned by the reader goroutine: GMCP/MSDP messages are posted to the loop once the
-	// login is (early keeps them until then).
+	// login is (early keeps them until then), or go to the Gateway playing client.
 	posting bool
 	early   []telnet.Message
+	client  *Client
 
 	closeOnce sync.Once
 	done      chan struct{}
@@ -88,10 +89,12 @@ func (e *Engine) newSession(c net.Conn, raw bool) *session {
 // oobReceived runs on the reader goroutine for each GMCP or MSDP message: it is posted to the
 // loop in order with the lines, or kept to go with the login.
 func (e *Engine) oobReceived(s *session, m telnet.Message) {
-	if s.posting && strings.EqualFold(m.Package, "Core.KeepAlive") {
+	if (s.posting || s.client != nil) && strings.EqualFold(m.Package, "Core.KeepAlive") {
 		s.raw.SetReadDeadline(time.Now().Add(e.cfg.IdleTimeout)) // not idle: the client is there
 	}
 	switch {
+	case s.client != nil:
+		e.cfg.Gateway.Message(s.client, m)
 	case s.posting:
 		e.post(oobEvent{s: s, msg: m})
 	case len(s.early) < maxEarlyOOB:
