@@ -175,3 +175,56 @@ func TestGMCPThroughTheGateway(t *testing.T) {
 		t.Fatalf("Char.Items.List: %s", m.Data)
 	}
 }
+
+// TestStaffAcrossScenes: goto, transfer, wiznet and kick reach players in another scene.
+func TestStaffAcrossScenes(t *testing.T) {
+	c := startInProcess(t)
+	c.scene("village", "millbrook", "riverside")
+	c.scene("forest", "eldwood")
+	w := mudtest.Create(t, c.gw, "Wanda", "wander1234")
+	ada := mudtest.Create(t, c.gw, "Ada", "adapass123")
+	if err := c.gw.Eng.Store().SetRole(context.Background(), "Ada", engine.RoleAdmin.String()); err != nil {
+		t.Fatal(err)
+	}
+	ada.Send("quit")
+	ada.Expect("Goodbye")
+	ada = mudtest.Login(t, c.gw, "Ada", "adapass123")
+	for _, l := range []string{"west", "west", "west", "west"} {
+		w.Do(l)
+	}
+	awaitWhere(t, ada, "Wanda", "The Eldwood")
+
+	ada.Do("transfer wanda")
+	w.Expect("Millbrook Square") // summoned across scenes, to Ada's room
+	ada.Expect("Wanda arrives")
+
+	ada.Send("goto eldwood:stream")
+	ada.Expect("The Footbridge") // the forest scene shows Ada the room she arrived in
+	awaitWhere(t, ada, "Wanda", "Millbrook")
+	if out := ada.Do("kick wanda enough"); strings.Contains(out, "Nobody") {
+		t.Fatalf("kick: %s", out)
+	}
+	w.Expect("You have been kicked out of the game by Ada. Reason: enough")
+	if !w.Closed(5 * time.Second) {
+		t.Fatal("the kicked player's connection stayed open")
+	}
+}
+
+// awaitWhere runs who until it lists name in zone: scenes learn where the players of the others
+// are from their heartbeats.
+func awaitWhere(t *testing.T, c *mudtest.Client, name, zone string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out := c.Do("who")
+		for _, line := range strings.Split(out, "\n") {
+			if f := strings.Fields(line); len(f) > 1 && f[0] == name && strings.Contains(line, zone) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("who never listed %s in %s:\n%s", name, zone, out)
+		}
+		time.Sleep(100 * time.Millisecond) // the next heartbeat
+	}
+}

@@ -55,8 +55,14 @@ func (r router) Tell(from *engine.Player, to, text string) error {
 
 func (r router) Who() []engine.WhoEntry {
 	list := r.s.local.Who()
-	for _, d := range r.s.directory() {
-		list = append(list, d.who)
+	here := make(map[string]bool, len(list))
+	for _, w := range list {
+		here[strings.ToLower(w.Name)] = true
+	}
+	for key, d := range r.s.directory() {
+		if !here[key] { // a player who just arrived here may still be in the heartbeat of the scene left
+			list = append(list, d.who)
+		}
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	return list

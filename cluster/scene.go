@@ -15,8 +15,12 @@ import (
 	"github.com/mudd/mudd/engine"
 )
 
-// HeartbeatEvery is how often a scene tells the registry it is alive.
-const HeartbeatEvery = 500 * time.Millisecond
+// HeartbeatEvery is how often a scene tells the registry it is alive. A player arriving or
+// leaving brings the next heartbeat forward, but no closer than nudgeGap to the last.
+const (
+	HeartbeatEvery = 500 * time.Millisecond
+	nudgeGap       = 50 * time.Millisecond
+)
 
 // Retries of the requests of a hand-over, each waiting requestTimeout for its answer.
 const (
@@ -38,6 +42,8 @@ type Scene struct {
 	// Set by Router when the engine is made.
 	e     *engine.Engine
 	local engine.Router
+
+	nudge chan struct{} // a player came or went: heartbeat now, so the directory follows
 
 	mu       sync.Mutex
 	remotes  map[remoteKey]*engine.Remote
@@ -61,7 +67,15 @@ type releasedLines struct {
 func NewScene(nc *nats.Conn, info SceneInfo, log *slog.Logger) *Scene {
 	return &Scene{info: info, nc: nc, log: log, remotes: make(map[remoteKey]*engine.Remote),
 		keys: make(map[*engine.Remote]remoteKey), released: make(map[string]releasedLines),
-		others: make(map[string]*sceneEntry)}
+		others: make(map[string]*sceneEntry), nudge: make(chan struct{}, 1)}
+}
+
+// beatSoon asks for a heartbeat now.
+func (s *Scene) beatSoon() {
+	select {
+	case s.nudge <- struct{}{}:
+	default:
+	}
 }
 
 // Router is the scene's engine.Config.Router.
@@ -178,6 +192,12 @@ func (s *Scene) heartbeat(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		case <-s.nudge:
+			select { // at most one early heartbeat per nudgeGap, however many players come
+			case <-ctx.Done():
+				return
+			case <-time.After(nudgeGap):
+			}
 		}
 	}
 }
@@ -279,12 +299,14 @@ func (s *Scene) attach(k remoteKey, c *Client) {
 	s.mu.Lock()
 	s.remotes[k], s.keys[r] = r, k
 	s.mu.Unlock()
+	s.beatSoon()
 	go func() {
 		<-r.Closed()
 		s.mu.Lock()
 		delete(s.remotes, k)
 		delete(s.keys, r)
 		s.mu.Unlock()
+		s.beatSoon()
 	}()
 }
 
@@ -298,6 +320,7 @@ func (s *Scene) handOver(r *engine.Remote, zone string) {
 		return
 	}
 	hid := nuid.Next()
+	s.beatSoon()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	err := s.e.FlushSaves(ctx)
 	cancel()
