@@ -1,7 +1,10 @@
 package cluster_test
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"net"
 	"log/slog"
 	"strings"
 	"testing"
@@ -93,6 +96,12 @@ func TestHandOverInProcess(t *testing.T) {
 	c := startInProcess(t)
 	c.scene("village", "millbrook", "riverside")
 	stopForest := c.scene("forest", "eldwood")
+	list := c.console("cluster")
+	for _, want := range []string{"forest", "eldwood", "village", "millbrook,riverside", "ago", "0 player(s) connected"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("cluster on the gateway's console lacks %q:\n%s", want, list)
+		}
+	}
 	bob := mudtest.Create(t, c.gw, "Bob", "bobpass123")
 	if err := c.gw.Eng.Store().SetRole(context.Background(), "Bob", engine.RoleAdmin.String()); err != nil {
 		t.Fatal(err)
@@ -227,4 +236,22 @@ func awaitWhere(t *testing.T, c *mudtest.Client, name, zone string) {
 		}
 		time.Sleep(100 * time.Millisecond) // the next heartbeat
 	}
+}
+
+// console runs line on the gateway's operator console and returns its answer.
+func (c *inProcess) console(line string) string {
+	c.t.Helper()
+	a, b := net.Pipe()
+	go c.gw.Eng.ServeConsole(a)
+	defer b.Close()
+	b.SetDeadline(time.Now().Add(mudtest.Timeout))
+	if _, err := fmt.Fprintf(b, "%s\n", line); err != nil {
+		c.t.Fatal(err)
+	}
+	var out strings.Builder
+	sc := bufio.NewScanner(b)
+	for sc.Scan() && sc.Text() != engine.ConsoleDone {
+		out.WriteString(sc.Text() + "\n")
+	}
+	return out.String()
 }

@@ -80,6 +80,8 @@ func (g *Gateway) Serve(ctx context.Context, eng *engine.Engine) error {
 // called. Call it before eng serves; Serve does both.
 func (g *Gateway) Start(eng *engine.Engine) (stop func(), err error) {
 	g.store, g.start = eng.Store(), eng.Game().Start
+	eng.Commands().Add(engine.Command{Name: "cluster", Role: engine.RoleWizard, Run: g.cmdCluster,
+		Help: "cluster\nThe scenes of the game: their zones, load and last heartbeat, and the players waiting."})
 	in := make(chan *nats.Msg, 4096)
 	var subs []*nats.Subscription
 	unsubscribe := func() {
@@ -453,6 +455,26 @@ func (g *Gateway) publishLocked(p *player, m Msg) {
 	if err := g.nc.Publish(sceneSubject(p.scene), encode(m)); err != nil {
 		g.log.Warn("gateway: publish", "scene", p.scene, "kind", m.Kind, "err", err)
 	}
+}
+
+// cmdCluster shows the registry: on the gateway, the operator console runs it.
+func (g *Gateway) cmdCluster(c *engine.Context) {
+	g.mu.Lock()
+	held, moving := 0, 0
+	for _, p := range g.players {
+		p.mu.Lock()
+		switch {
+		case p.moving != "":
+			moving++
+		case p.scene == "":
+			held++
+		}
+		p.mu.Unlock()
+	}
+	n := len(g.players)
+	g.mu.Unlock()
+	c.Send(clusterTable(g.Scenes(), ""))
+	c.Sendf("Gateway %s: %d player(s) connected, %d waiting for their zone, %d moving between scenes.", g.id, n, held, moving)
 }
 
 // SceneStatus is one scene as the registry knows it.

@@ -112,32 +112,38 @@ func (s *Scene) publish(subj string, m Msg) {
 
 // cmdCluster shows the scenes of the game as this scene knows them from their heartbeats.
 func (s *Scene) cmdCluster(c *engine.Context) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%-20s %-28s %7s %9s %8s %9s %s\n", "scene", "zones", "players", "pulse p99", "heap", "commands", "last heartbeat")
-	row := func(info SceneInfo, last string) {
-		fmt.Fprintf(&b, "%-20s %-28s %7d %9s %7dM %9d %s\n", info.ID, strings.Join(info.Zones, ","),
-			info.Load.Players, info.Load.PulseP99, info.Load.MemoryBytes>>20, info.Load.Commands, last)
-	}
 	st := c.Engine.Stats()
-	here := s.info
+	here := SceneStatus{SceneInfo: s.info}
 	here.Load = Load{Players: st.Online + st.LinkDead, PulseP99: st.Pulse.Quantile(0.99), MemoryBytes: st.HeapBytes,
 		Commands: st.Commands}
-	rows := []SceneStatus{{SceneInfo: here}}
+	var others []SceneStatus
 	s.mu.Lock()
 	for _, o := range s.others {
-		rows = append(rows, SceneStatus{SceneInfo: o.info, LastHeartbeat: time.Since(o.last)})
+		others = append(others, SceneStatus{SceneInfo: o.info, LastHeartbeat: time.Since(o.last)})
 	}
 	s.mu.Unlock()
-	sort.Slice(rows[1:], func(i, j int) bool { return rows[1+i].ID < rows[1+j].ID })
-	for i, r := range rows {
-		last := "(this scene)"
-		if i > 0 {
-			last = r.LastHeartbeat.Round(1e6).String() + " ago"
-			if r.LastHeartbeat > DeadAfter {
-				last += " (silent: dead?)"
-			}
+	sort.Slice(others, func(i, j int) bool { return others[i].ID < others[j].ID })
+	c.Send(clusterTable(append([]SceneStatus{here}, others...), s.info.ID))
+}
+
+// clusterTable renders scenes for the cluster command; here is the scene the command runs on,
+// if any.
+func clusterTable(scenes []SceneStatus, here string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-20s %-28s %7s %9s %8s %9s %s", "scene", "zones", "players", "pulse p99", "heap", "commands", "last heartbeat")
+	for _, r := range scenes {
+		last := r.LastHeartbeat.Round(time.Millisecond).String() + " ago"
+		switch {
+		case r.ID == here:
+			last = "(this scene)"
+		case r.LastHeartbeat > DeadAfter:
+			last += " (silent: dead?)"
 		}
-		row(r.SceneInfo, last)
+		fmt.Fprintf(&b, "\n%-20s %-28s %7d %9s %7dM %9d %s", r.ID, strings.Join(r.Zones, ","), r.Load.Players,
+			r.Load.PulseP99, r.Load.MemoryBytes>>20, r.Load.Commands, last)
 	}
-	c.Send(strings.TrimRight(b.String(), "\n"))
+	if len(scenes) == 0 {
+		b.WriteString("\nNo scene is running: players wait until one claims their zone.")
+	}
+	return b.String()
 }

@@ -92,7 +92,7 @@ func (s *Scene) Serve(ctx context.Context, eng *engine.Engine) error {
 		return errors.Join(errors.New("scene: the engine was not made with the scene's Router"), eng.Close())
 	}
 	eng.Commands().Add(engine.Command{Name: "cluster", Role: engine.RoleWizard, Run: s.cmdCluster,
-		Help: "cluster: the scenes of the game, their zones, load and last heartbeat"})
+		Help: "cluster\nThe scenes of the game: their zones, load and last heartbeat."})
 	var subs []*nats.Subscription
 	defer func() {
 		for _, sub := range subs {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -145,12 +146,18 @@ func scene(args []string, stderr io.Writer) error {
 	sc := cluster.NewScene(nc, cluster.SceneInfo{ID: cf.id, Zones: zones, PID: os.Getpid(), Host: host,
 		Build: buildVersion(), Run: nuid.Next()}, log)
 	cfg.TelnetAddr, cfg.TCPAddr, cfg.Zones, cfg.Router = "-", "-", zones, sc.Router
+	if s.Socket == "" && cfg.ConsoleSocket != "" { // the gateway has console.sock
+		cfg.ConsoleSocket = filepath.Join(s.Data, "console-"+cf.id+".sock")
+	}
 	eng, err := engine.New(cfg)
 	if err != nil {
 		return err
 	}
 	if missing := eng.MissingZones(zones); len(missing) > 0 {
 		return errors.Join(fmt.Errorf("--zones: the game has no zone %s", strings.Join(missing, ", ")), eng.Close())
+	}
+	if err := eng.Listen(); err != nil { // the console socket
+		return errors.Join(err, eng.Close())
 	}
 	ctx, stop := signalContext()
 	defer stop()

@@ -217,6 +217,14 @@ func TestGatewayCluster(t *testing.T) {
 				t.Errorf("cluster does not show %q:\n%s", want, list)
 			}
 		}
+		// The operators' consoles: the gateway's (console.sock) and each scene's.
+		for _, sock := range []string{"console.sock", "console-forest.sock"} {
+			var out bytes.Buffer
+			err := consoleCommand([]string{"--socket", filepath.Join(c.data, sock)}, strings.NewReader("cluster\n"), &out, &out)
+			if err != nil || !strings.Contains(out.String(), "village") || !strings.Contains(out.String(), "eldwood") {
+				t.Errorf("cluster on %s: %v\n%s", sock, err, out.String())
+			}
+		}
 		dup := startProc(t, "duplicate", c.bin, "scene", "--id", "rival", "--zones", "eldwood", "--nats", c.nats,
 			"--data", c.data)
 		if err := dup.wait(); err == nil {
