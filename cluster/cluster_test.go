@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
+	"io/fs"
 	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,15 +25,20 @@ import (
 // inProcess is a gateway and scenes in this process, on an embedded NATS server without a
 // listener: the whole protocol under the race detector. cmd/mudd's test runs it as processes.
 type inProcess struct {
-	t    *testing.T
-	ns   *server.Server
-	data string
-	gw   *mudtest.Server
+	t       *testing.T
+	ns      *server.Server
+	data    string
+	game    fs.FS
+	gameDir string // "" for the embedded default game
+	gw      *mudtest.Server
 }
 
 func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-func startInProcess(t *testing.T) *inProcess {
+func startInProcess(t *testing.T) *inProcess { return startInProcessGame(t, "") }
+
+// startInProcessGame runs the game in dir (the default game when "").
+func startInProcessGame(t *testing.T, dir string) *inProcess {
 	t.Helper()
 	ns, err := server.NewServer(&server.Options{DontListen: true, NoSigs: true, NoLog: true})
 	if err != nil {
@@ -41,9 +49,12 @@ func startInProcess(t *testing.T) *inProcess {
 		t.Fatal("nats server not ready")
 	}
 	t.Cleanup(ns.Shutdown)
-	c := &inProcess{t: t, ns: ns, data: t.TempDir()}
+	c := &inProcess{t: t, ns: ns, data: t.TempDir(), game: mudd.DefaultGame(), gameDir: dir}
+	if dir != "" {
+		c.game = os.DirFS(dir)
+	}
 	g := cluster.NewGateway(c.conn(), "gw", quiet())
-	c.gw = mudtest.Start(t, engine.Config{Game: mudd.DefaultGame(), DataDir: c.data, Gateway: g, Zones: []string{}},
+	c.gw = mudtest.Start(t, engine.Config{Game: c.game, GameDir: dir, DataDir: c.data, Gateway: g, Zones: []string{}},
 		func(eng *engine.Engine) {
 			stop, err := g.Start(eng)
 			if err != nil {
@@ -68,7 +79,7 @@ func (c *inProcess) conn() *nats.Conn {
 func (c *inProcess) scene(id string, zones ...string) (stop func()) {
 	c.t.Helper()
 	sc := cluster.NewScene(c.conn(), cluster.SceneInfo{ID: id, Zones: zones, Run: id + time.Now().String()}, quiet())
-	eng, err := engine.New(engine.Config{Game: mudd.DefaultGame(), DataDir: c.data, TelnetAddr: "-", TCPAddr: "-",
+	eng, err := engine.New(engine.Config{Game: c.game, GameDir: c.gameDir, DataDir: c.data, TelnetAddr: "-", TCPAddr: "-",
 		Zones: zones, Router: sc.Router, Pulse: 20 * time.Millisecond, SaveInterval: 100 * time.Millisecond,
 		Logger: quiet()})
 	if err != nil {
@@ -254,4 +265,43 @@ func (c *inProcess) console(line string) string {
 		out.WriteString(sc.Text() + "\n")
 	}
 	return out.String()
+}
+
+// TestReloadAcrossScenes: a builder's reload of a zone on one scene is carried out by every
+// scene, the one that runs the zone included.
+func TestReloadAcrossScenes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "game")
+	if _, err := mudd.WriteDefaultGame(dir); err != nil {
+		t.Fatal(err)
+	}
+	c := startInProcessGame(t, dir)
+	c.scene("village", "millbrook", "riverside")
+	c.scene("forest", "eldwood")
+	ada := mudtest.Create(t, c.gw, "Ada", "adapass123")
+	bo := mudtest.Create(t, c.gw, "Bob", "bopass1234")
+	for _, name := range []string{"Ada", "Bob"} {
+		if err := c.gw.Eng.Store().SetRole(context.Background(), name, engine.RoleBuilder.String()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ada.Send("quit")
+	ada.Expect("Goodbye")
+	ada = mudtest.Login(t, c.gw, "Ada", "adapass123")
+	bo.Send("quit")
+	bo.Expect("Goodbye")
+	bo = mudtest.Login(t, c.gw, "Bob", "bopass1234")
+	for _, l := range []string{"west", "west", "west"} {
+		bo.Do(l) // Bob stands in the forest scene
+	}
+	rooms := filepath.Join(dir, "world", "eldwood", "rooms.lua")
+	src, err := os.ReadFile(rooms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rooms, append(src, "\n-- edited\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ada.Send("reload eldwood") // on the village scene
+	ada.Expect("Reloaded zone eldwood")
+	bo.Expect("[reload] Reloaded zone eldwood") // the forest scene reloaded it too
 }

@@ -46,6 +46,7 @@ const (
 	KindTell      = "tell"      // scene → scene: By tells Name Text
 	KindAct       = "act"       // scene → scene: Action on the player Name
 	KindBroadcast = "broadcast" // scene → every scene: Text to players of at least Role
+	KindReload    = "reload"    // scene → every scene: reload zone Text ("" for the whole game)
 )
 
 // Msg is one message of the protocol. Which fields are set depends on Kind.

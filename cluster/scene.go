@@ -91,6 +91,7 @@ func (s *Scene) Serve(ctx context.Context, eng *engine.Engine) error {
 	if s.e != eng {
 		return errors.Join(errors.New("scene: the engine was not made with the scene's Router"), eng.Close())
 	}
+	s.wrapReload(eng.Commands())
 	eng.Commands().Add(engine.Command{Name: "cluster", Role: engine.RoleWizard, Run: s.cmdCluster,
 		Help: "cluster\nThe scenes of the game: their zones, load and last heartbeat."})
 	var subs []*nats.Subscription
@@ -227,13 +228,34 @@ func (s *Scene) registry(nm *nats.Msg) {
 	}
 }
 
-// broadcast passes another scene's channel message to this scene's players.
+// broadcast passes another scene's channel message to this scene's players, or reloads what a
+// builder reloaded there: every scene holds the whole game's definitions, and the scene that
+// runs a zone must carry out its reload.
 func (s *Scene) broadcast(nm *nats.Msg) {
 	m, err := decode(nm.Data)
 	if err != nil || m.From == s.info.ID {
 		return
 	}
-	s.e.Call(func(*engine.Engine) { s.local.Broadcast(m.Role, m.Text) })
+	switch m.Kind {
+	case KindBroadcast:
+		s.e.Call(func(*engine.Engine) { s.local.Broadcast(m.Role, m.Text) })
+	case KindReload:
+		s.e.ReloadZone(m.Text)
+	}
+}
+
+// wrapReload makes the reload command reload the same in every scene.
+func (s *Scene) wrapReload(cmds *engine.Registry) {
+	orig := cmds.Lookup("reload", engine.RoleOperator)
+	if orig == nil {
+		return
+	}
+	run := orig.Run
+	cmds.Add(engine.Command{Name: orig.Name, Aliases: orig.Aliases, Role: orig.Role, Help: orig.Help, Exact: orig.Exact,
+		Run: func(c *engine.Context) {
+			run(c)
+			s.publish(broadcastSubject, Msg{Kind: KindReload, Text: strings.TrimSpace(c.Args)})
+		}})
 }
 
 // receive handles a gateway's or another scene's message. The subscription delivers them
