@@ -137,8 +137,20 @@ func (g *Gateway) handle(nm *nats.Msg, m Msg) {
 			return
 		}
 		refused, busy := g.register(*m.Scene, m.Kind == KindAnnounce)
-		if nm.Reply != "" {
+		switch {
+		case nm.Reply != "":
 			nm.Respond(encode(Msg{Kind: KindAnnounce, Scene: &SceneInfo{ID: m.Scene.ID, Refused: refused, Busy: busy}}))
+		case refused != "":
+			// A heartbeat from a scene that was declared dead (it stalled) and whose zones
+			// another process runs now: it must stop, or it would save characters that are
+			// played elsewhere.
+			g.log.Warn("scene came back after another took its place; fencing it", "scene", m.Scene.ID,
+				"pid", m.Scene.PID, "why", refused)
+			err := g.nc.Publish(sceneSubject(m.Scene.ID), encode(Msg{Kind: KindFence,
+				Scene: &SceneInfo{ID: m.Scene.ID, Run: m.Scene.Run, Refused: refused}}))
+			if err != nil {
+				g.log.Warn("gateway: publish fence", "scene", m.Scene.ID, "err", err)
+			}
 		}
 	case KindMoving:
 		g.moving(nm, m)

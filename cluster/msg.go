@@ -36,6 +36,7 @@ const (
 	KindAnnounce  = "announce"  // scene → registry (request): Scene claims its zones
 	KindHeartbeat = "heartbeat" // scene → registry: Scene is alive, with its load
 	KindBye       = "bye"       // scene → registry: Scene is stopping; hold its players
+	KindFence     = "fence"     // gateway → scene: the process of Scene.Run was replaced; it must stop
 
 	// A hand-over: the player walked into a zone another scene runs. The source scene has
 	// saved the character in its new room and taken it out of its world.

@@ -28,8 +28,15 @@ const (
 	requestTimeout = time.Second
 )
 
-// ErrRefused is returned by Scene.Serve when the gateway refuses the scene's claim of zones.
-var ErrRefused = errors.New("zone claim refused")
+// Errors of Scene.Serve.
+var (
+	// ErrRefused: the gateway refused the scene's claim of zones.
+	ErrRefused = errors.New("zone claim refused")
+	// ErrFenced: the scene was declared dead (it stalled for longer than DeadAfter) and
+	// another process runs its zones now. Serve returns at once, without saving anyone: the
+	// process must exit without saving, since its characters are played elsewhere.
+	ErrFenced = errors.New("replaced by another process")
+)
 
 // Scene runs some of the world's zones for players connected to gateways: the engine's loop
 // plays them, and their output goes back to their gateway. Its Router sends what crosses to
@@ -44,6 +51,10 @@ type Scene struct {
 	local engine.Router
 
 	nudge chan struct{} // a player came or went: heartbeat now, so the directory follows
+
+	fenceOnce sync.Once
+	fenced    chan struct{} // closed when the gateway fenced this process
+	fenceWhy  string
 
 	mu       sync.Mutex
 	remotes  map[remoteKey]*engine.Remote
@@ -67,7 +78,7 @@ type releasedLines struct {
 func NewScene(nc *nats.Conn, info SceneInfo, log *slog.Logger) *Scene {
 	return &Scene{info: info, nc: nc, log: log, remotes: make(map[remoteKey]*engine.Remote),
 		keys: make(map[*engine.Remote]remoteKey), released: make(map[string]releasedLines),
-		others: make(map[string]*sceneEntry), nudge: make(chan struct{}, 1)}
+		others: make(map[string]*sceneEntry), nudge: make(chan struct{}, 1), fenced: make(chan struct{})}
 }
 
 // beatSoon asks for a heartbeat now.
@@ -117,12 +128,15 @@ func (s *Scene) Serve(ctx context.Context, eng *engine.Engine) error {
 	go func() { served <- eng.Serve(loopCtx) }()
 	<-eng.Ready()
 	beatCtx, stopBeats := context.WithCancel(ctx)
+	defer stopBeats()
 	beats := make(chan struct{})
 	go func() { defer close(beats); s.heartbeat(beatCtx) }()
 	select {
 	case <-ctx.Done():
 	case err := <-served: // the shutdown command
 		served <- err
+	case <-s.fenced:
+		return fmt.Errorf("scene %s: %w: %s", s.info.ID, ErrFenced, s.fenceWhy)
 	}
 	stopBeats()
 	<-beats
@@ -289,6 +303,10 @@ func (s *Scene) receive(nm *nats.Msg) {
 		}
 	case KindRelease:
 		s.release(nm, r, m.Handover)
+	case KindFence:
+		if m.Scene != nil && m.Scene.Run == s.info.Run {
+			s.fenceOnce.Do(func() { s.fenceWhy = m.Scene.Refused; close(s.fenced) })
+		}
 	case KindTell:
 		s.e.Call(func(e *engine.Engine) {
 			if err := e.TellHere(m.By, m.Name, m.Text); err != nil {

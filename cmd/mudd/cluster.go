@@ -149,6 +149,12 @@ func scene(args []string, stderr io.Writer) error {
 	if s.Socket == "" && cfg.ConsoleSocket != "" { // the gateway has console.sock
 		cfg.ConsoleSocket = filepath.Join(s.Data, "console-"+cf.id+".sock")
 	}
+	if c, err := net.DialTimeout("unix", cfg.ConsoleSocket, time.Second); err == nil {
+		// A process of this scene that stalled still holds it: it is fenced when it wakes.
+		c.Close()
+		log.Warn("console socket in use by another process; this scene has no console", "socket", cfg.ConsoleSocket)
+		cfg.ConsoleSocket = ""
+	}
 	eng, err := engine.New(cfg)
 	if err != nil {
 		return err
@@ -161,7 +167,14 @@ func scene(args []string, stderr io.Writer) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	return sc.Serve(ctx, eng)
+	err = sc.Serve(ctx, eng)
+	if errors.Is(err, cluster.ErrFenced) {
+		// Exit now, before the game loop saves anything: another process plays these
+		// characters, and what happened here since the stall is lost.
+		fmt.Fprintf(stderr, "mudd scene: %v\n", err)
+		os.Exit(1)
+	}
+	return err
 }
 
 // signalContext is cancelled by SIGINT or SIGTERM; a second signal ends the process at once.

@@ -253,6 +253,26 @@ func TestGatewayCluster(t *testing.T) {
 		}
 	}
 
+	// a stalled scene replaced: SIGSTOP keeps the forest silent; it is declared dead, a new
+	// forest process takes its zone, and when the old one wakes up it is fenced: it exits
+	// without saving, and the player stays with the new one.
+	{
+		forest.cmd.Process.Signal(syscall.SIGSTOP)
+		w.Hear("stopped unexpectedly")
+		stalled := forest
+		forest = c.scene("forest", "eldwood")
+		w.Expect("The world is back")
+		w.Expect("The Old Path")
+		w.Expect("> ")
+		stalled.cmd.Process.Signal(syscall.SIGCONT)
+		if err := stalled.wait(); err == nil || !strings.Contains(stalled.logs(), "replaced by another process") {
+			t.Fatalf("the stalled scene woke up and did not stop (%v):\n%s", err, stalled.logs())
+		}
+		if out := w.Do("inventory"); strings.Count(out, "beeswax candle") != 1 {
+			t.Fatalf("inventory after the stalled scene was replaced:\n%s", out)
+		}
+	}
+
 	// rolling restart
 	{
 		for _, sc := range []struct {
