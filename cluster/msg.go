@@ -46,7 +46,7 @@ const (
 
 	KindTell      = "tell"      // scene → scene: By tells Name Text
 	KindAct       = "act"       // scene → scene: Action on the player Name
-	KindBroadcast = "broadcast" // scene → every scene: Text to players of at least Role
+	KindBroadcast = "broadcast" // scene → every scene: Text to players of at least Role (By on Channel)
 	KindReload    = "reload"    // scene → every scene: reload zone Text ("" for the whole game)
 )
 
@@ -66,8 +66,9 @@ type Msg struct {
 	Handover string          `json:"hid,omitempty"`   // the hand-over's id: every step is idempotent
 	Lines    []string        `json:"lines,omitempty"` // lines typed during a hand-over
 	Name     string          `json:"name,omitempty"`  // the player a tell or action is for
-	By       string          `json:"by,omitempty"`    // who tells
-	Role     engine.Role     `json:"role,omitempty"`  // the least role a broadcast is for
+	By       string          `json:"by,omitempty"`    // who tells, or talks on Channel
+	Channel  string          `json:"channel,omitempty"`
+	Role     engine.Role     `json:"role,omitempty"` // the least role a broadcast is for
 	Action   *engine.Action  `json:"action,omitempty"`
 	OOB      *telnet.Message `json:"oob,omitempty"`
 	Info     *telnet.Info    `json:"info,omitempty"`

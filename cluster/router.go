@@ -97,9 +97,9 @@ func (r router) Act(name string, a engine.Action) error {
 	return nil
 }
 
-func (r router) Broadcast(min engine.Role, text string) {
-	r.s.local.Broadcast(min, text)
-	r.s.publish(broadcastSubject, Msg{Kind: KindBroadcast, Role: min, Text: text})
+func (r router) Broadcast(min engine.Role, channel, talker, text string) {
+	r.s.local.Broadcast(min, channel, talker, text)
+	r.s.publish(broadcastSubject, Msg{Kind: KindBroadcast, Role: min, Channel: channel, By: talker, Text: text})
 }
 
 // publish sends m from this scene.

@@ -252,7 +252,7 @@ func (s *Scene) broadcast(nm *nats.Msg) {
 	}
 	switch m.Kind {
 	case KindBroadcast:
-		s.e.Call(func(*engine.Engine) { s.local.Broadcast(m.Role, m.Text) })
+		s.e.Call(func(*engine.Engine) { s.local.Broadcast(m.Role, m.Channel, m.By, m.Text) })
 	case KindReload:
 		s.e.ReloadZone(m.Text)
 	}

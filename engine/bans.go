@@ -89,14 +89,14 @@ func (l *banList) addr(addr string, now time.Time) (store.Ban, bool) {
 	if err != nil {
 		return store.Ban{}, false
 	}
-	ip = ip.Unmap()
+	ip = plainAddr(ip)
 	for _, b := range l.all() {
 		if !banActive(b, now) {
 			continue
 		}
 		switch b.Kind {
 		case banIP:
-			if a, err := netip.ParseAddr(b.Value); err == nil && a == ip {
+			if a, err := netip.ParseAddr(b.Value); err == nil && plainAddr(a) == ip {
 				return b, true
 			}
 		case banCIDR:
@@ -107,6 +107,11 @@ func (l *banList) addr(addr string, now time.Time) (store.Ban, bool) {
 	}
 	return store.Ban{}, false
 }
+
+// plainAddr is a without what keeps the same host from comparing equal: an IPv4 address
+// mapped into IPv6 is unmapped, and the zone of a link-local address (its interface) is
+// dropped, as prefixes never contain a zoned address.
+func plainAddr(a netip.Addr) netip.Addr { return a.Unmap().WithZone("") }
 
 // banMessage is what a banned connection or character is told.
 func banMessage(b store.Ban, now time.Time) string {

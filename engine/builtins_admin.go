@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -24,9 +25,15 @@ var errNoDatabase = errors.New("this game runs without a database")
 const storeTimeout = 10 * time.Second
 
 // offLoop runs fn on a worker goroutine with a context, and then done with its result on
-// the loop.
-func (e *Engine) offLoop(fn func(ctx context.Context) error, done func(e *Engine, err error)) {
+// the loop. finish, if not nil, is the command's Later function: the worker calls it with
+// fn's result at once, so the audit log records what fn changed even if the loop stops
+// before done runs (a shutdown typed just after a ban).
+func (e *Engine) offLoop(finish func(error), fn func(ctx context.Context) error, done func(e *Engine, err error)) {
+	if finish == nil {
+		finish = func(error) {}
+	}
 	if e.store == nil {
+		finish(errNoDatabase)
 		done(e, errNoDatabase)
 		return
 	}
@@ -34,6 +41,7 @@ func (e *Engine) offLoop(fn func(ctx context.Context) error, done func(e *Engine
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		err := fn(ctx)
 		cancel()
+		finish(err)
 		e.post(funcEvent(func(e *Engine) { done(e, err) }))
 	})
 }
@@ -49,29 +57,20 @@ func cmdBan(c *Context) {
 		c.Fail("You can't ban yourself.")
 		return
 	}
-	if addr := p.Addr(); addr != "" && b.Kind != banName {
-		if _, self := (&banList{bans: []store.Ban{b}}).addr(addr, e.now()); self {
-			c.Fail("That would ban your own address (%s).", addr)
+	if b.Kind != banName {
+		if err := c.mayBanAddr(b); err != nil {
+			c.Fail("Not banned: %v.", err)
 			return
 		}
 	}
-	finish := c.Later()
-	e.offLoop(func(ctx context.Context) error {
-		if b.Kind == banName {
-			acct, err := e.store.Account(ctx, b.Value)
-			if err == nil {
-				if r, _ := ParseRole(acct.Role); r >= role {
-					return fmt.Errorf("%s is %s %s, as high as you or higher", acct.Name, article(acct.Role), acct.Role)
-				}
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
+	e.offLoop(c.Later(), func(ctx context.Context) error {
+		if err := e.banAllowed(ctx, b, role); err != nil {
+			return err
 		}
 		return e.store.AddBan(ctx, b)
 	}, func(e *Engine, err error) {
 		if err != nil {
 			p.Sendf("Not banned: %v.", err)
-			finish(err)
 			return
 		}
 		e.bans.Store(e.bans.Load().with(b))
@@ -80,8 +79,67 @@ func cmdBan(c *Context) {
 		if b.Kind == banName {
 			e.router.Act(b.Value, Action{Kind: ActKick, By: p.Name, ByRole: role, Reason: "banned. " + b.Reason})
 		}
-		finish(nil)
 	})
+}
+
+// Widest blocks a wizard may ban; wider ones need an admin.
+const (
+	wizardBlock4 = 16
+	wizardBlock6 = 48
+)
+
+// mayBanAddr refuses an address or block ban that would shut out the caller, a block wider
+// than a wizard may ban, or one that covers the address of a player online whose role is as
+// high as the caller's.
+func (c *Context) mayBanAddr(b store.Ban) error {
+	e, now := c.Engine, c.Engine.now()
+	one := &banList{bans: []store.Ban{b}}
+	if pfx, err := netip.ParsePrefix(b.Value); err == nil && b.Kind == banCIDR && c.Role < RoleAdmin {
+		if widest := map[bool]int{true: wizardBlock4, false: wizardBlock6}[pfx.Addr().Is4()]; pfx.Bits() < widest {
+			return fmt.Errorf("blocks wider than /%d need an admin", widest)
+		}
+	}
+	if addr := c.Player.Addr(); addr != "" {
+		if _, self := one.addr(addr, now); self {
+			return fmt.Errorf("that would ban your own address (%s)", addr)
+		}
+	}
+	for _, w := range e.router.Who() {
+		if _, hit := one.addr(w.Addr, now); hit && w.Role >= c.Role {
+			return fmt.Errorf("%s (%s) plays from there, and their role is as high as yours", w.Name, w.Role)
+		}
+	}
+	return nil
+}
+
+// banAllowed checks b against the accounts in the database, off the loop: a name ban of an
+// account, or an address ban of an account's last login address, is refused when the
+// account's role is as high as role.
+func (e *Engine) banAllowed(ctx context.Context, b store.Ban, role Role) error {
+	if b.Kind == banName {
+		acct, err := e.store.Account(ctx, b.Value)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if r, _ := ParseRole(acct.Role); r >= role {
+			return fmt.Errorf("%s is %s %s, as high as you or higher", acct.Name, article(acct.Role), acct.Role)
+		}
+		return nil
+	}
+	staff, err := e.store.Staff(ctx)
+	if err != nil {
+		return err
+	}
+	one := &banList{bans: []store.Ban{b}}
+	for _, a := range staff {
+		r, _ := ParseRole(a.Role)
+		if _, hit := one.addr(a.LastAddr, b.At); hit && r >= role {
+			return fmt.Errorf("%s (%s) last logged in from there, and their role is as high as yours", a.Name, a.Role)
+		}
+	}
+	return nil
 }
 
 func banUntil(b store.Ban) string {
@@ -98,25 +156,24 @@ func cmdUnban(c *Context) {
 		c.Fail("Unban what? %v.", err)
 		return
 	}
-	finish := c.Later()
-	e.offLoop(func(ctx context.Context) error {
-		return e.store.RemoveBan(ctx, kind, value)
-	}, func(e *Engine, err error) {
-		list, had := e.bans.Load().without(kind, value)
-		if errors.Is(err, store.ErrNotFound) && had {
-			err = nil // gone from the database already: lift it here too
+	_, had := e.bans.Load().without(kind, value)
+	e.offLoop(c.Later(), func(ctx context.Context) error {
+		err := e.store.RemoveBan(ctx, kind, value)
+		switch {
+		case errors.Is(err, store.ErrNotFound) && had:
+			return nil // gone from the database already: lift it here too
+		case errors.Is(err, store.ErrNotFound):
+			return fmt.Errorf("%s is not banned", value)
 		}
+		return err
+	}, func(e *Engine, err error) {
 		if err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				err = fmt.Errorf("%s is not banned", value)
-			}
 			p.Sendf("Not unbanned: %v.", err)
-			finish(err)
 			return
 		}
+		list, _ := e.bans.Load().without(kind, value)
 		e.bans.Store(list)
 		p.Sendf("Lifted the ban of %s %s.", kind, value)
-		finish(nil)
 	})
 }
 
@@ -160,36 +217,35 @@ func roleCmd(up bool) func(*Context) {
 			c.Fail("You can't change your own role.")
 			return
 		}
-		finish := c.Later()
 		var display string
-		e.offLoop(func(ctx context.Context) error {
-			acct, err := e.store.Account(ctx, name)
+		e.offLoop(c.Later(), func(ctx context.Context) error {
+			// The check and the change are one locked step: another process changing the
+			// same account meanwhile cannot slip between them.
+			acct, err := e.store.UpdateRole(ctx, name, func(acct store.Account) (string, error) {
+				cur, _ := ParseRole(acct.Role)
+				switch {
+				case cur >= role:
+					return "", fmt.Errorf("%s is %s %s, as high as you or higher", acct.Name, article(cur.String()), cur)
+				case up && to <= cur:
+					return "", fmt.Errorf("%s is %s %s already; promote raises", acct.Name, article(cur.String()), cur)
+				case !up && to >= cur:
+					return "", fmt.Errorf("%s is %s %s; demote lowers", acct.Name, article(cur.String()), cur)
+				}
+				return to.String(), nil
+			})
 			if errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("there is no character called %q", name)
-			} else if err != nil {
-				return err
 			}
 			display = acct.Name
-			cur, _ := ParseRole(acct.Role)
-			switch {
-			case cur >= role:
-				return fmt.Errorf("%s is %s %s, as high as you or higher", acct.Name, article(cur.String()), cur)
-			case up && to <= cur:
-				return fmt.Errorf("%s is %s %s already; promote raises", acct.Name, article(cur.String()), cur)
-			case !up && to >= cur:
-				return fmt.Errorf("%s is %s %s; demote lowers", acct.Name, article(cur.String()), cur)
-			}
-			return e.store.SetRole(ctx, acct.Name, to.String())
+			return err
 		}, func(e *Engine, err error) {
 			if err != nil {
 				p.Sendf("Not changed: %v.", err)
-				finish(err)
 				return
 			}
 			e.router.Act(display, Action{Kind: ActSetRole, By: p.Name, ByRole: role, Role: to})
 			p.Sendf("%s is now %s %s.", display, article(to.String()), to)
 			e.log.Info(verb, "name", display, "role", to, "by", p.Name)
-			finish(nil)
 		})
 	}
 }
@@ -208,7 +264,8 @@ func cmdAudit(c *Context) {
 		}
 	}
 	var rows []store.AuditEntry
-	e.offLoop(func(ctx context.Context) error {
+	// Later: this command's own entry is written after the read, so it is not in its output.
+	e.offLoop(c.Later(), func(ctx context.Context) error {
 		if err := e.audit.Flush(ctx); err != nil {
 			return err
 		}
@@ -256,7 +313,7 @@ func cmdShutdown(c *Context) {
 		}
 		e.countdown.cancelled = true
 		e.countdown = nil
-		e.router.Broadcast(RolePlayer, fmt.Sprintf("[%s] The shutdown is cancelled.", e.game.Name))
+		e.router.Broadcast(RolePlayer, "", "", fmt.Sprintf("[%s] The shutdown is cancelled.", e.game.Name))
 		return
 	}
 	secs := 0
@@ -284,13 +341,13 @@ func cmdShutdown(c *Context) {
 func (e *Engine) shutdownStep(left time.Duration, reason string) {
 	if left <= 0 {
 		e.countdown = nil
-		e.router.Broadcast(RolePlayer, fmt.Sprintf("[%s] Shutting down now (%s).", e.game.Name, reason))
+		e.router.Broadcast(RolePlayer, "", "", fmt.Sprintf("[%s] Shutting down now (%s).", e.game.Name, reason))
 		if e.stopLoop != nil { // nil in a game that is not served (mudd test)
 			e.stopLoop()
 		}
 		return
 	}
-	e.router.Broadcast(RolePlayer, fmt.Sprintf("[%s] The game shuts down in %s (%s).", e.game.Name, left, reason))
+	e.router.Broadcast(RolePlayer, "", "", fmt.Sprintf("[%s] The game shuts down in %s (%s).", e.game.Name, left, reason))
 	next := left - nextAnnouncement(left)
 	t := &timer{due: e.now().Add(left - next), index: -1}
 	t.fire = func() { e.shutdownStep(next, reason) }

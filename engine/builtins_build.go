@@ -48,10 +48,10 @@ const noGameDir = "This game runs from the embedded default game, which cannot b
 
 func registerBuildCommands(r *Registry) {
 	for _, c := range []Command{
-		{Name: "dig", Role: RoleBuilder, Run: cmdDig, Help: "dig <direction> <name>\n" +
+		{Name: "dig", Role: RoleBuilder, Exact: true, Run: cmdDig, Help: "dig <direction> <name>\n" +
 			"Create a room in your zone through a new exit, with an exit back, and walk into it.\n" +
 			"The room's key comes from its name: 'dig north The Old Mill' makes <zone>:old_mill."},
-		{Name: "redit", Role: RoleBuilder, Run: cmdRedit, Help: "redit [subcommand]\n" +
+		{Name: "redit", Role: RoleBuilder, Exact: true, Run: cmdRedit, Help: "redit [subcommand]\n" +
 			"Edit the room you are in. Alone, shows its definition.\n" +
 			"  redit name <name>\n" +
 			"  redit desc <text>        (or 'redit desc' alone, then lines, then '.' alone)\n" +
@@ -59,7 +59,7 @@ func registerBuildCommands(r *Registry) {
 			"  redit door add <direction> [name] [closed|locked] [key <item key>]\n" +
 			"  redit door remove <direction>\n" +
 			"  redit reset add <npc or item key> [max]    redit reset list    redit reset remove <number>"},
-		{Name: "zcreate", Role: RoleWizard, Run: cmdZcreate, Help: "zcreate <zone key> <zone name>\n" +
+		{Name: "zcreate", Role: RoleWizard, Exact: true, Run: cmdZcreate, Help: "zcreate <zone key> <zone name>\n" +
 			"Start a new zone: world/<zone key>/ with a zone.lua and a first room named like the zone,\n" +
 			"and go there. Connect it to the world with 'redit exit add'."},
 		{Name: "zones", Role: RoleBuilder, Run: cmdZones, Help: "zones | zones assign <zone> <name> | zones unassign <zone> <name>\n" +
@@ -647,9 +647,9 @@ func cmdZones(c *Context) {
 		} else {
 			err = e.store.UnassignZone(ctx, zone, name)
 		}
+		finish(err) // now, in case the loop stops before it hears of it
 		e.post(funcEvent(func(e *Engine) {
 			e.zoneAssigned(assign == "assign", zone, name, display, by, err)
-			finish(err)
 		}))
 	})
 }

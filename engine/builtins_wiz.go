@@ -18,7 +18,9 @@ import (
 
 // registerWizard adds the staff commands. They are registered before the game's, so a
 // prefix could take a staff member's abbreviation of a game command ("k" for kill, "b" for
-// buy): every staff command but goto, transfer, stat and users must be typed in full (Exact).
+// buy): every staff command that changes anything must be typed in full (Exact). Only those
+// that look or move the caller (goto, transfer, stat, users; stats and zones elsewhere) may
+// be abbreviated; docs/admin.md lists them.
 func registerWizard(r *Registry) {
 	for _, c := range []Command{
 		{Name: "wiznet", Role: RoleBuilder, Exact: true, Run: cmdWiznet,
@@ -80,7 +82,7 @@ func cmdWiznet(c *Context) {
 		c.Fail("Say what on wiznet?")
 		return
 	}
-	c.Engine.router.Broadcast(RoleBuilder, fmt.Sprintf("[wiznet] %s: %s", c.Player.Name, c.Args))
+	c.Engine.router.Broadcast(RoleBuilder, "wiznet", c.Player.Name, fmt.Sprintf("[wiznet] %s: %s", c.Player.Name, c.Args))
 }
 
 // findRoom finds a room by key, qualified ("town:square") or in the caller's zone ("square").
@@ -307,7 +309,8 @@ func cmdUsers(c *Context) {
 		if w.Frozen {
 			name += "*"
 		}
-		fmt.Fprintf(&b, row, name, w.Role, addr, shortDuration(w.Idle), orDash(w.Client), strings.Join(w.Protocols, " "))
+		client := markup.Escape(orDash(w.Client)) // as the client sent it: tags in it are not markup
+		fmt.Fprintf(&b, row, name, w.Role, addr, shortDuration(w.Idle), client, strings.Join(w.Protocols, " "))
 	}
 	e.live.mu.Lock()
 	logging := 0
@@ -597,6 +600,9 @@ func cmdSet(c *Context) {
 	}
 	t, err := c.resolve(word)
 	if err == nil {
+		err = c.mayChange(t)
+	}
+	if err == nil {
 		err = c.Engine.setField(t, strings.ToLower(field), value)
 	}
 	if err != nil {
@@ -604,6 +610,23 @@ func cmdSet(c *Context) {
 		return
 	}
 	c.Sendf("Set %s of %s to %s.", field, word, value)
+}
+
+// mayChange refuses changes to a player's thing, or to anything a player holds, unless that
+// player's role is below the caller's (as Router.Act does) or the player is the caller.
+func (c *Context) mayChange(t statTarget) error {
+	h := t.thing
+	for h != nil && playerOf(h) == nil {
+		h = h.Holder
+	}
+	p := playerOf(h)
+	if p == nil || p == c.Player || p.Role < c.Role {
+		return nil
+	}
+	if h == t.thing {
+		return fmt.Errorf("%s's role is as high as yours", p.Name)
+	}
+	return fmt.Errorf("%s holds it, and their role is as high as yours", p.Name)
 }
 
 // setField changes one settable field of t: name, desc, ground, or data.<key>.

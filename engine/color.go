@@ -137,7 +137,7 @@ func cmdColor(c *Context) {
 	}
 	info := s.info()
 	lvl, why := detectLevel(info, s.tcp)
-	how := "automatic: " + why
+	how := "automatic: " + markup.Escape(why) // it may quote the client's terminal type
 	if p.color != "" {
 		lvl, _ = markup.ParseLevel(p.color)
 		how = "your choice; 'color auto' goes back to what your client reports"

@@ -58,14 +58,18 @@ func (c *Context) Fail(format string, args ...any) {
 // Err is the failure reported with Fail, or nil.
 func (c *Context) Err() error { return c.err }
 
-// Later says that the command finishes on a later event (after work off the loop) and
-// returns the function to call, on the loop and once, with its result. Until then no audit
-// entry is written for it.
+// Later says that the command finishes later (after work off the loop) and returns the
+// function to call, once, with its result; until then no audit entry is written for it. The
+// function may be called on the loop or on the goroutine doing the work: called there right
+// after a change to the database, it records the change even if the loop stops before it
+// hears of it. The error it is given is not Dispatch's: that has returned already.
 func (c *Context) Later() func(err error) {
 	c.later = true
+	add := c.Engine.auditor(c, c.cmdRole())
 	return func(err error) {
-		c.err = err
-		c.Engine.audited(c, c.cmdRole(), result(err))
+		if add != nil {
+			add(result(err))
+		}
 	}
 }
 
@@ -244,18 +248,20 @@ func (e *Engine) dispatch(c *Context) {
 		verb = cmd.Name
 	}
 	staff := cmd != nil && cmd.Role >= RoleBuilder
+	// A frozen player runs nothing but quit: no command, and no hook of the room or its NPCs,
+	// which would act for them as a command does.
+	if p.frozen && (cmd == nil || cmd.Name != "quit") && c.by == "" {
+		c.Fail("You are frozen solid and cannot do that.")
+		if staff {
+			e.audited(c, cmd.Role, resultRefused+"frozen")
+		}
+		return
+	}
 	if !staff && e.intercepted(p, verb, args) {
 		return
 	}
 	if cmd == nil {
 		c.Fail("Huh? There is no command %q here. Type 'commands' for a list.", word)
-		return
-	}
-	if p.frozen && cmd.Name != "quit" && c.by == "" {
-		c.Fail("You are frozen solid and cannot do that.")
-		if staff {
-			e.audited(c, cmd.Role, resultRefused+"frozen")
-		}
 		return
 	}
 	c.Name, c.Args = cmd.Name, args

@@ -14,8 +14,13 @@ type Config struct {
 	// write their generated Lua files there; without it they refuse (the embedded default
 	// game cannot be changed).
 	GameDir string
-	// DataDir holds the SQLite database (mudd.db). It is created if missing.
+	// DataDir holds the SQLite database (mudd.db) when DB is empty. It is created if missing.
 	DataDir string
+	// DB names the database: a postgres:// or postgresql:// URL for PostgreSQL, which
+	// several processes on several machines may share; else the path of a SQLite file
+	// (processes on one machine may share it). Empty means the SQLite file mudd.db in
+	// DataDir. Logs and errors show it with its password hidden (store.Redact).
+	DB string
 
 	// TelnetAddr and TCPAddr are the listen addresses of the telnet and the plain TCP line
 	// listeners. "-" disables a listener. Defaults ":4000" and ":4001".

@@ -109,10 +109,15 @@ func New(cfg Config) (*Engine, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("engine: data dir: %w", err)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(cfg.DataDir, "mudd.db"), cfg.Logger)
+	dsn := cfg.DB
+	if dsn == "" {
+		dsn = filepath.Join(cfg.DataDir, "mudd.db")
+	}
+	st, err := store.Open(context.Background(), dsn, cfg.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
+	cfg.Logger.Info("database open", "db", store.Redact(dsn), "backend", st.Backend())
 	e := newEngine(cfg)
 	e.store, e.saver, e.audit = st, store.NewWriter(st, cfg.Logger), store.NewAuditLog(st, cfg.Logger)
 	bans, err := st.Bans(context.Background(), cfg.Clock())

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -33,6 +34,37 @@ const (
 	maxReported  = 64 // MSDP variables one client may REPORT
 	maxOOBQueued = 64 // messages queued in one output batch
 )
+
+// A client may send oobBurst GMCP/MSDP messages at once, and oobRate a second after that;
+// past the budget it is disconnected, as for a flood of lines. Clients send a few at login
+// and then one now and then (a ping, a request for the inventory).
+const (
+	oobBurst = 200
+	oobRate  = 20
+)
+
+// oobBudget is a session's token bucket of incoming out-of-band messages. Its reader
+// goroutine owns it.
+type oobBudget struct {
+	tokens  float64
+	at      time.Time // when tokens was last topped up; zero before the first message
+	flooded bool
+}
+
+// take spends one message of the budget at now, and reports whether there was one.
+func (b *oobBudget) take(now time.Time) bool {
+	if b.at.IsZero() {
+		b.tokens = oobBurst
+	} else if d := now.Sub(b.at); d > 0 {
+		b.tokens = min(oobBurst, b.tokens+d.Seconds()*oobRate)
+	}
+	b.at = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
 
 // oobState is a player's out-of-band data: the last value of each GMCP state package and
 // the MSDP variables derived from them, in one place. The engine and Lua update it through
@@ -534,11 +566,12 @@ func cmdProtocols(c *Context) {
 		mark = "none"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Client: %s (terminal types: %s; MTTS %d)\n", orNone(i.ClientName),
-		orNone(strings.Join(i.TerminalTypes, ", ")), i.MTTS)
+	// Names and packages are the client's words: shown as sent, never read as markup.
+	fmt.Fprintf(&b, "Client: %s (terminal types: %s; MTTS %d)\n", markup.Escape(orNone(i.ClientName)),
+		markup.Escape(orNone(strings.Join(i.TerminalTypes, ", "))), i.MTTS)
 	fmt.Fprintf(&b, "Window: %dx%d. Prompt mark: %s.\n", i.Width, i.Height, mark)
-	fmt.Fprintf(&b, "GMCP: %s (client %s; packages: %s).\n", onOff(i.GMCP), orNone(i.GMCPClient),
-		orNone(strings.Join(i.GMCPSupports, ", ")))
+	fmt.Fprintf(&b, "GMCP: %s (client %s; packages: %s).\n", onOff(i.GMCP), markup.Escape(orNone(i.GMCPClient)),
+		markup.Escape(orNone(strings.Join(i.GMCPSupports, ", "))))
 	fmt.Fprintf(&b, "MSDP: %s. MSSP: %s. MCCP2: %s. MCCP3: %s.", onOff(i.MSDP), onOff(i.MSSP),
 		onOff(i.MCCP2), onOff(i.MCCP3))
 	c.Send(b.String())

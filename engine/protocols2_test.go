@@ -251,3 +251,28 @@ func killCompressed(addr string, mccp3 bool) error {
 	c.(*net.TCPConn).SetLinger(0) // close with RST: the client vanishes
 	return nil
 }
+
+// TestOOBFlood: a client sending GMCP and MSDP messages faster than any client does is cut
+// off, though the messages need no answer; another player is answered all along.
+func TestOOBFlood(t *testing.T) {
+	s := startServer(t, fixture(), t.TempDir())
+	bob := mudtest.Create(t, s, "Bob", "password2")
+	c := gmcpLogin(t, s, "Flo", `["Room 1"]`, "")
+	var flood strings.Builder
+	for i := range 1000 {
+		if i%2 == 0 {
+			flood.WriteString(mudtest.GMCPFrame("Test.Nothing", strconv.Itoa(i)))
+		} else {
+			flood.WriteString(msdpFrame(telnet.Var{Name: "UNREPORT", Value: "NOTHING"}))
+		}
+	}
+	c.Write(flood.String())
+	out := do(t, bob, "look", "Town Square")
+	if !c.Closed() {
+		t.Fatal("a client flooding GMCP and MSDP is still connected")
+	}
+	if !strings.Contains(out, "Flo has lost the link.") { // as after a flood of lines
+		bob.Hear("Flo has lost the link.")
+	}
+	do(t, bob, "who", "player(s)", "Flo", "(link-dead)")
+}

@@ -206,6 +206,10 @@ mud.on("gmcp", function(p, pkg, data)
   if pkg == "Test.Echo" then p:gmcp("Test.Reply", { got = data.n * 2, from = p.name }) end
 end)
 command { name = "hurt", run = function(actor) actor:gmcp("Char.Vitals", { hp = 7, maxhp = 20 }) end }
+command { name = "mixed", run = function(actor)
+  actor:send("alpha, a line long enough to matter") actor:gmcp("Test.One", 1)
+  actor:send("beta") actor:gmcp("Test.Two", 2) actor:send("gamma")
+end }
 `)...)
 	delete(game, "scripts/gmcp.lua")
 	s := startServer(t, game, t.TempDir())
@@ -272,6 +276,22 @@ command { name = "hurt", run = function(actor) actor:gmcp("Char.Vitals", { hp = 
 		!strings.HasSuffix(rest, "{Room.Info}{Char.Items.List}> <EOR>") {
 		t.Fatalf("order of text and GMCP: %q then %q", text, rest)
 	}
+
+	// Several messages in one batch, with text between them, each at its place.
+	c.Send("mixed")
+	got := c.Expect("gamma")
+	at := func(s string) int {
+		if i := strings.Index(got, s); i >= 0 {
+			return i
+		}
+		t.Fatalf("%q missing from %q", s, got)
+		return 0
+	}
+	if !(at("alpha") < at("{Test.One}") && at("{Test.One}") < at("beta") && at("beta") < at("{Test.Two}") &&
+		at("{Test.Two}") < at("gamma")) {
+		t.Fatalf("messages out of place among the text: %q", got)
+	}
+	c.Expect("> ")
 	c.MarkGMCP(false)
 
 	// Removing a package stops it; Core messages need no subscription.
@@ -374,5 +394,44 @@ func TestGMCPItems(t *testing.T) {
 		if m.Package == "Char.Items.Remove" {
 			t.Fatalf("taking from a chest removed something from the room: %s", m.Data)
 		}
+	}
+}
+
+// TestWiznetOverGMCP: staff clients that take Comm.Channel get wiznet as Comm.Channel.Text;
+// players' clients get nothing of it.
+func TestWiznetOverGMCP(t *testing.T) {
+	s := startServer(t, fixture(), t.TempDir())
+	ada := staff(t, s, "Ada", engine.RoleAdmin)
+	gwen := gmcpLogin(t, s, "Gwen", `["Comm.Channel 1"]`, "")
+	pete := gmcpLogin(t, s, "Pete", `["Comm 1"]`, "")
+	do(t, ada, "promote Gwen builder", "Gwen is now a builder")
+	gwen.Expect("Ada made you a builder")
+	do(t, ada, "wiznet the {r}hall{x} needs work", "[wiznet] Ada: the hall needs work")
+	if m := decode(t, gwen.GMCP("Comm.Channel.Text")); m["channel"] != "wiznet" || m["talker"] != "Ada" ||
+		m["text"] != "[wiznet] Ada: the hall needs work" {
+		t.Fatalf("wiznet over GMCP: %v", m)
+	}
+	pete.Do("say done") // the first Comm.Channel.Text he gets is his own say, not wiznet
+	if m := decode(t, pete.GMCP("Comm.Channel.Text")); m["channel"] != "say" {
+		t.Fatalf("a player's client got %v", m)
+	}
+}
+
+// TestClientNamesAreNotMarkup: what a client says about itself (terminal types, the GMCP
+// client name and version, its packages) is shown as sent, never read as colour tags.
+func TestClientNamesAreNotMarkup(t *testing.T) {
+	s := startServer(t, fixture(), t.TempDir())
+	c := gmcpLogin(t, s, "Evan", `["Room 1", "{R}Char 1"]`, hx("ff fb 18")+ttIs("EVIL{R}TERM")+ttIs("X{R}-256COLOR")+
+		mudtest.GMCPFrame("Core.Hello", `{"client":"Evil{r}Client","version":"{x}9"}`))
+	c.Send("protocols")
+	out := c.Expect("MCCP3")
+	for _, want := range []string{"EVIL{R}TERM", "Evil{r}Client", "{x}9", "{r}char 1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("protocols: output lacks %q:\n%s", want, out)
+		}
+	}
+	c.Expect("> ")
+	if out := c.Do("color"); !strings.Contains(out, "your terminal type is X{R}-256COLOR") {
+		t.Errorf("color: the terminal type is not shown as sent:\n%s", out)
 	}
 }

@@ -27,8 +27,10 @@ type Router interface {
 	// Act applies a staff action to the player called name wherever they are, and returns
 	// its failure: ErrNoSuchPlayer, ErrNotPermitted, or the forced command's.
 	Act(name string, a Action) error
-	// Broadcast sends text to every player online whose role is at least min.
-	Broadcast(min Role, text string)
+	// Broadcast sends text to every player online whose role is at least min. A message on a
+	// channel (wiznet) names it and its talker, for the clients that take Comm.Channel.Text;
+	// an announcement has no channel.
+	Broadcast(min Role, channel, talker, text string)
 }
 
 // ActionKind says what an Action does to its player.
@@ -137,10 +139,13 @@ func (r localRouter) Act(name string, a Action) error {
 	return r.e.applyAction(p, a)
 }
 
-func (r localRouter) Broadcast(min Role, text string) {
+func (r localRouter) Broadcast(min Role, channel, talker, text string) {
 	for _, p := range r.e.players {
 		if p.Role >= min {
 			p.Send(text)
+			if channel != "" {
+				p.channelText(channel, talker, text)
+			}
 		}
 	}
 }

@@ -53,9 +53,11 @@ type session struct {
 	held      []string
 
 	// Owned by the reader goroutine: GMCP/MSDP messages are posted to the loop once the
-	// login is (early keeps them until then), or go to the Gateway playing client.
+	// login is (early keeps them until then), within the session's budget of messages, or
+	// go to the Gateway playing the client.
 	posting bool
 	early   []telnet.Message
+	oob     oobBudget
 	client  *Client
 
 	closeOnce sync.Once
@@ -89,6 +91,17 @@ func (e *Engine) newSession(c net.Conn, raw bool) *session {
 // oobReceived runs on the reader goroutine for each GMCP or MSDP message: it is posted to the
 // loop in order with the lines, or kept to go with the login.
 func (e *Engine) oobReceived(s *session, m telnet.Message) {
+	if s.oob.flooded {
+		return
+	}
+	if !s.oob.take(time.Now()) {
+		s.oob.flooded = true
+		e.log.Warn("out-of-band flood; disconnecting", "session", s.id, "addr", s.addr, "option", m.Option)
+		if !s.trySend(Output{Text: "You are sending protocol messages faster than the game takes them. Goodbye.\n", Close: true}) {
+			s.close()
+		}
+		return
+	}
 	if (s.posting || s.client != nil) && strings.EqualFold(m.Package, "Core.KeepAlive") {
 		s.raw.SetReadDeadline(time.Now().Add(e.cfg.IdleTimeout)) // not idle: the client is there
 	}
@@ -248,7 +261,8 @@ func (e *Engine) render(s *session, buf []byte, o Output) []byte {
 	r := s.renderer(info)
 	text := o.Text
 	for _, m := range o.OOB {
-		at := min(max(m.At, 0), len(text)) - (len(o.Text) - len(text))
+		done := len(o.Text) - len(text) // m.At counts from the start of o.Text
+		at := min(max(m.At-done, 0), len(text))
 		if at > 0 {
 			buf = s.conn.AppendText(buf, wrap(r.Render(text[:at]), width))
 			text = text[at:]
@@ -342,6 +356,8 @@ func (e *Engine) feedLines(s *session) string {
 				continue // resumed after a pause, or closed: the next read says so
 			}
 			return reasonIdle
+		case s.oob.flooded:
+			return reasonFlood
 		case err != nil:
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 				e.log.Info("read failed", "session", s.id, "err", err)

@@ -38,7 +38,7 @@ type SimPlayer struct {
 	recent strings.Builder // output since the last line the player typed
 }
 
-// NewSim loads the game in cfg.Game into a new Sim. Clock is the Sim's own; DataDir and the
+// NewSim loads the game in cfg.Game into a new Sim. Clock is the Sim's own; DataDir, DB and the
 // listen addresses are not used.
 func NewSim(cfg Config) (*Sim, error) {
 	if cfg.Game == nil {

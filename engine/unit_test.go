@@ -3,6 +3,7 @@ package engine
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRegistryLookup(t *testing.T) {
@@ -117,5 +118,30 @@ func TestWrapKeepsWordsAndWidth(t *testing.T) {
 	}
 	if !strings.HasSuffix(got, "Short.\n") {
 		t.Errorf("trailing newline lost: %q", got)
+	}
+}
+
+func TestOOBBudget(t *testing.T) {
+	var b oobBudget
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range oobBurst {
+		if !b.take(now) {
+			t.Fatalf("message %d of a burst refused", i+1)
+		}
+	}
+	if b.take(now) {
+		t.Fatal("a message past the burst taken")
+	}
+	now = now.Add(time.Second)
+	for i := range oobRate {
+		if !b.take(now) {
+			t.Fatalf("message %d after a second refused", i+1)
+		}
+	}
+	if b.take(now) {
+		t.Fatal("more than the rate taken after a second")
+	}
+	if !b.take(now.Add(time.Hour)) || b.tokens != oobBurst-1 {
+		t.Fatalf("after an hour: %v tokens left, want the burst less one", b.tokens)
 	}
 }

@@ -55,6 +55,7 @@ func (e *Engine) applyAction(p *Player, a Action) error {
 	case ActSetRole:
 		if p.Role != a.Role {
 			p.Role = a.Role
+			e.checkSnoops(p)
 			p.Sendf("%s made you %s %s.", mudCap(a.By), article(a.Role.String()), a.Role)
 		}
 	default:
@@ -142,6 +143,19 @@ func (e *Engine) endSnoops(p *Player) {
 	if s := p.snoopedBy; s != nil {
 		s.snooping, p.snoopedBy = nil, nil
 		s.Sendf("Your snoop on %s ends: they left.", p.Name)
+	}
+}
+
+// checkSnoops ends the snoops that p's new role no longer allows: p's own, unless p is still
+// an admin above the snooped player, and the one on p, unless p is still below the snooper.
+func (e *Engine) checkSnoops(p *Player) {
+	if t := p.snooping; t != nil && (p.Role < RoleAdmin || p.Role <= t.Role) {
+		t.snoopedBy, p.snooping = nil, nil
+		p.Sendf("Your snoop on %s ends: your role no longer allows it.", t.Name)
+	}
+	if s := p.snoopedBy; s != nil && p.Role >= s.Role {
+		s.snooping, p.snoopedBy = nil, nil
+		s.Sendf("Your snoop on %s ends: their role is now as high as yours.", p.Name)
 	}
 }
 

@@ -230,6 +230,45 @@ func TestBansBlockLoginAndExpire(t *testing.T) {
 	do(t, ada, "unban 127.0.0.6/31", "is not banned")
 }
 
+// loginFrom logs an existing character in from the local address from.
+func loginFrom(t *testing.T, s *mudtest.Server, from, name, password string) *mudtest.Client {
+	t.Helper()
+	c := mudtest.DialFrom(t, s.Eng.TCPAddr(), from)
+	c.Expect("name")
+	c.Send(name)
+	c.Expect("Password")
+	c.Send(password)
+	c.Expect("\n> ")
+	return c
+}
+
+func TestAddressBansSpareStaff(t *testing.T) {
+	s := startServer(t, fixture(), t.TempDir())
+	wes := staff(t, s, "Wes", engine.RoleWizard)
+	staff(t, s, "Ada", engine.RoleAdmin)
+	ada := loginFrom(t, s, "127.0.0.9", "Ada", "password1")
+	quit(mudtest.Create(t, s, "Pat", "password2"))
+	pat := loginFrom(t, s, "127.0.0.10", "Pat", "password2")
+
+	do(t, wes, "ban 127.0.0.9", "Not banned: Ada (admin) plays from there")
+	do(t, wes, "ban 127.0.0.8/30 1h", "Not banned: Ada (admin) plays from there")
+	do(t, wes, "ban ::ffff:127.0.0.9", "Ada (admin) plays from there")
+	do(t, wes, "ban 127.0.0.0/8", "Not banned: blocks wider than /16 need an admin")
+	do(t, wes, "ban 2001:db8::/32", "Not banned: blocks wider than /48 need an admin")
+	do(t, wes, "ban 2001:db8::/48", "Banned cidr 2001:db8::/48")
+	do(t, wes, "ban 127.0.0.10", "Banned ip 127.0.0.10") // Pat is a player
+	quit(pat)
+	quit(ada)
+	// Offline, Ada's last login address is hers still.
+	do(t, wes, "ban 127.0.0.9", "Not banned: Ada (admin) last logged in from there")
+	do(t, wes, "ban 127.0.0.8/29", "Ada (admin) last logged in from there")
+	do(t, wes, "bans", "2 ban(s).")
+
+	ada = loginFrom(t, s, "127.0.0.11", "Ada", "password1")
+	do(t, ada, "ban 10.0.0.0/8", "Banned cidr 10.0.0.0/8") // an admin bans wide blocks
+	do(t, ada, "ban 127.0.0.9", "Banned ip 127.0.0.9")     // and not her own address any more
+}
+
 func TestBansAreKeptAcrossRestarts(t *testing.T) {
 	data := t.TempDir()
 	s := startServer(t, fixture(), data)
@@ -281,23 +320,58 @@ func TestSnoopShowsOutputToTheAdminOnly(t *testing.T) {
 	ann.Hear(`[Bob] You say, "still here"`)
 }
 
+func TestSnoopEndsWhenRolesChange(t *testing.T) {
+	s := startServer(t, fixture(), t.TempDir())
+	op := attachConsole(t, s) // the operator: the only one above an admin
+	ada := staff(t, s, "Ada", engine.RoleAdmin)
+	ann := staff(t, s, "Ann", engine.RoleAdmin)
+	pat := mudtest.Create(t, s, "Pat", "password2")
+	bob := mudtest.Create(t, s, "Bob", "password3")
+
+	// A snooped player raised to a role still below the snooper's stays snooped.
+	do(t, ada, "snoop Pat", "You are snooping Pat.")
+	do(t, ann, "promote Pat wizard", "Pat is now a wizard")
+	do(t, pat, "say one", "You say")
+	ada.Hear(`[Pat] You say, "one"`)
+	// Raised to the snooper's role, they are no longer snooped.
+	op.do("promote Pat admin")
+	ada.Hear("Your snoop on Pat ends: their role is now as high as yours.")
+	do(t, pat, "say two", "You say")
+	mustNotContain(t, "snoop after promotion", do(t, ada, "snoop", "not snooping"), "[Pat]")
+
+	// A snooper demoted below admin stops snooping.
+	do(t, ada, "snoop Bob", "You are snooping Bob.")
+	op.do("demote Ada wizard")
+	ada.Hear("Your snoop on Bob ends: your role no longer allows it.")
+	do(t, bob, "say three", "You say")
+	mustNotContain(t, "snoop after demotion", do(t, ada, "look", "Town Square"), "[Bob]")
+	do(t, ann, "snoop Bob", "You are snooping Bob.")
+}
+
 func TestKickAndFreeze(t *testing.T) {
 	s := startServer(t, fixture(), t.TempDir())
 	wes := staff(t, s, "Wes", engine.RoleWizard)
 	staff(t, s, "Ada", engine.RoleAdmin)
 	pat := mudtest.Create(t, s, "Pat", "password2")
+	do(t, pat, "n", "Great Hall") // its on_command hook answers "pull"
+	do(t, pat, "pull", "You pull the lever")
 
 	do(t, wes, "freeze Pat", "Pat is frozen.")
 	pat.Hear("You are frozen solid!")
 	do(t, pat, "look", "frozen solid and cannot do that")
-	do(t, pat, "n", "frozen solid")
+	do(t, pat, "s", "frozen solid")
+	// Nor does the room's hook act for a frozen player, for a command or for a word that is none.
+	mustNotContain(t, "frozen hook", do(t, pat, "pull", "frozen solid"), "lever")
+	mustNotContain(t, "frozen hook", do(t, pat, "get lever", "frozen solid"), "lever is fixed")
+	do(t, pat, "xyzzy", "frozen solid")
 	quit(pat)
 	pat = mudtest.Login(t, s, "Pat", "password2")
 	do(t, pat, "look", "frozen solid")
 	do(t, wes, "users", "Pat*", "127.0.0.1", "tcp")
 	do(t, wes, "thaw Pat", "Pat is thawed.")
 	pat.Hear("You thaw out")
-	do(t, pat, "look", "Town Square")
+	do(t, pat, "look", "Great Hall")
+	do(t, pat, "pull", "You pull the lever")
 
 	do(t, wes, "kick Ada", "role is as high as yours")
 	do(t, wes, "kick Zed", "Nobody called")
@@ -331,6 +405,21 @@ func TestWizardCommandsAct(t *testing.T) {
 	do(t, wes, `set parrot name a blue parrot`, "Set name")
 	do(t, wes, "set Pat name Bob", "account's")
 	do(t, wes, "set Pat role admin", "promote and demote")
+	do(t, wes, "set Pat desc A lowly player.", "Set desc of Pat")
+	do(t, wes, "set me data.note 1", "Set data.note of me")
+	// Nothing of a player whose role is as high as the caller's, nor what they carry, is changed.
+	ada := staff(t, s, "Ada", engine.RoleAdmin)
+	do(t, ada, "spawn coin", "A gold coin appears")
+	do(t, wes, "goto Ada", "Town Square")
+	do(t, wes, "set Ada desc A fool.", "Not set: Ada's role is as high as yours")
+	do(t, wes, "set Ada data.gold 0", "Not set: Ada's role is as high as yours")
+	out := do(t, ada, "stat coin", "Prototype: town:coin")
+	id := out[strings.Index(out, "#"):]
+	id = id[:strings.IndexAny(id, " )\n")]
+	do(t, wes, "set "+id+" data.fake true", "Not set: Ada holds it")
+	do(t, ada, "set Wes desc A busy wizard.", "Set desc of Wes")
+	mustNotContain(t, "after refused set", do(t, ada, "stat me", "player: Ada"), "A fool.", "gold = 0")
+	quit(ada)
 	do(t, wes, "stat parrot", "a blue parrot", "data.mood = 7")
 	do(t, wes, "spawn coin", "A gold coin appears in your hands")
 	do(t, wes, "spawn town:parrot", "You conjure a green parrot")
@@ -338,7 +427,7 @@ func TestWizardCommandsAct(t *testing.T) {
 	do(t, wes, "purge parrot", "You purge a blue parrot.")
 	do(t, wes, "purge Wes", "Players can't be purged")
 	do(t, wes, "purge", "You purge the room")
-	out := do(t, wes, "look", "Town Square")
+	out = do(t, wes, "look", "Town Square")
 	mustNotContain(t, "after purge", out, "parrot", "gold coin")
 	do(t, wes, "inventory", "a gold coin")
 	bea.Hear("Wes purges the room")
@@ -353,7 +442,7 @@ func TestWizardCommandsAct(t *testing.T) {
 	tel := mudtest.Dial(t, s.Eng.TelnetAddr())
 	const iac, sb, se, will, ttype, naws = 255, 250, 240, 251, 24, 31
 	hello := []byte{iac, will, ttype, iac, sb, ttype, 0}
-	hello = append(hello, "MUDTEST"...)
+	hello = append(hello, "MUD{r}TEST"...) // colour tags in a client's name are shown as they are
 	hello = append(hello, iac, se, iac, will, naws, iac, sb, naws, 0, 100, 0, 40, iac, se)
 	if _, err := tel.Conn.Write(hello); err != nil {
 		t.Fatal(err)
@@ -363,7 +452,8 @@ func TestWizardCommandsAct(t *testing.T) {
 		tel.Send(line)
 	}
 	tel.Expect("Town Square")
-	do(t, wes, "users", "MUDTEST", "telnet NAWS TTYPE")
+	do(t, wes, "users", "MUD{r}TEST", "telnet NAWS TTYPE")
+	do(t, wes, "stat Tess", "client MUD{r}TEST")
 }
 
 func TestAuditLog(t *testing.T) {
@@ -388,7 +478,8 @@ command { name = "zap", role = "builder", run = function(actor, args) error("zap
 		"Wes [wizard] at town:hall: kick Ada => error: You can't do",
 		"Ada [admin] at town:square: promote Pat builder => ok", "ban Troll 1h => ok",
 		"wiznet {r}red alert => ok") // and the audit shows the line as typed
-	mustNotContain(t, "audit", out, "look")
+	mustNotContain(t, "audit", out, "look", "audit 10") // nor its own row, written after the read
+	mustContain(t, "audit again", do(t, ada, "audit 1", "audit 10 => ok"))
 	do(t, ada, "audit wes", "goto town:hall")
 	mustNotContain(t, "audit of one", do(t, ada, "audit wes", "kick Ada"), "promote")
 	s.Stop()
@@ -420,6 +511,45 @@ command { name = "zap", role = "builder", run = function(actor, args) error("zap
 	}
 	if _, ok := lines["look"]; ok {
 		t.Error("a player command was audited")
+	}
+}
+
+// TestAuditedWhenTheLoopStops orders a ban and a promotion and, in the same write, a
+// shutdown: whatever reached the database has its audit row, though the loop may stop
+// before it hears that the work is done.
+func TestAuditedWhenTheLoopStops(t *testing.T) {
+	data := t.TempDir()
+	s := startServer(t, fixture(), data)
+	ada := staff(t, s, "Ada", engine.RoleAdmin)
+	quit(mudtest.Create(t, s, "Pat", "password2"))
+	if _, err := ada.Conn.Write([]byte("ban Troll\r\npromote Pat builder\r\nshutdown\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Wait(); err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	st := openStore(t, data)
+	ctx := context.Background()
+	rows, err := st.Audit(ctx, "Ada", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audited := map[string]string{}
+	for _, r := range rows {
+		audited[r.Line] = r.Result
+	}
+	bans, err := st.Bans(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bans) > 0 && audited["ban Troll"] != "ok" {
+		t.Errorf("troll is banned, but the audit row of the ban is %q", audited["ban Troll"])
+	}
+	if pat, err := st.Account(ctx, "Pat"); err != nil || pat.Role == "builder" && audited["promote Pat builder"] != "ok" {
+		t.Errorf("Pat is %q (%v), but the audit row of the promotion is %q", pat.Role, err, audited["promote Pat builder"])
+	}
+	if audited["shutdown"] != "ok" {
+		t.Errorf("shutdown audited as %q", audited["shutdown"])
 	}
 }
 

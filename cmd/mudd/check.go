@@ -15,13 +15,13 @@ import (
 // errProblems makes check exit 1 after its report, without another message.
 var errProblems = errors.New("the game has errors")
 
-// gameDir opens the game directory named by the only argument, or the embedded default game.
-func gameDir(fset *flag.FlagSet, usage string) (fs.FS, error) {
-	switch fset.NArg() {
+// gameDir opens the game directory named by the only word, or the embedded default game.
+func gameDir(words []string, usage string) (fs.FS, error) {
+	switch len(words) {
 	case 0:
 		return mudd.DefaultGame(), nil
 	case 1:
-		dir := fset.Arg(0)
+		dir := words[0]
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("%s is not a game directory", dir)
 		}
@@ -35,10 +35,11 @@ func gameDir(fset *flag.FlagSet, usage string) (fs.FS, error) {
 func check(args []string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("check", flag.ContinueOnError)
 	fset.SetOutput(stderr)
-	if err := fset.Parse(args); err != nil {
+	words, err := parseArgs(fset, args)
+	if err != nil {
 		return err
 	}
-	game, err := gameDir(fset, "usage: mudd check [DIR]")
+	game, err := gameDir(words, "usage: mudd check [DIR]")
 	if err != nil {
 		return err
 	}

@@ -215,8 +215,12 @@ func consoleCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 	fset.SetOutput(stderr)
 	data := fset.String("data", "data", "data directory of the running server")
 	sock := fset.String("socket", "", "console socket (default: console.sock in the data directory)")
-	if err := fset.Parse(args); err != nil {
+	extra, err := parseArgs(fset, args)
+	if err != nil {
 		return err
+	}
+	if len(extra) > 0 {
+		return fmt.Errorf("unexpected arguments %q: usage: mudd console [--data DIR] [--socket PATH]", extra)
 	}
 	if *sock == "" {
 		*sock = filepath.Join(*data, "console.sock")

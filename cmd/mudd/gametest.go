@@ -16,10 +16,11 @@ func runTests(args []string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("test", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	seed := fset.Uint64("seed", 1, "seed of math.random and the engine's random choices")
-	if err := fset.Parse(args); err != nil {
+	words, err := parseArgs(fset, args)
+	if err != nil {
 		return err
 	}
-	game, err := gameDir(fset, "usage: mudd test [--seed N] [DIR]")
+	game, err := gameDir(words, "usage: mudd test [--seed N] [DIR]")
 	if err != nil {
 		return err
 	}

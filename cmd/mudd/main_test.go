@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/mudd/mudd/engine"
+	"github.com/mudd/mudd/engine/store"
+	"github.com/mudd/mudd/internal/pgtest"
 )
 
 // buildMudd compiles the command once per test binary run.
@@ -233,4 +235,69 @@ func writeFile(t *testing.T, text string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestDBSetting reads the database from TOML and from --db, which wins.
+func TestDBSetting(t *testing.T) {
+	path := writeFile(t, "db = \"postgres://mudd@db.example/mudd\"\n")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"--config", path}, "postgres://mudd@db.example/mudd"},
+		{[]string{"--config", path, "--db", "/srv/mudd/shared.db"}, "/srv/mudd/shared.db"},
+	} {
+		s := defaultSettings()
+		if err := s.parse(s.flags("serve", io.Discard), tc.args); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := s.engineConfig(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.DB != tc.want {
+			t.Errorf("%v: DB = %q, want %q", tc.args, cfg.DB, tc.want)
+		}
+	}
+}
+
+// TestDBPasswordHidden gives serve and user a PostgreSQL URL where nothing listens: they
+// fail, and say so without showing the password.
+func TestDBPasswordHidden(t *testing.T) {
+	dsn := "postgres://mudd:s3cret-pw@127.0.0.1:1/mudd?sslmode=disable"
+	for _, args := range [][]string{
+		{"serve", "--db", dsn, "--telnet", "-", "--tcp", "-"},
+		{"user", "--db", dsn, "promote", "wanda", "admin"},
+	} {
+		var out bytes.Buffer
+		code := run(args, &out, &out)
+		if code != 1 || strings.Contains(out.String(), "s3cret") || !strings.Contains(out.String(), "mudd:xxxxx@127.0.0.1:1") {
+			t.Errorf("%s: exit %d, output:\n%s\nwant 1 and the URL without its password", args[0], code, out.String())
+		}
+	}
+}
+
+// TestUserPromotePostgres promotes an account in a PostgreSQL database.
+func TestUserPromotePostgres(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	st, err := store.Open(t.Context(), dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.CreateAccount(t.Context(), store.Account{Name: "Wanda", PasswordHash: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if code := run([]string{"user", "--db", dsn, "promote", "wanda", "wizard"}, &out, &out); code != 0 {
+		t.Fatalf("user promote exited %d: %s", code, out.String())
+	}
+	if a, err := st.Account(t.Context(), "wanda"); err != nil || a.Role != "wizard" {
+		t.Fatalf("after promote: %+v, %v; want role wizard", a, err)
+	}
+	if audit, err := st.Audit(t.Context(), "operator", 1); err != nil || len(audit) != 1 ||
+		audit[0].Line != "mudd user promote wanda wizard" {
+		t.Fatalf("audit = %+v, %v", audit, err)
+	}
 }

@@ -23,6 +23,7 @@ type settings struct {
 	Config string `toml:"-"`
 	Game   string `toml:"game"`
 	Data   string `toml:"data_dir"`
+	DB     string `toml:"db"`
 	Telnet string `toml:"telnet"`
 	TCP    string `toml:"tcp"`
 	Socket string `toml:"console_socket"`
@@ -57,9 +58,10 @@ func defaultSettings() *settings {
 func (s *settings) flags(name string, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&s.Config, "config", "", "TOML config file (keys: game, data_dir, telnet, tcp, console_socket, pulse, save_interval,\nlua_budget, linkdead_grace, idle_timeout, lockout, max_login_failures, bcrypt_cost, log_level, watch, compression,\nand an [mssp] table of MSSP variables)")
+	fs.StringVar(&s.Config, "config", "", "TOML config file (keys: game, data_dir, db, telnet, tcp, console_socket, pulse,\nsave_interval, lua_budget, linkdead_grace, idle_timeout, lockout, max_login_failures, bcrypt_cost, log_level, watch,\ncompression, and an [mssp] table of MSSP variables)")
 	fs.StringVar(&s.Game, "game", s.Game, "game directory (default: the embedded default game, which building commands cannot change)")
 	fs.StringVar(&s.Data, "data", s.Data, "data directory for the SQLite database")
+	fs.StringVar(&s.DB, "db", s.DB, dbUsage)
 	fs.StringVar(&s.Telnet, "telnet", s.Telnet, "telnet listen address, or - to disable")
 	fs.StringVar(&s.TCP, "tcp", s.TCP, "plain TCP line listen address, or - to disable")
 	fs.StringVar(&s.Socket, "console-socket", s.Socket, "operator console socket (default: console.sock in the data directory), or - to disable")
@@ -116,7 +118,7 @@ func (s *settings) engineConfig(log *slog.Logger) (engine.Config, error) {
 		game = os.DirFS(s.Game)
 	}
 	return engine.Config{
-		Game: game, GameDir: s.Game, DataDir: s.Data, TelnetAddr: s.Telnet, TCPAddr: s.TCP,
+		Game: game, GameDir: s.Game, DataDir: s.Data, DB: s.DB, TelnetAddr: s.Telnet, TCPAddr: s.TCP,
 		ConsoleSocket: s.consoleSocket(),
 		Pulse:         time.Duration(s.Pulse), SaveInterval: time.Duration(s.SaveInterval),
 		LuaBudget: time.Duration(s.LuaBudget), LinkDeadGrace: time.Duration(s.LinkDead),
@@ -125,6 +127,10 @@ func (s *settings) engineConfig(log *slog.Logger) (engine.Config, error) {
 		CompressLevel: compression(s.Compression), NoCompress: s.Compression != nil && *s.Compression == 0,
 	}, nil
 }
+
+// dbUsage describes the --db flag of every command that opens the database.
+const dbUsage = "database: a postgres://user@host/dbname URL for PostgreSQL (password from PGPASSWORD or ~/.pgpass\n" +
+	"rather than the URL, which other users may see), or a SQLite file path (default: mudd.db in the data directory)"
 
 // compression returns the configured zlib level, or 0 for the default.
 func compression(level *int) int {

@@ -57,17 +57,37 @@ func runEngine(ctx context.Context, cfg engine.Config, watchDir string, stderr i
 	return err
 }
 
+// parseArgs parses args with fset and returns the other words. Flags may come before, between
+// or after them ("mudd user promote Alice admin --data DIR"); after "--" every word is one.
+func parseArgs(fset *flag.FlagSet, args []string) ([]string, error) {
+	var words []string
+	for {
+		if err := fset.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fset.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(words, rest...), nil
+		}
+		if len(rest) == 0 {
+			return words, nil
+		}
+		words, args = append(words, rest[0]), rest[1:]
+	}
+}
+
 // initGame writes the embedded default game into a new or empty directory.
 func initGame(args []string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("init", flag.ContinueOnError)
 	fset.SetOutput(stderr)
-	if err := fset.Parse(args); err != nil {
+	words, err := parseArgs(fset, args)
+	if err != nil {
 		return err
 	}
-	if fset.NArg() != 1 {
+	if len(words) != 1 {
 		return errors.New("usage: mudd init DIR")
 	}
-	dir := fset.Arg(0)
+	dir := words[0]
 	n, err := mudd.WriteDefaultGame(dir)
 	if err != nil {
 		return err
@@ -81,24 +101,31 @@ func user(args []string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("user", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	data := fset.String("data", "data", "data directory of the SQLite database")
-	if err := fset.Parse(args); err != nil {
-		return err
-	}
-	if fset.NArg() != 3 || fset.Arg(0) != "promote" {
-		return errors.New("usage: mudd user [--data DIR] promote NAME ROLE")
-	}
-	name := fset.Arg(1)
-	role, err := engine.ParseRole(fset.Arg(2))
+	db := fset.String("db", "", dbUsage)
+	words, err := parseArgs(fset, args)
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(*data, "mudd.db")
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("no database at %s (start the server once, or pass --data)", path)
+	if len(words) != 3 || words[0] != "promote" {
+		return errors.New("usage: mudd user promote NAME ROLE [--data DIR | --db DSN]")
+	}
+	name := words[1]
+	role, err := engine.ParseRole(words[2])
+	if err != nil {
+		return err
+	}
+	dsn := *db
+	if dsn == "" {
+		dsn = filepath.Join(*data, "mudd.db")
+	}
+	if !store.IsPostgres(dsn) {
+		if _, err := os.Stat(dsn); err != nil {
+			return fmt.Errorf("no database at %s (start the server once, or pass --data or --db)", dsn)
+		}
 	}
 	ctx := context.Background()
 	log, _ := newLogger(stderr, "warn")
-	st, err := store.Open(ctx, path, log)
+	st, err := store.Open(ctx, dsn, log)
 	if err != nil {
 		return err
 	}

@@ -50,15 +50,15 @@ func (s *Store) CreateAccount(ctx context.Context, a Account) error {
 		Name:         a.Name,
 		PasswordHash: a.PasswordHash,
 		Role:         a.Role,
-		CreatedAt:    a.CreatedAt.UTC(),
-		LastLoginAt:  a.LastLoginAt.UTC(),
+		CreatedAt:    dbTime(a.CreatedAt),
+		LastLoginAt:  dbTime(a.LastLoginAt),
 		LastAddr:     a.LastAddr,
 	}
 	if row.Role == "" {
 		row.Role = defaultRole
 	}
 	if row.CreatedAt.IsZero() {
-		row.CreatedAt = time.Now().UTC()
+		row.CreatedAt = dbTime(time.Now())
 	}
 	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 	if res.Error != nil {
@@ -80,14 +80,31 @@ func (s *Store) Account(ctx context.Context, name string) (Account, error) {
 	if err != nil {
 		return Account{}, fmt.Errorf("store: load account %q: %w", name, err)
 	}
+	return row.account(), nil
+}
+
+func (row accountRow) account() Account {
 	return Account{
 		Name:         row.Name,
 		PasswordHash: row.PasswordHash,
 		Role:         row.Role,
-		CreatedAt:    row.CreatedAt,
-		LastLoginAt:  row.LastLoginAt,
+		CreatedAt:    row.CreatedAt.UTC(),
+		LastLoginAt:  row.LastLoginAt.UTC(),
 		LastAddr:     row.LastAddr,
-	}, nil
+	}
+}
+
+// Staff lists the accounts whose role is not the default player role, by name.
+func (s *Store) Staff(ctx context.Context) ([]Account, error) {
+	var rows []accountRow
+	if err := s.db.WithContext(ctx).Where(clause.Neq{Column: clause.Column{Name: "role"}, Value: defaultRole}).Order(orderBy("key")).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list staff: %w", err)
+	}
+	out := make([]Account, len(rows))
+	for i, row := range rows {
+		out[i] = row.account()
+	}
+	return out, nil
 }
 
 // SetRole changes the role of an account. It fails with ErrNotFound if there is none.
@@ -98,17 +115,55 @@ func (s *Store) SetRole(ctx context.Context, name, role string) error {
 	return s.updateAccount(ctx, "set role of", name, map[string]any{"role": role})
 }
 
+// UpdateRole changes the role of the account called name to what decide returns, given the
+// account as stored. It returns the account as it was read. If decide fails, nothing changes
+// and its error is returned as it is; ErrNotFound if there is no such account. The account's
+// row is locked from the read to the write (SELECT ... FOR UPDATE in PostgreSQL; SQLite's
+// transaction holds the write lock), so a change made meanwhile by another process waits
+// instead of being overwritten or judged on stale data.
+func (s *Store) UpdateRole(ctx context.Context, name string, decide func(Account) (string, error)) (Account, error) {
+	var acct Account
+	var decided error
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row accountRow
+		err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Where(byKey(name)).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		acct = row.account()
+		role, err := decide(acct)
+		if err != nil {
+			decided = err
+			return err
+		}
+		if role == "" {
+			return errors.New("empty role")
+		}
+		return tx.Model(&accountRow{}).Where(byKey(name)).Update("role", role).Error
+	})
+	if decided != nil {
+		return acct, decided
+	}
+	if err != nil {
+		return acct, fmt.Errorf("store: update role of %q: %w", name, err)
+	}
+	return acct, nil
+}
+
 // SetPassword replaces the password hash of an account. It fails with ErrNotFound if there
 // is none.
 func (s *Store) SetPassword(ctx context.Context, name, hash string) error {
 	return s.updateAccount(ctx, "set password of", name, map[string]any{"password_hash": hash})
 }
 
-// RecordLogin notes a successful login from addr at the given time. It fails with
+// RecordLogin notes a successful login from addr at the given time (kept to the microsecond). It fails with
 // ErrNotFound if there is no such account.
 func (s *Store) RecordLogin(ctx context.Context, name, addr string, at time.Time) error {
 	return s.updateAccount(ctx, "record login of", name,
-		map[string]any{"last_login_at": at.UTC(), "last_addr": addr})
+		map[string]any{"last_login_at": dbTime(at), "last_addr": addr})
 }
 
 func (s *Store) updateAccount(ctx context.Context, op, name string, set map[string]any) error {

@@ -8,8 +8,10 @@ import (
 	"time"
 )
 
-func TestBans(t *testing.T) {
-	s, ctx := openTest(t), context.Background()
+func TestBans(t *testing.T) { forEachBackend(t, testBans) }
+
+func testBans(t *testing.T, db testDB) {
+	s, ctx := openTest(t, db), context.Background()
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	for _, b := range []Ban{
 		{Kind: "name", Value: "troll", Reason: "rude", By: "Ada", At: now, Until: now.Add(time.Hour)},
@@ -42,8 +44,33 @@ func TestBans(t *testing.T) {
 	}
 }
 
-func TestAuditLogWritesInBatches(t *testing.T) {
-	s := openTest(t)
+func TestStaff(t *testing.T) { forEachBackend(t, testStaff) }
+
+func testStaff(t *testing.T, db testDB) {
+	s, ctx := openTest(t, db), context.Background()
+	for _, a := range []Account{{Name: "Pat"}, {Name: "Wes", Role: "wizard"}, {Name: "Ada", Role: "admin"}} {
+		a.PasswordHash = "x"
+		if err := s.CreateAccount(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.RecordLogin(ctx, "ada", "10.1.2.3", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Staff(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Name != "Ada" || got[0].Role != "admin" || got[0].LastAddr != "10.1.2.3" ||
+		got[1].Name != "Wes" {
+		t.Fatalf("Staff = %+v, want Ada (with her address) and Wes", got)
+	}
+}
+
+func TestAuditLogWritesInBatches(t *testing.T) { forEachBackend(t, testAuditLogWritesInBatches) }
+
+func testAuditLogWritesInBatches(t *testing.T, db testDB) {
+	s := openTest(t, db)
 	a := NewAuditLog(s, testLogger(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

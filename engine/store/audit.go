@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/mudd/mudd/engine/state"
 )
 
@@ -45,7 +47,7 @@ func (s *Store) AddAudit(ctx context.Context, entries ...AuditEntry) error {
 	}
 	rows := make([]auditRow, len(entries))
 	for i, a := range entries {
-		rows[i] = auditRow{At: a.At.UTC(), Who: state.Key(a.Who), Name: a.Who, Role: a.Role, By: a.By, Room: a.Room,
+		rows[i] = auditRow{At: dbTime(a.At), Who: state.Key(a.Who), Name: a.Who, Role: a.Role, By: a.By, Room: a.Room,
 			Line: a.Line, Result: a.Result}
 	}
 	if err := s.db.WithContext(ctx).CreateInBatches(rows, rowsPerInsert).Error; err != nil {
@@ -56,9 +58,10 @@ func (s *Store) AddAudit(ctx context.Context, entries ...AuditEntry) error {
 
 // Audit returns the latest n entries, newest first; of one character if who is not "".
 func (s *Store) Audit(ctx context.Context, who string, n int) ([]AuditEntry, error) {
-	q := s.db.WithContext(ctx).Order("id DESC").Limit(n)
+	newest := clause.OrderBy{Columns: []clause.OrderByColumn{{Column: clause.Column{Name: "id"}, Desc: true}}}
+	q := s.db.WithContext(ctx).Order(newest).Limit(n)
 	if who != "" {
-		q = q.Where("who = ?", state.Key(who))
+		q = q.Where(clause.Eq{Column: clause.Column{Name: "who"}, Value: state.Key(who)})
 	}
 	var rows []auditRow
 	if err := q.Find(&rows).Error; err != nil {
@@ -66,7 +69,7 @@ func (s *Store) Audit(ctx context.Context, who string, n int) ([]AuditEntry, err
 	}
 	out := make([]AuditEntry, len(rows))
 	for i, r := range rows {
-		out[i] = AuditEntry{ID: r.ID, At: r.At, Who: r.Name, Role: r.Role, By: r.By, Room: r.Room, Line: r.Line, Result: r.Result}
+		out[i] = AuditEntry{ID: r.ID, At: r.At.UTC(), Who: r.Name, Role: r.Role, By: r.By, Room: r.Room, Line: r.Line, Result: r.Result}
 	}
 	return out, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm/clause"
 )
 
 // Ban keeps a character name, an IP address or a CIDR block of addresses out of the game.
@@ -30,12 +32,16 @@ func (banRow) TableName() string { return "bans" }
 
 // AddBan records b, replacing an earlier ban of the same kind and value.
 func (s *Store) AddBan(ctx context.Context, b Ban) error {
-	row := banRow{Kind: b.Kind, Value: b.Value, Reason: b.Reason, By: b.By, At: b.At.UTC()}
+	row := banRow{Kind: b.Kind, Value: b.Value, Reason: b.Reason, By: b.By, At: dbTime(b.At)}
 	if !b.Until.IsZero() {
-		u := b.Until.UTC()
+		u := dbTime(b.Until)
 		row.Expires = &u
 	}
-	if err := s.db.WithContext(ctx).Save(&row).Error; err != nil {
+	replace := clause.OnConflict{
+		Columns:   []clause.Column{{Name: "kind"}, {Name: "value"}},
+		DoUpdates: clause.AssignmentColumns([]string{"reason", "by", "at", "expires"}),
+	}
+	if err := s.db.WithContext(ctx).Clauses(replace).Create(&row).Error; err != nil {
 		return fmt.Errorf("store: add ban of %s %q: %w", b.Kind, b.Value, err)
 	}
 	return nil
@@ -43,7 +49,7 @@ func (s *Store) AddBan(ctx context.Context, b Ban) error {
 
 // RemoveBan deletes the ban of kind and value. It fails with ErrNotFound if there is none.
 func (s *Store) RemoveBan(ctx context.Context, kind, value string) error {
-	res := s.db.WithContext(ctx).Where("kind = ? AND value = ?", kind, value).Delete(&banRow{})
+	res := s.db.WithContext(ctx).Where(banKey(kind, value)).Delete(&banRow{})
 	if res.Error != nil {
 		return fmt.Errorf("store: remove ban of %s %q: %w", kind, value, res.Error)
 	}
@@ -56,19 +62,26 @@ func (s *Store) RemoveBan(ctx context.Context, kind, value string) error {
 // Bans returns every ban that has not expired at now, oldest first. Expired bans are deleted.
 func (s *Store) Bans(ctx context.Context, now time.Time) ([]Ban, error) {
 	db := s.db.WithContext(ctx)
-	if err := db.Where("expires IS NOT NULL AND expires <= ?", now.UTC()).Delete(&banRow{}).Error; err != nil {
+	expired := clause.Lte{Column: clause.Column{Name: "expires"}, Value: dbTime(now)} // never true of NULL
+	if err := db.Where(expired).Delete(&banRow{}).Error; err != nil {
 		return nil, fmt.Errorf("store: prune expired bans: %w", err)
 	}
 	var rows []banRow
-	if err := db.Order("at, kind, value").Find(&rows).Error; err != nil {
+	if err := db.Order(orderBy("at", "kind", "value")).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: load bans: %w", err)
 	}
 	out := make([]Ban, len(rows))
 	for i, r := range rows {
-		out[i] = Ban{Kind: r.Kind, Value: r.Value, Reason: r.Reason, By: r.By, At: r.At}
+		out[i] = Ban{Kind: r.Kind, Value: r.Value, Reason: r.Reason, By: r.By, At: r.At.UTC()}
 		if r.Expires != nil {
-			out[i].Until = *r.Expires
+			out[i].Until = r.Expires.UTC()
 		}
 	}
 	return out, nil
+}
+
+// banKey selects the ban of kind and value.
+func banKey(kind, value string) clause.Expression {
+	return clause.And(clause.Eq{Column: clause.Column{Name: "kind"}, Value: kind},
+		clause.Eq{Column: clause.Column{Name: "value"}, Value: value})
 }

@@ -18,8 +18,14 @@ func benchCharacters(n int) []state.Character {
 // BenchmarkSaveBatch5000 upserts 5,000 changed characters in one transaction, as a
 // periodic save of a full server does.
 func BenchmarkSaveBatch5000(b *testing.B) {
-	s := openTest(b)
-	cs := benchCharacters(5000)
+	for _, db := range testDBs {
+		b.Run(db.name, func(b *testing.B) { benchmarkSaveBatch(b, db, 5000) })
+	}
+}
+
+func benchmarkSaveBatch(b *testing.B, db testDB, n int) {
+	s := openTest(b, db)
+	cs := benchCharacters(n)
 	if err := s.SaveCharacters(b.Context(), cs); err != nil {
 		b.Fatal(err)
 	}
@@ -40,7 +46,7 @@ func BenchmarkSaveBatch5000(b *testing.B) {
 func BenchmarkWriterSave5000(b *testing.B) {
 	cs := benchCharacters(5000)
 	b.Run("empty", func(b *testing.B) {
-		w := NewWriter(openTest(b), nil)
+		w := NewWriter(openTest(b, testDBs[0]), nil)
 		b.ReportAllocs()
 		for b.Loop() {
 			w.Save(cs...)
@@ -51,7 +57,7 @@ func BenchmarkWriterSave5000(b *testing.B) {
 		}
 	})
 	b.Run("replace", func(b *testing.B) {
-		w := NewWriter(openTest(b), nil)
+		w := NewWriter(openTest(b, testDBs[0]), nil)
 		w.Save(cs...)
 		b.ReportAllocs()
 		for b.Loop() {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -70,7 +72,7 @@ func (s *Store) Character(ctx context.Context, name string) (state.Character, er
 func (s *Store) SaveCharacters(ctx context.Context, cs []state.Character) error {
 	latest := make(map[string]int, len(cs)) // key -> index in rows
 	rows := make([]characterRow, 0, len(cs))
-	now := time.Now().UTC()
+	now := dbTime(time.Now())
 	for _, c := range cs {
 		row, err := encode(c, now)
 		if err != nil {
@@ -113,11 +115,14 @@ func encode(c state.Character, now time.Time) (characterRow, error) {
 	}, nil
 }
 
-// writeRows upserts rows, whose keys must be distinct, in one transaction.
+// writeRows upserts rows, whose keys must be distinct, in one transaction. It sorts them by
+// key: each upsert locks its row until commit, and locking in one order everywhere keeps two
+// processes saving overlapping batches from deadlocking in PostgreSQL.
 func (s *Store) writeRows(ctx context.Context, rows []characterRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	slices.SortFunc(rows, func(a, b characterRow) int { return strings.Compare(a.Key, b.Key) })
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return tx.Clauses(upsertNewer).CreateInBatches(rows, rowsPerInsert).Error
 	})

@@ -1,11 +1,24 @@
-// Package store keeps accounts and characters in SQLite through GORM.
+// Package store keeps accounts and characters in a SQL database through GORM: a SQLite file
+// for one machine, or PostgreSQL when several processes on several machines share it.
 //
-// A Store is safe for concurrent use. Its methods do database I/O and must not be called
-// from the game loop; the loop hands character snapshots to a Writer instead, which saves
-// them in batches on its own goroutine.
+// A Store is safe for concurrent use, and several processes may share one database. Its
+// methods do database I/O and must not be called from the game loop; the loop hands
+// character snapshots to a Writer instead, which saves them in batches on its own goroutine.
 //
-// The model code is portable GORM: only Open knows it talks to SQLite (the pure Go
-// glebarez driver, in WAL mode with immediate transactions).
+// The model code is portable GORM and the same for both backends: only the setup in
+// backend.go knows which one it talks to (SQLite through the pure Go glebarez driver, in
+// WAL mode with immediate transactions; PostgreSQL through pgx).
+//
+// # Concurrency
+//
+// Every write is either one statement that decides by itself (an insert that does nothing
+// on a conflict, an upsert guarded by the stored version, an update or delete by key), or a
+// transaction that reads rows and then writes. In SQLite a transaction starts by taking the
+// database's write lock (BEGIN IMMEDIATE), so such a transaction never sees data change
+// under it. PostgreSQL runs at its default isolation, read committed: a transaction that
+// reads a row to decide what to write locks that row first (SELECT ... FOR UPDATE in
+// UpdateRole, FOR SHARE in AssignZone, through clause.Locking; SQLite drops the clause). Batches lock rows in key order,
+// so two processes saving overlapping batches wait for each other instead of deadlocking.
 package store
 
 import (
@@ -13,10 +26,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
-	"github.com/glebarez/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
@@ -30,49 +41,68 @@ var (
 	ErrExists   = errors.New("already exists")
 )
 
-// pragmas configures every pooled SQLite connection: WAL so readers never wait for the
-// writer, a busy timeout instead of immediate "database is locked" errors, and immediate
-// transactions so read-then-write transactions do not fail on lock upgrade.
-const pragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)" +
-	"&_pragma=foreign_keys(1)&_txlock=immediate"
-
 // slowQuery is how long a statement may take before GORM logs it as a warning.
 const slowQuery = 500 * time.Millisecond
 
 // Store is the database of accounts and characters.
 type Store struct {
-	db  *gorm.DB
-	log *slog.Logger
+	db      *gorm.DB
+	log     *slog.Logger
+	backend backend
 }
 
-// Open opens the SQLite database file at path, creating it and its tables if needed.
+// Open opens the database named by dsn, creating its tables if needed. A dsn that starts
+// with postgres:// or postgresql:// is a PostgreSQL connection URL (see
+// https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS; the
+// password may also come from PGPASSWORD or ~/.pgpass); anything else is the path of a
+// SQLite file, created if missing. Errors and logs never show the password (see Redact).
 // log receives GORM's warnings and errors; nil discards them.
-func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
+func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if path == "" || strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("store: open %q: invalid database file name", path)
+	s, err := open(ctx, dsn, scrubLog(log, dsn))
+	if err != nil {
+		return nil, scrub(fmt.Errorf("store: open %s: %w", Redact(dsn), err), dsn)
 	}
-	db, err := gorm.Open(sqlite.Open(path+"?"+pragmas), &gorm.Config{
+	return s, nil
+}
+
+func open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
+	b, err := backendOf(dsn)
+	if err != nil {
+		return nil, err
+	}
+	db, err := gorm.Open(b.dialector(dsn), &gorm.Config{
 		Logger: logger.NewSlogLogger(log, logger.Config{
 			SlowThreshold:             slowQuery,
 			IgnoreRecordNotFoundError: true,
-			ParameterizedQueries:      true,
+			ParameterizedQueries:      true, // never log values: they hold password hashes
 			LogLevel:                  logger.Warn,
 		}),
 		TranslateError:         true,
 		SkipDefaultTransaction: true, // transactions are explicit where they matter
-		NowFunc:                func() time.Time { return time.Now().UTC() },
+		NowFunc:                func() time.Time { return dbTime(time.Now()) },
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: open %q: %w", path, err)
+		return nil, err
 	}
-	s := &Store{db: db, log: log}
-	if err := db.WithContext(ctx).AutoMigrate(&accountRow{}, &characterRow{}, &zoneBuilderRow{}, &banRow{},
-		&auditRow{}); err != nil {
+	s := &Store{db: db, log: log, backend: b}
+	if err := b.setup(db); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("store: open %q: create tables: %w", path, err)
+		return nil, err
+	}
+	// Creating the tables is one transaction holding the backend's migration lock, so that
+	// processes starting together on a new database do not race to create the same table.
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := b.lockMigration(tx); err != nil {
+			return err
+		}
+		return tx.AutoMigrate(&accountRow{}, &characterRow{}, &zoneBuilderRow{}, &banRow{}, &auditRow{})
+	})
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("create tables: %w", err)
 	}
 	return s, nil
 }
@@ -89,7 +119,25 @@ func (s *Store) Close() error {
 	return nil
 }
 
+// Backend names the kind of database: "sqlite" or "postgres".
+func (s *Store) Backend() string { return s.backend.name }
+
 // byKey selects the row of the account or character called name (in any letter case).
 func byKey(name string) clause.Expression {
 	return clause.Eq{Column: clause.Column{Name: "key"}, Value: state.Key(name)}
+}
+
+// orderBy sorts by the named columns, ascending.
+func orderBy(columns ...string) clause.OrderBy {
+	var ob clause.OrderBy
+	for _, c := range columns {
+		ob.Columns = append(ob.Columns, clause.OrderByColumn{Column: clause.Column{Name: c}})
+	}
+	return ob
+}
+
+// dbTime is t as both backends store it: in UTC, to the microsecond (PostgreSQL's
+// precision), so that what is read back equals what was written on either.
+func dbTime(t time.Time) time.Time {
+	return t.UTC().Truncate(time.Microsecond)
 }

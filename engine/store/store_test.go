@@ -7,21 +7,44 @@ import (
 	"log/slog"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/mudd/mudd/engine/state"
+	"github.com/mudd/mudd/internal/pgtest"
 )
 
 func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-// openAt opens the store at path and closes it when the test ends.
-func openAt(t testing.TB, path string) *Store {
+// testDB is a database backend the tests run against.
+type testDB struct {
+	name string
+	new  func(t testing.TB) string // the DSN of a new, empty database, removed when t ends
+}
+
+// testDBs are the backends. PostgreSQL needs a server (see pgtest); without one its tests
+// skip, saying so.
+var testDBs = []testDB{
+	{"sqlite", func(t testing.TB) string { return filepath.Join(t.TempDir(), "mudd.db") }},
+	{"postgres", pgtest.DSN},
+}
+
+// forEachBackend runs test once for each backend, as subtests named after them.
+func forEachBackend(t *testing.T, test func(t *testing.T, db testDB)) {
+	for _, db := range testDBs {
+		t.Run(db.name, func(t *testing.T) { test(t, db) })
+	}
+}
+
+// openAt opens the store at dsn and closes it when the test ends.
+func openAt(t testing.TB, dsn string) *Store {
 	t.Helper()
-	s, err := Open(t.Context(), path, testLogger(t))
+	s, err := Open(t.Context(), dsn, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,12 +56,13 @@ func openAt(t testing.TB, path string) *Store {
 	return s
 }
 
-func openTest(t testing.TB) *Store {
-	return openAt(t, filepath.Join(t.TempDir(), "mudd.db"))
+// openTest opens a new, empty database of the backend.
+func openTest(t testing.TB, db testDB) *Store {
+	return openAt(t, db.new(t))
 }
 
 func TestOpenPragmas(t *testing.T) {
-	s := openTest(t)
+	s := openTest(t, testDBs[0])
 	for _, tc := range []struct{ pragma, want string }{
 		{"journal_mode", "wal"},
 		{"busy_timeout", "5000"},
@@ -66,10 +90,12 @@ func TestOpenBadPath(t *testing.T) {
 
 var errAny = errors.New("any error")
 
-func TestAccounts(t *testing.T) {
+func TestAccounts(t *testing.T) { forEachBackend(t, testAccounts) }
+
+func testAccounts(t *testing.T, db testDB) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "mudd.db")
-	s := openAt(t, path)
+	dsn := db.new(t)
+	s := openAt(t, dsn)
 	created := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	if err := s.CreateAccount(ctx, Account{Name: "Alice", PasswordHash: "h1", CreatedAt: created}); err != nil {
 		t.Fatal(err)
@@ -111,10 +137,10 @@ func TestAccounts(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s = openAt(t, path)
+	s = openAt(t, dsn)
 	want := map[string]Account{
 		"alice": {Name: "Alice", PasswordHash: "h3", Role: "wizard", CreatedAt: created,
-			LastLoginAt: login, LastAddr: "192.0.2.1:4000"},
+			LastLoginAt: login.Truncate(time.Microsecond), LastAddr: "192.0.2.1:4000"}, // both keep µs
 		"BOB": {Name: "Bob", PasswordHash: "h2", Role: "builder"},
 	}
 	for name, w := range want {
@@ -132,8 +158,10 @@ func TestAccounts(t *testing.T) {
 	}
 }
 
-func TestAccountDefaultRole(t *testing.T) {
-	s := openTest(t)
+func TestAccountDefaultRole(t *testing.T) { forEachBackend(t, testAccountDefaultRole) }
+
+func testAccountDefaultRole(t *testing.T, db testDB) {
+	s := openTest(t, db)
 	if err := s.CreateAccount(t.Context(), Account{Name: "Dan"}); err != nil {
 		t.Fatal(err)
 	}
@@ -168,9 +196,11 @@ func character(name string, version uint64) state.Character {
 	}
 }
 
-func TestCharacterRoundTrip(t *testing.T) {
+func TestCharacterRoundTrip(t *testing.T) { forEachBackend(t, testCharacterRoundTrip) }
+
+func testCharacterRoundTrip(t *testing.T, db testDB) {
 	ctx := t.Context()
-	s := openTest(t)
+	s := openTest(t, db)
 	if _, err := s.Character(ctx, "alice"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Character before save: err = %v, want ErrNotFound", err)
 	}
@@ -189,9 +219,11 @@ func TestCharacterRoundTrip(t *testing.T) {
 	}
 }
 
-func TestCharacterVersions(t *testing.T) {
+func TestCharacterVersions(t *testing.T) { forEachBackend(t, testCharacterVersions) }
+
+func testCharacterVersions(t *testing.T, db testDB) {
 	ctx := t.Context()
-	s := openTest(t)
+	s := openTest(t, db)
 	at := func(room string, v uint64) state.Character {
 		return state.Character{Name: "Alice", Room: room, Version: v}
 	}
@@ -224,9 +256,11 @@ func TestCharacterVersions(t *testing.T) {
 }
 
 // TestCharacterVersionsManyRows checks the version rule in every INSERT of a large batch.
-func TestCharacterVersionsManyRows(t *testing.T) {
+func TestCharacterVersionsManyRows(t *testing.T) { forEachBackend(t, testCharacterVersionsManyRows) }
+
+func testCharacterVersionsManyRows(t *testing.T, db testDB) {
 	ctx := t.Context()
-	s := openTest(t)
+	s := openTest(t, db)
 	const n = 2*rowsPerInsert + 7
 	batch := func(v uint64) []state.Character {
 		cs := make([]state.Character, n)
@@ -250,9 +284,11 @@ func TestCharacterVersionsManyRows(t *testing.T) {
 	}
 }
 
-func TestSaveCharactersInvalid(t *testing.T) {
+func TestSaveCharactersInvalid(t *testing.T) { forEachBackend(t, testSaveCharactersInvalid) }
+
+func testSaveCharactersInvalid(t *testing.T, db testDB) {
 	ctx := t.Context()
-	s := openTest(t)
+	s := openTest(t, db)
 	bad := state.Character{Name: "Bob", Data: map[string]any{"n": 1}}
 	err := s.SaveCharacters(ctx, []state.Character{character("Alice", 1), bad})
 	if err == nil || !strings.Contains(err.Error(), "data.n") {
@@ -263,8 +299,10 @@ func TestSaveCharactersInvalid(t *testing.T) {
 	}
 }
 
-func TestContextCancelled(t *testing.T) {
-	s := openTest(t)
+func TestContextCancelled(t *testing.T) { forEachBackend(t, testContextCancelled) }
+
+func testContextCancelled(t *testing.T, db testDB) {
+	s := openTest(t, db)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if err := s.SaveCharacters(ctx, []state.Character{{Name: "Alice"}}); !errors.Is(err, context.Canceled) {
@@ -272,5 +310,63 @@ func TestContextCancelled(t *testing.T) {
 	}
 	if _, err := s.Account(ctx, "alice"); !errors.Is(err, context.Canceled) {
 		t.Errorf("Account with cancelled ctx: err = %v", err)
+	}
+}
+
+func TestUpdateRole(t *testing.T) { forEachBackend(t, testUpdateRole) }
+
+func testUpdateRole(t *testing.T, db testDB) {
+	ctx := t.Context()
+	s := openTest(t, db)
+	if err := s.CreateAccount(ctx, Account{Name: "Alice", Role: "builder"}); err != nil {
+		t.Fatal(err)
+	}
+	refused := errors.New("refused")
+	if _, err := s.UpdateRole(ctx, "alice", func(Account) (string, error) { return "admin", refused }); err != refused {
+		t.Errorf("UpdateRole refused by decide: err = %v, want decide's error as is", err)
+	}
+	if _, err := s.UpdateRole(ctx, "carol", func(Account) (string, error) { return "admin", nil }); !errors.Is(err, ErrNotFound) {
+		t.Errorf("UpdateRole of a missing account: err = %v, want ErrNotFound", err)
+	}
+	was, err := s.UpdateRole(ctx, "ALICE", func(a Account) (string, error) { return "wizard", nil })
+	if err != nil || was.Name != "Alice" || was.Role != "builder" {
+		t.Errorf("UpdateRole = %+v, %v; want Alice as she was, a builder", was, err)
+	}
+	if a, _ := s.Account(ctx, "alice"); a.Role != "wizard" {
+		t.Errorf("role after UpdateRole = %q, want wizard", a.Role)
+	}
+}
+
+// TestUpdateRoleConcurrent counts in the role from two processes at once: every decision
+// must see the previous one's result, or a count is lost.
+func TestUpdateRoleConcurrent(t *testing.T) { forEachBackend(t, testUpdateRoleConcurrent) }
+
+func testUpdateRoleConcurrent(t *testing.T, db testDB) {
+	dsn := db.new(t)
+	stores := []*Store{openAt(t, dsn), openAt(t, dsn)}
+	if err := stores[0].CreateAccount(t.Context(), Account{Name: "Counter", Role: "0"}); err != nil {
+		t.Fatal(err)
+	}
+	const each = 10
+	var wg sync.WaitGroup
+	for _, s := range stores {
+		for range 2 {
+			wg.Go(func() {
+				for range each {
+					_, err := s.UpdateRole(t.Context(), "counter", func(a Account) (string, error) {
+						n, err := strconv.Atoi(a.Role)
+						return strconv.Itoa(n + 1), err
+					})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if a, err := stores[1].Account(t.Context(), "counter"); err != nil || a.Role != strconv.Itoa(4*each) {
+		t.Errorf("after %d concurrent updates, role = %q (%v)", 4*each, a.Role, err)
 	}
 }

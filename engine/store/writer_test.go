@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
@@ -49,8 +48,10 @@ func wantStored(t *testing.T, s *Store, want map[string]uint64) {
 	}
 }
 
-func TestWriterSaveFlush(t *testing.T) {
-	s := openTest(t)
+func TestWriterSaveFlush(t *testing.T) { forEachBackend(t, testWriterSaveFlush) }
+
+func testWriterSaveFlush(t *testing.T, db testDB) {
+	s := openTest(t, db)
 	w := NewWriter(s, testLogger(t))
 	runWriter(t, w)
 	want := make(map[string]uint64)
@@ -91,9 +92,11 @@ func blockingWrite(w *Writer) (calls chan []characterRow, results chan error) {
 	return calls, results
 }
 
-func TestWriterLoadInFlight(t *testing.T) {
+func TestWriterLoadInFlight(t *testing.T) { forEachBackend(t, testWriterLoadInFlight) }
+
+func testWriterLoadInFlight(t *testing.T, db testDB) {
 	ctx := t.Context()
-	s := openTest(t)
+	s := openTest(t, db)
 	w := NewWriter(s, testLogger(t))
 	calls, results := blockingWrite(w)
 	runWriter(t, w)
@@ -124,15 +127,20 @@ func TestWriterLoadInFlight(t *testing.T) {
 	wantStored(t, s, map[string]uint64{"alice": 2})
 }
 
-// TestWriterLoadWhileLocked holds the database's write lock from another connection, so the
-// writer cannot commit until the test lets it.
-func TestWriterLoadWhileLocked(t *testing.T) {
+// TestWriterLoadWhileLocked keeps the writer from committing until the test lets it: another
+// connection inserts Alice's row and holds its transaction open. In SQLite that transaction
+// holds the database's write lock; in PostgreSQL the writer's upsert of the same key waits
+// for it.
+func TestWriterLoadWhileLocked(t *testing.T) { forEachBackend(t, testWriterLoadWhileLocked) }
+
+func testWriterLoadWhileLocked(t *testing.T, db testDB) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "mudd.db")
-	s := openAt(t, path)
-	other := openAt(t, path)
+	dsn := db.new(t)
+	s := openAt(t, dsn)
+	other := openAt(t, dsn)
 	tx := other.db.Begin()
-	if err := tx.Create(&accountRow{Key: "lock", Name: "Lock"}).Error; err != nil {
+	t.Cleanup(func() { tx.Rollback() })
+	if err := tx.Create(&characterRow{Key: "alice", Name: "Alice", State: "{}"}).Error; err != nil {
 		t.Fatal(err)
 	}
 
@@ -153,8 +161,10 @@ func TestWriterLoadWhileLocked(t *testing.T) {
 	wantStored(t, s, map[string]uint64{"alice": 4})
 }
 
-func TestWriterCoalesce(t *testing.T) {
-	s := openTest(t)
+func TestWriterCoalesce(t *testing.T) { forEachBackend(t, testWriterCoalesce) }
+
+func testWriterCoalesce(t *testing.T, db testDB) {
+	s := openTest(t, db)
 	w := NewWriter(s, testLogger(t))
 	for v := range uint64(100) {
 		w.Save(state.Character{Name: "Alice", Room: fmt.Sprint("z:", v+1), Version: v + 1})
@@ -171,8 +181,10 @@ func TestWriterCoalesce(t *testing.T) {
 	}
 }
 
-func TestWriterRetry(t *testing.T) {
-	s := openTest(t)
+func TestWriterRetry(t *testing.T) { forEachBackend(t, testWriterRetry) }
+
+func testWriterRetry(t *testing.T, db testDB) {
+	s := openTest(t, db)
 	w := NewWriter(s, testLogger(t))
 	w.minBackoff, w.maxBackoff = time.Millisecond, 2*time.Millisecond
 	calls, results := blockingWrite(w)
@@ -199,8 +211,10 @@ func TestWriterRetry(t *testing.T) {
 	}
 }
 
-func TestWriterRejectsInvalid(t *testing.T) {
-	s := openTest(t)
+func TestWriterRejectsInvalid(t *testing.T) { forEachBackend(t, testWriterRejectsInvalid) }
+
+func testWriterRejectsInvalid(t *testing.T, db testDB) {
+	s := openTest(t, db)
 	w := NewWriter(s, testLogger(t))
 	runWriter(t, w)
 	w.Save(state.Character{Name: "Bob", Data: map[string]any{"x": math.NaN()}}, character("Alice", 1))
@@ -214,8 +228,10 @@ func TestWriterRejectsInvalid(t *testing.T) {
 	}
 }
 
-func TestWriterRunWritesOnCancel(t *testing.T) {
-	s := openTest(t)
+func TestWriterRunWritesOnCancel(t *testing.T) { forEachBackend(t, testWriterRunWritesOnCancel) }
+
+func testWriterRunWritesOnCancel(t *testing.T, db testDB) {
+	s := openTest(t, db)
 	w := NewWriter(s, testLogger(t))
 	want := make(map[string]uint64)
 	for i := range 1000 {
@@ -237,8 +253,10 @@ func TestWriterRunWritesOnCancel(t *testing.T) {
 	}
 }
 
-func TestWriterStopWhileFailing(t *testing.T) {
-	s := openTest(t)
+func TestWriterStopWhileFailing(t *testing.T) { forEachBackend(t, testWriterStopWhileFailing) }
+
+func testWriterStopWhileFailing(t *testing.T, db testDB) {
+	s := openTest(t, db)
 	w := NewWriter(s, testLogger(t))
 	w.minBackoff, w.maxBackoff = time.Millisecond, time.Millisecond
 	var calls int
@@ -258,8 +276,10 @@ func TestWriterStopWhileFailing(t *testing.T) {
 	}
 }
 
-func TestFlushContext(t *testing.T) {
-	s := openTest(t)
+func TestFlushContext(t *testing.T) { forEachBackend(t, testFlushContext) }
+
+func testFlushContext(t *testing.T, db testDB) {
+	s := openTest(t, db)
 	w := NewWriter(s, testLogger(t)) // never runs
 	w.Save(character("Alice", 1))
 	ctx, cancel := context.WithCancel(t.Context())
@@ -271,8 +291,10 @@ func TestFlushContext(t *testing.T) {
 
 // TestWriterConcurrent saves from one goroutine, as the game loop does, and loads from
 // another while Run writes.
-func TestWriterConcurrent(t *testing.T) {
-	s := openTest(t)
+func TestWriterConcurrent(t *testing.T) { forEachBackend(t, testWriterConcurrent) }
+
+func testWriterConcurrent(t *testing.T, db testDB) {
+	s := openTest(t, db)
 	w := NewWriter(s, testLogger(t))
 	runWriter(t, w)
 	const rounds, players = 200, 25

@@ -35,8 +35,10 @@ func (zoneBuilderRow) TableName() string { return "zone_builders" }
 func (s *Store) AssignZone(ctx context.Context, zone, name, by string) (string, error) {
 	var display string
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// The account row is locked until commit so that it cannot change in between
+		// (PostgreSQL; in SQLite the transaction holds the write lock already).
 		var acct accountRow
-		err := tx.Where(byKey(name)).Take(&acct).Error
+		err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthShare}).Where(byKey(name)).Take(&acct).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return ErrNotFound
 		}
@@ -44,7 +46,7 @@ func (s *Store) AssignZone(ctx context.Context, zone, name, by string) (string, 
 			return err
 		}
 		display = acct.Name
-		row := zoneBuilderRow{Zone: zone, Key: acct.Key, Name: acct.Name, AssignedBy: by, AssignedAt: time.Now().UTC()}
+		row := zoneBuilderRow{Zone: zone, Key: acct.Key, Name: acct.Name, AssignedBy: by, AssignedAt: dbTime(time.Now())}
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 		if res.Error != nil {
 			return res.Error
@@ -63,7 +65,8 @@ func (s *Store) AssignZone(ctx context.Context, zone, name, by string) (string, 
 // UnassignZone takes zone away from the account called name. It fails with ErrNotFound if
 // the account was not assigned to the zone.
 func (s *Store) UnassignZone(ctx context.Context, zone, name string) error {
-	res := s.db.WithContext(ctx).Where("zone = ?", zone).Where(byKey(name)).Delete(&zoneBuilderRow{})
+	res := s.db.WithContext(ctx).Where(clause.Eq{Column: clause.Column{Name: "zone"}, Value: zone}).Where(byKey(name)).
+		Delete(&zoneBuilderRow{})
 	if res.Error != nil {
 		return fmt.Errorf("store: unassign zone %q from %q: %w", zone, name, res.Error)
 	}
@@ -76,12 +79,12 @@ func (s *Store) UnassignZone(ctx context.Context, zone, name string) error {
 // ZoneBuilders lists every assignment, ordered by zone and name.
 func (s *Store) ZoneBuilders(ctx context.Context) ([]ZoneBuilder, error) {
 	var rows []zoneBuilderRow
-	if err := s.db.WithContext(ctx).Order("zone, key").Find(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Order(orderBy("zone", "key")).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list zone builders: %w", err)
 	}
 	out := make([]ZoneBuilder, len(rows))
 	for i, r := range rows {
-		out[i] = ZoneBuilder{Zone: r.Zone, Name: r.Name, AssignedBy: r.AssignedBy, AssignedAt: r.AssignedAt}
+		out[i] = ZoneBuilder{Zone: r.Zone, Name: r.Name, AssignedBy: r.AssignedBy, AssignedAt: r.AssignedAt.UTC()}
 	}
 	return out, nil
 }

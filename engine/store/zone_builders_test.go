@@ -2,14 +2,15 @@ package store
 
 import (
 	"errors"
-	"path/filepath"
 	"testing"
 )
 
-func TestZoneBuilders(t *testing.T) {
+func TestZoneBuilders(t *testing.T) { forEachBackend(t, testZoneBuilders) }
+
+func testZoneBuilders(t *testing.T, db testDB) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "mudd.db")
-	s := openAt(t, path)
+	dsn := db.new(t)
+	s := openAt(t, dsn)
 	for _, name := range []string{"Bob", "Carol"} {
 		if err := s.CreateAccount(ctx, Account{Name: name, PasswordHash: "h"}); err != nil {
 			t.Fatal(err)
@@ -41,7 +42,7 @@ func TestZoneBuilders(t *testing.T) {
 	}
 	s.Close()
 
-	s = openAt(t, path) // assignments persist
+	s = openAt(t, dsn) // assignments persist
 	list, err := s.ZoneBuilders(ctx)
 	if err != nil {
 		t.Fatal(err)

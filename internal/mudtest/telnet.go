@@ -205,6 +205,26 @@ func (c *TelnetClient) wait(what string, check func() bool) {
 	}
 }
 
+// Closed waits until the connection ends (closed or reset by the server) and reports
+// whether it did within Timeout.
+func (c *TelnetClient) Closed() bool {
+	deadline := time.NewTimer(Timeout)
+	defer deadline.Stop()
+	for {
+		c.mu.Lock()
+		err := c.err
+		c.mu.Unlock()
+		if err != nil {
+			return true
+		}
+		select {
+		case <-c.changed:
+		case <-deadline.C:
+			return false
+		}
+	}
+}
+
 // Write sends raw bytes, through the MCCP3 compressor once StartMCCP3 was called.
 func (c *TelnetClient) Write(p string) {
 	c.t.Helper()
