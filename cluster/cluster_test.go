@@ -20,6 +20,7 @@ import (
 	"github.com/mudd/mudd/cluster"
 	"github.com/mudd/mudd/engine"
 	"github.com/mudd/mudd/internal/mudtest"
+	"github.com/mudd/mudd/internal/pgtest"
 )
 
 // inProcess is a gateway and scenes in this process, on an embedded NATS server without a
@@ -30,15 +31,17 @@ type inProcess struct {
 	data    string
 	game    fs.FS
 	gameDir string // "" for the embedded default game
+	db      string // Config.DB: "" for SQLite in data
 	gw      *mudtest.Server
 }
 
 func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-func startInProcess(t *testing.T) *inProcess { return startInProcessGame(t, "") }
+func startInProcess(t *testing.T) *inProcess { return startInProcessGame(t, "", "") }
 
-// startInProcessGame runs the game in dir (the default game when "").
-func startInProcessGame(t *testing.T, dir string) *inProcess {
+// startInProcessGame runs the game in dir (the default game when "") on the database db
+// (SQLite in a temporary directory when "").
+func startInProcessGame(t *testing.T, dir, db string) *inProcess {
 	t.Helper()
 	ns, err := server.NewServer(&server.Options{DontListen: true, NoSigs: true, NoLog: true})
 	if err != nil {
@@ -49,12 +52,12 @@ func startInProcessGame(t *testing.T, dir string) *inProcess {
 		t.Fatal("nats server not ready")
 	}
 	t.Cleanup(ns.Shutdown)
-	c := &inProcess{t: t, ns: ns, data: t.TempDir(), game: mudd.DefaultGame(), gameDir: dir}
+	c := &inProcess{t: t, ns: ns, data: t.TempDir(), game: mudd.DefaultGame(), gameDir: dir, db: db}
 	if dir != "" {
 		c.game = os.DirFS(dir)
 	}
 	g := cluster.NewGateway(c.conn(), "gw", quiet())
-	c.gw = mudtest.Start(t, engine.Config{Game: c.game, GameDir: dir, DataDir: c.data, Gateway: g, Zones: []string{}},
+	c.gw = mudtest.Start(t, engine.Config{Game: c.game, GameDir: dir, DataDir: c.data, DB: db, Gateway: g, Zones: []string{}},
 		func(eng *engine.Engine) {
 			stop, err := g.Start(eng)
 			if err != nil {
@@ -79,7 +82,7 @@ func (c *inProcess) conn() *nats.Conn {
 func (c *inProcess) scene(id string, zones ...string) (stop func()) {
 	c.t.Helper()
 	sc := cluster.NewScene(c.conn(), cluster.SceneInfo{ID: id, Zones: zones, Run: id + time.Now().String()}, quiet())
-	eng, err := engine.New(engine.Config{Game: c.game, GameDir: c.gameDir, DataDir: c.data, TelnetAddr: "-", TCPAddr: "-",
+	eng, err := engine.New(engine.Config{Game: c.game, GameDir: c.gameDir, DataDir: c.data, DB: c.db, TelnetAddr: "-", TCPAddr: "-",
 		Zones: zones, Router: sc.Router, Pulse: 20 * time.Millisecond, SaveInterval: 100 * time.Millisecond,
 		Logger: quiet()})
 	if err != nil {
@@ -274,7 +277,7 @@ func TestReloadAcrossScenes(t *testing.T) {
 	if _, err := mudd.WriteDefaultGame(dir); err != nil {
 		t.Fatal(err)
 	}
-	c := startInProcessGame(t, dir)
+	c := startInProcessGame(t, dir, "")
 	c.scene("village", "millbrook", "riverside")
 	c.scene("forest", "eldwood")
 	ada := mudtest.Create(t, c.gw, "Ada", "adapass123")
@@ -304,4 +307,31 @@ func TestReloadAcrossScenes(t *testing.T) {
 	ada.Send("reload eldwood") // on the village scene
 	ada.Expect("Reloaded zone eldwood")
 	bo.Expect("[reload] Reloaded zone eldwood") // the forest scene reloaded it too
+}
+
+// TestHandOverPostgres: the gateway and the scenes share a PostgreSQL database, as on several
+// machines. It is skipped, saying so, without a test server (see internal/pgtest).
+func TestHandOverPostgres(t *testing.T) {
+	c := startInProcessGame(t, "", pgtest.DSN(t))
+	c.scene("village", "millbrook", "riverside")
+	stopForest := c.scene("forest", "eldwood")
+	w := mudtest.Create(t, c.gw, "Wanda", "wander1234")
+	for _, l := range []string{"north", "north", "get candle", "south", "south", "west", "west"} {
+		w.Do(l)
+	}
+	if out := w.Do("west"); !strings.Contains(out, "Edge of the Eldwood") {
+		t.Fatalf("into the forest:\n%s", out)
+	}
+	stopForest()
+	w.Hear("restarting")
+	c.scene("forest", "eldwood")
+	w.Expect("The world is back")
+	w.Expect("Edge of the Eldwood")
+	w.Expect("> ")
+	if out := w.Do("inventory"); strings.Count(out, "beeswax candle") != 1 {
+		t.Fatalf("inventory after the forest restarted:\n%s", out)
+	}
+	if out := w.Do("east"); !strings.Contains(out, "The West Gate") {
+		t.Fatalf("back to the village:\n%s", out)
+	}
 }
