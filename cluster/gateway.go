@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nuid"
 
 	"github.com/mudd/mudd/engine"
 	"github.com/mudd/mudd/engine/store"
@@ -28,7 +29,7 @@ const DeadAfter = 2 * time.Second
 // load and last heartbeat) and holds the players of a scene that stopped until a scene owns
 // their zone again.
 type Gateway struct {
-	id  string
+	id  string // the name given, and a part unique to this process: session ids start again
 	nc  *nats.Conn
 	log *slog.Logger
 
@@ -55,13 +56,18 @@ type player struct {
 
 	mu      sync.Mutex // orders what is published for the player
 	scene   string     // the scene playing the character; "" while held
+	run     string     // the process (run) of that scene: others with its id are stale
 	zone    string     // the zone the character is in, as last known
 	moving  string     // the id of the hand-over under way, if any
 	pending []Msg      // lines (and OOB) sent while moving, to pass on when attached
 }
 
-// NewGateway returns a gateway called id that talks over nc.
-func NewGateway(nc *nats.Conn, id string, log *slog.Logger) *Gateway {
+// NewGateway returns a gateway called name that talks over nc.
+func NewGateway(nc *nats.Conn, name string, log *slog.Logger) *Gateway {
+	// Scenes know a client by gateway and session id, and a restarted gateway numbers its
+	// sessions from 1 again: each process has an id of its own, so that a new client can
+	// never be taken for a client of the gateway's previous process.
+	id := name + "-" + nuid.Next()
 	return &Gateway{id: id, nc: nc, log: log, scenes: make(map[string]*sceneEntry),
 		owners: make(map[string]string), players: make(map[uint64]*player), now: time.Now}
 }
@@ -106,17 +112,23 @@ func (g *Gateway) Start(eng *engine.Engine) (stop func(), err error) {
 	return func() { unsubscribe(); close(done); <-finished }, nil
 }
 
-// receive handles the messages of scenes, in the order they were sent, and declares silent
-// scenes dead.
+// receive handles the messages of scenes, in the order they were sent, declares silent
+// scenes dead, and tells the scenes the gateway is alive.
 func (g *Gateway) receive(in <-chan *nats.Msg, done <-chan struct{}) {
 	tick := time.NewTicker(DeadAfter / 8)
 	defer tick.Stop()
+	beat := time.NewTicker(HeartbeatEvery)
+	defer beat.Stop()
 	for {
 		select {
 		case <-done:
 			return
 		case <-tick.C:
 			g.reap()
+		case <-beat.C:
+			if err := g.nc.Publish(registrySubject, encode(Msg{Kind: KindGatewayBeat, Gateway: g.id})); err != nil {
+				g.log.Warn("gateway: heartbeat", "err", err)
+			}
 		case nm := <-in:
 			m, err := decode(nm.Data)
 			if err != nil {
@@ -170,10 +182,10 @@ func (g *Gateway) output(m Msg) {
 		return
 	}
 	p.mu.Lock()
-	from := p.scene
+	from, run := p.scene, p.run
 	p.mu.Unlock()
-	if m.From != from {
-		return // from a scene the player has left (a stopping scene's goodbye)
+	if m.From != from || m.Run != run {
+		return // from a scene the player has left (a stopping scene's goodbye), or a stale process
 	}
 	p.c.SetPreferences(m.Out.Color, m.Out.Charset)
 	p.c.Send(m.Out.engine())
@@ -214,25 +226,37 @@ func (g *Gateway) register(s SceneInfo, announce bool) (refused string, busy boo
 		g.log.Info("scene joined", "scene", s.ID, "zones", s.Zones, "pid", s.PID, "announce", announce)
 	}
 	for _, p := range held {
-		g.resume(p, s.ID, s.Zones)
+		g.resume(p, s)
 	}
 	return "", false
 }
 
-// resume attaches a held player to scene id, if it owns the player's zone.
-func (g *Gateway) resume(p *player, id string, zones []string) {
+// resume attaches a held player to scene s, if it owns the player's zone.
+func (g *Gateway) resume(p *player, s SceneInfo) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.scene != "" || p.moving != "" || !slices.Contains(zones, p.zone) {
+	if p.scene != "" || p.moving != "" || !slices.Contains(s.Zones, p.zone) {
 		return
 	}
 	p.c.Send(engine.Output{Text: "The world is back. Welcome back!\n"})
-	g.attachLocked(p, id, false)
+	g.attachLocked(p, s.ID, s.Run, false)
 }
 
-// attachLocked attaches p to scene id and sends it the lines p typed meanwhile.
-func (g *Gateway) attachLocked(p *player, id string, arrive bool) {
-	p.scene = id
+// ownerOf returns the scene running zone and its run, or "" when none does.
+func (g *Gateway) ownerOf(zone string) (id, run string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	id = g.owners[zone]
+	if e := g.scenes[id]; e != nil {
+		run = e.info.Run
+	}
+	return id, run
+}
+
+// attachLocked attaches p to scene id (its process run) and sends it the lines p typed
+// meanwhile.
+func (g *Gateway) attachLocked(p *player, id, run string, arrive bool) {
+	p.scene, p.run = id, run
 	c := clientFrom(p.c)
 	c.Arrive = arrive
 	g.publishLocked(p, Msg{Kind: KindAttach, Client: c})
@@ -329,9 +353,7 @@ func ZoneOf(room string) string {
 
 // attach sends p to the scene owning its zone, or holds it.
 func (g *Gateway) attach(p *player) {
-	g.mu.Lock()
-	owner := g.owners[p.zone]
-	g.mu.Unlock()
+	owner, run := g.ownerOf(p.zone)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if owner == "" {
@@ -340,7 +362,7 @@ func (g *Gateway) attach(p *player) {
 			"Please wait; you will enter it as soon as it is.\n", Prompt: "> "})
 		return
 	}
-	g.attachLocked(p, owner, false)
+	g.attachLocked(p, owner, run, false)
 }
 
 // moving starts a hand-over: p's scene saved the character in a zone another scene runs.
@@ -358,18 +380,18 @@ func (g *Gateway) moving(nm *nats.Msg, m Msg) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.moving == m.Handover || p.scene != m.From {
+	if p.moving == m.Handover || p.scene != m.From || p.run != m.Run {
 		return // a repeated request, or from a scene the player is not on
 	}
 	p.moving, p.scene, p.zone = m.Handover, "", m.Text
-	go g.finishMove(p, m.From, m.Handover)
+	go g.finishMove(p, m.From, m.Run, m.Handover)
 }
 
 // finishMove releases the player from the scene it leaves (getting back the lines typed
 // since the hand-over began) and attaches it to the scene running the zone the database
 // says the character is in: if the source could not save, that is where it was.
-func (g *Gateway) finishMove(p *player, from, hid string) {
-	req := encode(Msg{Kind: KindRelease, Gateway: g.id, Session: p.c.ID(), Handover: hid})
+func (g *Gateway) finishMove(p *player, from, run, hid string) {
+	req := encode(Msg{Kind: KindRelease, Gateway: g.id, Session: p.c.ID(), Handover: hid, To: run})
 	var lines []string
 	released := false
 	for range requestTries {
@@ -386,9 +408,7 @@ func (g *Gateway) finishMove(p *player, from, hid string) {
 		g.log.Warn("hand-over: no release from the source scene; its lines are lost", "scene", from, "name", p.name)
 	}
 	zone := g.zoneOf(context.Background(), p.name)
-	g.mu.Lock()
-	owner := g.owners[zone]
-	g.mu.Unlock()
+	owner, run := g.ownerOf(zone)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.moving != hid {
@@ -405,7 +425,7 @@ func (g *Gateway) finishMove(p *player, from, hid string) {
 			"Please wait; you will enter it as soon as it is.\n", Prompt: "> "})
 		return
 	}
-	g.attachLocked(p, owner, true)
+	g.attachLocked(p, owner, run, true)
 }
 
 func (g *Gateway) line(p *player, text string) {
@@ -463,7 +483,7 @@ func (g *Gateway) leave(p *player, idle bool) {
 // publishLocked sends m about p to p's scene. p.mu is held, so messages about one player
 // leave in order.
 func (g *Gateway) publishLocked(p *player, m Msg) {
-	m.Gateway, m.Session = g.id, p.c.ID()
+	m.Gateway, m.Session, m.To = g.id, p.c.ID(), p.run
 	if err := g.nc.Publish(sceneSubject(p.scene), encode(m)); err != nil {
 		g.log.Warn("gateway: publish", "scene", p.scene, "kind", m.Kind, "err", err)
 	}

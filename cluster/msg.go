@@ -37,6 +37,9 @@ const (
 	KindHeartbeat = "heartbeat" // scene → registry: Scene is alive, with its load
 	KindBye       = "bye"       // scene → registry: Scene is stopping; hold its players
 	KindFence     = "fence"     // gateway → scene: the process of Scene.Run was replaced; it must stop
+	// KindGatewayBeat: gateway → scenes: Gateway is alive. A scene takes the clients of a gateway
+	// silent for DeadAfter as dropped: their characters go link-dead.
+	KindGatewayBeat = "gateway-heartbeat"
 
 	// A hand-over: the player walked into a zone another scene runs. The source scene has
 	// saved the character in its new room and taken it out of its world.
@@ -56,6 +59,8 @@ type Msg struct {
 	Kind    string     `json:"k"`
 	Gateway string     `json:"gw,omitempty"`
 	From    string     `json:"from,omitempty"` // the scene that sent it
+	Run     string     `json:"run,omitempty"`  // and the run (process) of that scene
+	To      string     `json:"to,omitempty"`   // the run of the scene it is for: another process with its id ignores it
 	Session uint64     `json:"s,omitempty"`    // the client's id on its gateway
 	Text    string     `json:"t,omitempty"`
 	Idle    bool       `json:"idle,omitempty"`

@@ -104,7 +104,7 @@ func (r router) Broadcast(min engine.Role, channel, talker, text string) {
 
 // publish sends m from this scene.
 func (s *Scene) publish(subj string, m Msg) {
-	m.From = s.info.ID
+	m.From, m.Run = s.info.ID, s.info.Run
 	if err := s.nc.Publish(subj, encode(m)); err != nil {
 		s.log.Warn("scene: publish", "subject", subj, "kind", m.Kind, "err", err)
 	}

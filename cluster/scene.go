@@ -56,11 +56,13 @@ type Scene struct {
 	fenced    chan struct{} // closed when the gateway fenced this process
 	fenceWhy  string
 
-	mu       sync.Mutex
-	remotes  map[remoteKey]*engine.Remote
-	keys     map[*engine.Remote]remoteKey
-	released map[string]releasedLines // by hand-over id, to answer a repeated release
-	others   map[string]*sceneEntry   // the other scenes, from their heartbeats
+	mu        sync.Mutex
+	remotes   map[remoteKey]*engine.Remote
+	keys      map[*engine.Remote]remoteKey
+	released  map[string]releasedLines // by hand-over id, to answer a repeated release
+	others    map[string]*sceneEntry   // the other scenes, from their heartbeats
+	gateways  map[string]time.Time     // when each gateway was last heard
+	lastCheck time.Time                // when dropSilentGateways last ran
 }
 
 type remoteKey struct {
@@ -78,7 +80,7 @@ type releasedLines struct {
 func NewScene(nc *nats.Conn, info SceneInfo, log *slog.Logger) *Scene {
 	return &Scene{info: info, nc: nc, log: log, remotes: make(map[remoteKey]*engine.Remote),
 		keys: make(map[*engine.Remote]remoteKey), released: make(map[string]releasedLines),
-		others: make(map[string]*sceneEntry), nudge: make(chan struct{}, 1), fenced: make(chan struct{})}
+		others: make(map[string]*sceneEntry), gateways: make(map[string]time.Time), nudge: make(chan struct{}, 1), fenced: make(chan struct{})}
 }
 
 // beatSoon asks for a heartbeat now.
@@ -127,6 +129,9 @@ func (s *Scene) Serve(ctx context.Context, eng *engine.Engine) error {
 	served := make(chan error, 1)
 	go func() { served <- eng.Serve(loopCtx) }()
 	<-eng.Ready()
+	s.mu.Lock()
+	s.lastCheck = time.Now()
+	s.mu.Unlock()
 	beatCtx, stopBeats := context.WithCancel(ctx)
 	defer stopBeats()
 	beats := make(chan struct{})
@@ -203,6 +208,7 @@ func (s *Scene) heartbeat(ctx context.Context) {
 		case info := <-beat:
 			s.nc.Publish(registrySubject, encode(Msg{Kind: KindHeartbeat, Scene: &info}))
 		}
+		s.dropSilentGateways()
 		select {
 		case <-ctx.Done():
 			return
@@ -214,6 +220,38 @@ func (s *Scene) heartbeat(ctx context.Context) {
 			case <-time.After(nudgeGap):
 			}
 		}
+	}
+}
+
+// dropSilentGateways takes the clients of a gateway silent for DeadAfter as dropped (the
+// gateway died: its connections are gone): their characters go link-dead, and are theirs
+// again when they log in through a gateway.
+func (s *Scene) dropSilentGateways() {
+	s.mu.Lock()
+	now := time.Now()
+	stalled := now.Sub(s.lastCheck) > DeadAfter
+	s.lastCheck = now
+	var dropped []*engine.Remote
+	for gw, last := range s.gateways {
+		if stalled { // this process stood still: the gateways were not silent, it was deaf
+			s.gateways[gw] = now
+			continue
+		}
+		if time.Since(last) <= DeadAfter {
+			continue
+		}
+		delete(s.gateways, gw)
+		n := len(dropped)
+		for k, r := range s.remotes {
+			if k.gateway == gw {
+				dropped = append(dropped, r)
+			}
+		}
+		s.log.Warn("gateway silent; its players lost their link", "gateway", gw, "players", len(dropped)-n)
+	}
+	s.mu.Unlock()
+	for _, r := range dropped {
+		r.Close(false)
 	}
 }
 
@@ -229,11 +267,18 @@ func (s *Scene) bye() {
 // registry keeps the directory of the other scenes from their heartbeats.
 func (s *Scene) registry(nm *nats.Msg) {
 	m, err := decode(nm.Data)
-	if err != nil || m.Scene == nil || m.Scene.ID == s.info.ID {
+	if err != nil {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if m.Kind == KindGatewayBeat {
+		s.gateways[m.Gateway] = time.Now()
+		return
+	}
+	if m.Scene == nil || m.Scene.ID == s.info.ID {
+		return
+	}
 	switch m.Kind {
 	case KindHeartbeat:
 		s.others[m.Scene.ID] = &sceneEntry{info: *m.Scene, last: time.Now()}
@@ -279,6 +324,9 @@ func (s *Scene) receive(nm *nats.Msg) {
 	if err != nil {
 		s.log.Warn("scene: bad message", "err", err)
 		return
+	}
+	if m.To != "" && m.To != s.info.Run {
+		return // for another process with this scene's id
 	}
 	k := remoteKey{m.Gateway, m.Session}
 	s.mu.Lock()
@@ -328,7 +376,8 @@ func (s *Scene) receive(nm *nats.Msg) {
 func (s *Scene) attach(k remoteKey, c *Client) {
 	subj := gatewaySubject(k.gateway)
 	r, ok := s.e.AttachRemote(c.remote(), func(o engine.RemoteOutput) {
-		err := s.nc.Publish(subj, encode(Msg{Kind: KindOutput, Session: k.session, From: s.info.ID, Out: outputFrom(o)}))
+		err := s.nc.Publish(subj, encode(Msg{Kind: KindOutput, Session: k.session, From: s.info.ID, Run: s.info.Run,
+			Out: outputFrom(o)}))
 		if err != nil {
 			s.log.Warn("scene: publish output", "gateway", k.gateway, "err", err)
 		}
@@ -338,6 +387,9 @@ func (s *Scene) attach(k remoteKey, c *Client) {
 	}
 	s.mu.Lock()
 	s.remotes[k], s.keys[r] = r, k
+	if _, ok := s.gateways[k.gateway]; !ok {
+		s.gateways[k.gateway] = time.Now() // heard from just now
+	}
 	s.mu.Unlock()
 	s.beatSoon()
 	go func() {
@@ -368,7 +420,7 @@ func (s *Scene) handOver(r *engine.Remote, zone string) {
 		// The gateway attaches the character where the database says it is: its last save.
 		s.log.Error("hand-over: save not written", "gateway", k.gateway, "session", k.session, "err", err)
 	}
-	req := encode(Msg{Kind: KindMoving, Session: k.session, From: s.info.ID, Text: zone, Handover: hid})
+	req := encode(Msg{Kind: KindMoving, Session: k.session, From: s.info.ID, Run: s.info.Run, Text: zone, Handover: hid})
 	for range requestTries {
 		if _, err := s.nc.Request(gatewaySubject(k.gateway), req, requestTimeout); err == nil {
 			return

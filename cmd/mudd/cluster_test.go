@@ -99,21 +99,29 @@ type testCluster struct {
 	nats string
 	tcp  net.Addr
 	gw   *proc
+
+	natsAddr, tcpAddr string
 }
 
 func startCluster(t *testing.T) *testCluster {
 	t.Helper()
 	c := &testCluster{t: t, bin: buildMudd(t), data: t.TempDir()}
-	natsAddr, tcp := freePort(t), freePort(t)
-	c.nats = "nats://" + natsAddr
-	c.gw = startProc(t, "gateway", c.bin, "gateway", "--data", c.data, "--telnet", "-", "--tcp", tcp,
-		"--nats-listen", natsAddr, "--pulse", "20ms")
-	c.gw.waitLog("mudd serving", 1)
+	c.natsAddr, c.tcpAddr = freePort(t), freePort(t)
+	c.nats = "nats://" + c.natsAddr
+	c.startGateway()
 	var err error
-	if c.tcp, err = net.ResolveTCPAddr("tcp", tcp); err != nil {
+	if c.tcp, err = net.ResolveTCPAddr("tcp", c.tcpAddr); err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// startGateway starts the gateway process on the cluster's addresses.
+func (c *testCluster) startGateway() {
+	c.t.Helper()
+	c.gw = startProc(c.t, "gateway", c.bin, "gateway", "--data", c.data, "--telnet", "-", "--tcp", c.tcpAddr,
+		"--nats-listen", c.natsAddr, "--pulse", "20ms")
+	c.gw.waitLog("mudd serving", 1)
 }
 
 // scene starts a scene process running zones and waits until the gateway has it.
@@ -299,6 +307,24 @@ func TestGatewayCluster(t *testing.T) {
 		awaitWho(t, bob, "Wanda") // the restarted scenes hear of each other's players
 		bob.Do("tell wanda still here?")
 		w.Hear(`Bob tells you, "still here?"`)
+	}
+
+	// the gateway crashes: the scenes take its players as dropped (link-dead), and a new
+	// gateway on the same addresses finds the scenes again; the players log in again and are
+	// back where they were.
+	{
+		c.gw.cmd.Process.Kill()
+		<-c.gw.done
+		c.startGateway()
+		c.gw.waitLog("scene joined", 2) // from their heartbeats
+		forest.waitLog("gateway silent; its players lost their link", 1)
+		w = mudtest.LoginAt(t, c.tcp, "Wanda", "wander1234")
+		if out := w.Do("look"); !strings.Contains(out, "The Old Path") {
+			t.Fatalf("after the gateway's restart, look:\n%s", out)
+		}
+		if out := w.Do("inventory"); strings.Count(out, "beeswax candle") != 1 {
+			t.Fatalf("inventory after the gateway's restart:\n%s", out)
+		}
 	}
 
 	if err := c.gw.cmd.Process.Signal(syscall.SIGTERM); err != nil {
