@@ -335,3 +335,19 @@ func TestHandOverPostgres(t *testing.T) {
 		t.Fatalf("back to the village:\n%s", out)
 	}
 }
+
+// TestSpeedwalkAcrossScenes: lines typed in one go through many hand-overs run in order,
+// with every answer shown and nothing lost, whichever scene they reach.
+func TestSpeedwalkAcrossScenes(t *testing.T) {
+	c := startInProcess(t)
+	c.scene("village", "millbrook", "riverside")
+	c.scene("forest", "eldwood")
+	w := mudtest.Create(t, c.gw, "Wanda", "wander1234")
+	for i := range 15 {
+		w.Send(fmt.Sprintf("west\r\nwest\r\nwest\r\nsay here %d\r\neast\r\neast\r\neast\r\nsay back %d", i, i))
+		w.Expect("Edge of the Eldwood")
+		w.Expect(fmt.Sprintf(`You say, "here %d"`, i))
+		w.Expect("Millbrook Square")
+		w.Expect(fmt.Sprintf(`You say, "back %d"`, i))
+	}
+}

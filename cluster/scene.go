@@ -334,7 +334,9 @@ func (s *Scene) receive(nm *nats.Msg) {
 	s.mu.Unlock()
 	switch m.Kind {
 	case KindAttach:
-		if r == nil && m.Client != nil {
+		// A client that left this scene and comes back has the same key: its old Remote may
+		// be closed but not yet forgotten.
+		if (r == nil || closed(r)) && m.Client != nil {
 			s.attach(k, m.Client)
 		}
 	case KindLine:
@@ -395,7 +397,9 @@ func (s *Scene) attach(k remoteKey, c *Client) {
 	go func() {
 		<-r.Closed()
 		s.mu.Lock()
-		delete(s.remotes, k)
+		if s.remotes[k] == r { // not replaced by the client's next visit
+			delete(s.remotes, k)
+		}
 		delete(s.keys, r)
 		s.mu.Unlock()
 		s.beatSoon()
@@ -403,7 +407,9 @@ func (s *Scene) attach(k remoteKey, c *Client) {
 }
 
 // handOver runs on a goroutine after the engine handed r's character off to zone: once the
-// character's save is written, it asks the gateway to move the player, until it answers.
+// character's save is written, it asks the gateway to move the player. The first request
+// leaves from r's forwarder, after the player's last output, so that the gateway has shown
+// the player everything from here before it starts the move; it is repeated until answered.
 func (s *Scene) handOver(r *engine.Remote, zone string) {
 	s.mu.Lock()
 	k, ok := s.keys[r]
@@ -421,8 +427,19 @@ func (s *Scene) handOver(r *engine.Remote, zone string) {
 		s.log.Error("hand-over: save not written", "gateway", k.gateway, "session", k.session, "err", err)
 	}
 	req := encode(Msg{Kind: KindMoving, Session: k.session, From: s.info.ID, Run: s.info.Run, Text: zone, Handover: hid})
-	for range requestTries {
-		if _, err := s.nc.Request(gatewaySubject(k.gateway), req, requestTimeout); err == nil {
+	ask := func() bool {
+		_, err := s.nc.Request(gatewaySubject(k.gateway), req, requestTimeout)
+		return err == nil
+	}
+	answered := make(chan bool, 1)
+	if !r.AfterOutput(func() { answered <- ask() }) {
+		answered <- false
+	}
+	if <-answered {
+		return
+	}
+	for range requestTries - 1 {
+		if ask() {
 			return
 		}
 	}
@@ -455,6 +472,16 @@ func (s *Scene) release(nm *nats.Msg, r *engine.Remote, hid string) {
 		s.mu.Unlock()
 		go reply(lines)
 	})
+}
+
+// closed reports whether r has finished with its client.
+func closed(r *engine.Remote) bool {
+	select {
+	case <-r.Closed():
+		return true
+	default:
+		return false
+	}
 }
 
 // directory lists the players of the other scenes that are alive, with the scene of each.

@@ -164,6 +164,10 @@ func (r *Remote) forward(fn func(RemoteOutput)) {
 	for {
 		select {
 		case o := <-s.out:
+			if o.after != nil {
+				o.after()
+				continue
+			}
 			fn(RemoteOutput{Output: o, Color: colorPref(s.color.Load()), Charset: charsetPref(s.charset.Load())})
 			if o.Close {
 				return
@@ -173,6 +177,11 @@ func (r *Remote) forward(fn func(RemoteOutput)) {
 		}
 	}
 }
+
+// AfterOutput runs fn on the Remote's forwarding goroutine once every batch of output queued
+// so far has been passed on: what fn sends then follows the client's output. It reports false
+// when the client is gone or its queue is full.
+func (r *Remote) AfterOutput(fn func()) bool { return r.s.trySend(Output{after: fn}) }
 
 // Line posts a line the client typed. A client flooding the game is cut off as a connected
 // one would be; Line reports false when the line was not taken.

@@ -26,6 +26,8 @@ type Output struct {
 	OOB    []OOB  // GMCP and MSDP messages, each placed at its offset in Text
 	// Verbatim writes Text as it is: no colour markup, no word wrap (machine-read replies).
 	Verbatim bool
+
+	after func() // a Remote's forwarder runs it in the output's place (Remote.AfterOutput)
 }
 
 // session is one network connection. Its reader goroutine runs the login dialogue and then
