@@ -153,6 +153,12 @@ func (e *Engine) beginHandover(reply func(string)) {
 		reply(fmt.Sprintf("Cannot reboot: %v.", err))
 		return
 	}
+	if n := e.remotePlayers(); n > 0 {
+		e.reboot.due = time.Time{}
+		reply(fmt.Sprintf("Cannot reboot: %d player(s) are connected through a gateway. Restart this scene "+
+			"with SIGTERM instead: the gateway holds its players meanwhile.", n))
+		return
+	}
 	e.log.Info("copyover: pausing sessions", "executable", exe, "players", len(e.players))
 	e.reboot.handing, e.reboot.reply = true, reply
 	e.reboot.held = make(map[*session]bool)

@@ -162,6 +162,9 @@ func newEngine(cfg Config) *Engine {
 	}
 	e.rand = rand.New(e.pcg)
 	e.router = localRouter{e}
+	if cfg.Router != nil {
+		e.router = cfg.Router(e, e.router)
+	}
 	registerBuiltins(e.cmds)
 	registerReload(e.cmds)
 	registerRebootCommands(e.cmds)

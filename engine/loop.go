@@ -157,6 +157,9 @@ func (ev lineEvent) run(e *Engine) {
 	if p == nil {
 		if early, ok := e.loading[ev.s]; ok {
 			e.loading[ev.s] = append(early, queuedLine{text: ev.line, at: ev.at})
+		} else if ev.s.handedOff {
+			ev.s.held = append(ev.s.held, ev.line)
+			ev.s.queued.Add(-1)
 		} else {
 			ev.s.queued.Add(-1)
 		}

@@ -196,6 +196,10 @@ func (ev loadedEvent) run(e *Engine) {
 	p := e.restore(ev.char, e.roleOf(ev.acct))
 	e.attach(p, ev.s)
 	e.players[state.Key(p.Name)] = p
+	if ev.s.arrive {
+		e.arrived(p)
+		return
+	}
 	if motd := strings.TrimSpace(e.game.MOTD); motd != "" {
 		p.Send(motd + "\n")
 	}

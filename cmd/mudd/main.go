@@ -39,6 +39,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		err = serve(args, stderr)
+	case "gateway":
+		err = gateway(args, stderr)
+	case "scene":
+		err = scene(args, stderr)
 	case "init":
 		err = initGame(args, stdout, stderr)
 	case "user":
@@ -75,6 +79,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
   mudd [serve] [flags]          run the game server
+  mudd gateway [flags]          accept players and route them to scenes (see docs/cluster.md)
+  mudd scene --zones a,b [flags]  run some zones of the game for a gateway
   mudd init DIR                 write the default game into DIR
   mudd user promote NAME ROLE   set a character's role: player, builder, wizard or admin
   mudd console [--data DIR]     attach an operator console to the server running on DIR

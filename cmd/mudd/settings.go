@@ -37,6 +37,7 @@ type settings struct {
 	Idle         duration `toml:"idle_timeout"`
 	Lockout      duration `toml:"lockout"`
 	MaxFailures  int      `toml:"max_login_failures"`
+	BcryptCost   int      `toml:"bcrypt_cost"`
 	LogLevel     string   `toml:"log_level"`
 	Watch        bool     `toml:"watch"`
 
@@ -61,7 +62,7 @@ func defaultSettings() *settings {
 func (s *settings) flags(name string, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&s.Config, "config", "", "TOML config file (keys: game, data_dir, db, telnet, tcp, console_socket, pulse,\nsave_interval, lua_budget, linkdead_grace, idle_timeout, lockout, max_login_failures, log_level, watch,\ncompression, and an [mssp] table of MSSP variables)")
+	fs.StringVar(&s.Config, "config", "", "TOML config file (keys: game, data_dir, db, telnet, tcp, console_socket, pulse,\nsave_interval, lua_budget, linkdead_grace, idle_timeout, lockout, max_login_failures, bcrypt_cost, log_level, watch,\ncompression, and an [mssp] table of MSSP variables)")
 	fs.StringVar(&s.Game, "game", s.Game, "game directory (default: the embedded default game, which building commands cannot change)")
 	fs.StringVar(&s.Data, "data", s.Data, "data directory for the SQLite database")
 	fs.StringVar(&s.DB, "db", s.DB, dbUsage)
@@ -75,6 +76,7 @@ func (s *settings) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.Var(&s.Idle, "idle-timeout", "disconnect players idle this long")
 	fs.Var(&s.Lockout, "lockout", "how long a name is locked after too many wrong passwords")
 	fs.IntVar(&s.MaxFailures, "max-login-failures", s.MaxFailures, "wrong passwords before disconnect and lockout")
+	fs.IntVar(&s.BcryptCost, "bcrypt-cost", s.BcryptCost, "bcrypt cost of password hashes (default 10)")
 	fs.StringVar(&s.LogLevel, "log-level", s.LogLevel, "log level: debug, info, warn, error")
 	fs.BoolVar(&s.Watch, "watch", s.Watch, "reload the game when a file under the game directory changes (needs --game)")
 	return fs
@@ -125,7 +127,7 @@ func (s *settings) engineConfig(log *slog.Logger) (engine.Config, error) {
 		Pulse:         time.Duration(s.Pulse), SaveInterval: time.Duration(s.SaveInterval),
 		LuaBudget: time.Duration(s.LuaBudget), LinkDeadGrace: time.Duration(s.LinkDead),
 		IdleTimeout: time.Duration(s.Idle), LockoutDuration: time.Duration(s.Lockout),
-		MaxLoginFailures: s.MaxFailures, Logger: log, MSSP: s.MSSP,
+		MaxLoginFailures: s.MaxFailures, BcryptCost: s.BcryptCost, Logger: log, MSSP: s.MSSP,
 		CompressLevel: compression(s.Compression), NoCompress: s.Compression != nil && *s.Compression == 0,
 	}, nil
 }
