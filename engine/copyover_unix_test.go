@@ -295,6 +295,27 @@ func TestCopyoverShutdownMeanwhile(t *testing.T) {
 	}
 }
 
+// TestCopyoverQuitQueued: a quit typed behind the reboot runs once, in the new process: the
+// player is saved and let go there, and is not carried again.
+func TestCopyoverQuitQueued(t *testing.T) {
+	s, ada := rebootGame(t)
+	bob := mudtest.Create(t, s, "Bob", "password2")
+	ada.Hear("Bob has entered the game.")
+	ada.Conn.Write([]byte("reboot\r\nquit\r\n"))
+	bob.Expect("Reboot complete.")
+	bob.Hear("Ada has left the game.")
+	out := ada.Expect("Goodbye!")
+	if !strings.Contains(out, "Reboot complete.") || strings.Count(out, "Goodbye!") != 1 {
+		t.Errorf("Ada quitting behind her reboot:\n%s", out)
+	}
+	if !ada.Closed(mudtest.Timeout) {
+		t.Error("Ada's connection outlived her quit")
+	}
+	if out := bob.Do("who"); !strings.Contains(out, "1 player(s)") {
+		t.Errorf("who after Ada quit:\n%s", out)
+	}
+}
+
 // rebootGame starts a game for a copyover test with Ada, an admin, logged in.
 func rebootGame(t *testing.T) (*mudtest.Server, *mudtest.Client) {
 	data := t.TempDir()
