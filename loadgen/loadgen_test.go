@@ -29,7 +29,7 @@ func startEngine(t *testing.T, game ...fs.FS) *engine.Engine {
 		// the default 50 ms budget can abort one, and its bot then waits for an answer that
 		// never comes. These tests are about the load generator, not the budget.
 		LuaBudget: time.Second,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)
