@@ -38,7 +38,8 @@ func (s *session) addBacklog(o Output) {
 	s.backlogBytes += len(o.Text) + len(o.Prompt) + outputOverhead
 	if n := len(s.backlog); n > 0 {
 		last := &s.backlog[n-1]
-		if last.Prompt == "" && !last.Hide && !last.Close && !o.Show && last.Verbatim == o.Verbatim {
+		if last.Prompt == "" && !last.Hide && !last.Close && !o.Show && last.Verbatim == o.Verbatim &&
+			last.after == nil && o.after == nil {
 			for _, m := range o.OOB {
 				m.At = min(max(m.At, 0), len(o.Text)) + len(last.Text)
 				last.OOB = append(last.OOB, m)
@@ -82,8 +83,14 @@ func (e *Engine) drainBacklogs() {
 }
 
 // cutOff disconnects a client that cannot keep up with its output. The character stays in
-// the world, link-dead.
+// the world, link-dead; a console is detached.
 func (e *Engine) cutOff(s *session) {
+	if s.console { // not a character: nothing to leave link-dead
+		s.dropBacklog()
+		delete(e.backlogged, s)
+		e.dropConsole(s)
+		return
+	}
 	p := e.bySess[s]
 	name := ""
 	if p != nil {

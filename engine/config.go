@@ -61,6 +61,20 @@ type Config struct {
 	// NoCompress turns MCCP2 and MCCP3 off: they are neither offered nor accepted.
 	NoCompress bool
 
+	// Zones lists the zones this engine runs: only their resets and room ticks happen here,
+	// so NPCs and items appear only in them (a scene of a cluster). nil runs every zone; an
+	// empty list runs none (a gateway).
+	Zones []string
+
+	// Router, if set, makes the engine's Router from the local one, which acts on this
+	// process's world: a scene of a cluster routes what crosses to zones run elsewhere.
+	Router func(e *Engine, local Router) Router
+
+	// Gateway, if set, takes every connection that finishes logging in: the engine keeps the
+	// connection (telnet, rendering, compression) and the gateway plays the character in
+	// another process. See package cluster.
+	Gateway Gateway
+
 	Logger *slog.Logger
 
 	// Version names the build, shown by the version command and logged at a copyover.
@@ -72,6 +86,11 @@ type Config struct {
 	// ReadyTimeout is how long a copyover waits for the new process to report ready before
 	// giving up and going on in the old one; default 30s.
 	ReadyTimeout time.Duration
+	// SuccessorArgs are the arguments (after the program name) a copyover starts the new
+	// process with; default os.Args[1:]. SuccessorEnv is added to its environment: settings
+	// kept off its command line (where other users of the machine can read them).
+	SuccessorArgs []string
+	SuccessorEnv  []string
 	// Clock tells the game loop the time: time.Now by default. Tests that step the loop by
 	// hand set it. Session goroutines read it too (to check bans), so it must be safe for
 	// concurrent use.

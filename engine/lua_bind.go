@@ -251,7 +251,7 @@ func (b *luaBindings) emitThing(event string, t *world.Thing, more ...any) {
 // the same period in due keeps the time of its next reset from there.
 func (b *luaBindings) startZoneResets(due map[string]resetDue) {
 	for _, z := range sortedZones(b.e.world) {
-		if z.ResetEvery <= 0 {
+		if z.ResetEvery <= 0 || !b.e.runs(z) {
 			continue
 		}
 		z := z
@@ -282,7 +282,7 @@ func (b *luaBindings) startRoomTicks() {
 	for _, k := range sortedKeys(b.e.world.Rooms) {
 		r := b.e.world.Rooms[k]
 		def, _ := r.Script.(*lua.LTable)
-		if every := tickInterval(def); every > 0 {
+		if every := tickInterval(def); every > 0 && b.e.runs(r.Zone) {
 			b.e.timers.schedule(&timer{due: b.e.now().Add(every), every: every,
 				fire: func() { b.roomHook(r, "on_tick") }})
 		}

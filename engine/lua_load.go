@@ -100,7 +100,7 @@ func (e *Engine) commit(l *loader, old runningGame) {
 		}
 	}
 	for _, z := range sortedZones(e.world) {
-		if resets[z.Key] {
+		if resets[z.Key] && e.runs(z) {
 			e.resetZone(z)
 		}
 	}

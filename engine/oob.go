@@ -521,16 +521,26 @@ func (p *Player) loginOOB() {
 }
 
 // wantsGMCP reports whether the client takes GMCP package pkg.
-func (s *session) wantsGMCP(pkg string) bool { return s.conn != nil && s.conn.WantsGMCP(pkg) }
+func (s *session) wantsGMCP(pkg string) bool {
+	if s.conn == nil {
+		return s.remoteInfo.WantsGMCP(pkg)
+	}
+	return s.conn.WantsGMCP(pkg)
+}
 
 // wantsMSDP reports whether the client agreed to MSDP.
-func (s *session) wantsMSDP() bool { return s.conn != nil && s.conn.WantsMSDP() }
+func (s *session) wantsMSDP() bool {
+	if s.conn == nil {
+		return s.remoteInfo.MSDP
+	}
+	return s.conn.WantsMSDP()
+}
 
-// info is what the client negotiated: nothing for a headless player (a Sim's), which has
-// no connection.
+// info is what the client negotiated: what a remote client reported when it logged in, and
+// nothing for a headless player (a Sim's), which has no connection.
 func (s *session) info() telnet.Info {
 	if s.conn == nil {
-		return telnet.Info{}
+		return s.remoteInfo
 	}
 	return s.conn.Info()
 }

@@ -142,10 +142,10 @@ func (e *Engine) flushOutput() {
 		p.oob.queue = nil
 		p.needPrompt, p.showInput = false, false
 		if s := p.sess; !e.deliver(s, o) {
-			if s.closed() {
+			if s.closed() && !s.console {
 				e.linkDead(p)
 			} else {
-				e.cutOff(s)
+				e.cutOff(s) // a console is let go; a player's character goes link-dead
 			}
 			continue
 		}
@@ -191,6 +191,10 @@ func (ev loadedEvent) run(e *Engine) {
 	p := e.restore(ev.char, e.roleOf(ev.acct))
 	e.attach(p, ev.s)
 	e.players[state.Key(p.Name)] = p
+	if ev.s.arrive {
+		e.arrived(p)
+		return
+	}
 	if motd := strings.TrimSpace(e.game.MOTD); motd != "" {
 		p.Send(motd + "\n")
 	}

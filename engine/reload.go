@@ -146,6 +146,19 @@ func (e *Engine) Reload(dir string) bool {
 	}))
 }
 
+// ReloadZone reloads the zone called zone ("" for the whole game) as `reload zone` does, from
+// any goroutine: a scene of a cluster reloads what a builder reloaded on another. It reports
+// false when the loop has stopped.
+func (e *Engine) ReloadZone(zone string) bool {
+	return e.post(funcEvent(func(e *Engine) {
+		dir, ok := e.zoneDirs[zone]
+		if !ok {
+			dir = zone // a new zone folder, or "" for the whole game
+		}
+		e.startReload(dir, func(r ReloadResult) { e.announceReload(r, nil) })
+	}))
+}
+
 // startReload reads the files on a worker goroutine and hands them to the loop, which loads
 // them and calls done with the result. It runs on the loop.
 func (e *Engine) startReload(dir string, done func(ReloadResult)) {

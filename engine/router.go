@@ -94,16 +94,22 @@ func (r localRouter) Enter(t *world.Thing, to *world.Room) error {
 }
 
 func (r localRouter) Tell(from *Player, to, text string) error {
-	p := r.e.players[state.Key(to)]
+	return r.e.TellHere(from.Name, to, text)
+}
+
+// TellHere delivers a tell from the player called from (who may be in another process) to
+// the player called to in this process. Call it on the loop.
+func (e *Engine) TellHere(from, to, text string) error {
+	p := e.players[state.Key(to)]
 	switch {
 	case p == nil:
 		return ErrNoSuchPlayer
 	case !p.Online():
 		return ErrLinkDead
 	}
-	line := fmt.Sprintf("{m}%s tells you,{x} \"%s\"", from.Name, text)
+	line := fmt.Sprintf("{m}%s tells you,{x} \"%s\"", from, text)
 	p.Send(line)
-	p.channelText("tell", from.Name, line)
+	p.channelText("tell", from, line)
 	return nil
 }
 

@@ -26,6 +26,8 @@ type Output struct {
 	OOB    []OOB  // GMCP and MSDP messages, each placed at its offset in Text
 	// Verbatim writes Text as it is: no colour markup, no word wrap (machine-read replies).
 	Verbatim bool
+
+	after func() // a Remote's forwarder runs it in the output's place (Remote.AfterOutput)
 }
 
 // session is one network connection. Its reader goroutine runs the login dialogue and then
@@ -39,14 +41,27 @@ type session struct {
 	queued  atomic.Int32 // lines sent to the loop and not yet run
 	warned  atomic.Bool
 	tcp     bool         // a plain TCP connection, not telnet
+	console bool         // an operator console (see console.go), not a player's connection
 	color   atomic.Int32 // the player's colour level + 1, or 0 for automatic (see setColor)
 	charset atomic.Int32 // the player's character set, or charsetAuto (see setCharset)
 
+	// A client connected to another process (remote.go): no conn; its Remote, what it
+	// reported when it logged in, and whether its character arrives from another scene.
+	remote     *Remote
+	remoteInfo telnet.Info
+	arrive     bool
+	// Owned by the loop: the character was handed to another process; lines that still come
+	// are kept for it (see Engine.HandOff).
+	handedOff bool
+	held      []string
+
 	// Owned by the reader goroutine: GMCP/MSDP messages are posted to the loop once the
-	// login is (early keeps them until then), within the session's budget of messages.
+	// login is (early keeps them until then), within the session's budget of messages, or
+	// go to the Gateway playing the client.
 	posting bool
 	early   []telnet.Message
 	oob     oobBudget
+	client  *Client
 
 	// Owned by the loop: output that found out full, waiting for room (see Engine.deliver).
 	backlog      []Output
@@ -96,10 +111,12 @@ func (e *Engine) oobReceived(s *session, m telnet.Message) {
 		}
 		return
 	}
-	if s.posting && strings.EqualFold(m.Package, "Core.KeepAlive") {
+	if (s.posting || s.client != nil) && strings.EqualFold(m.Package, "Core.KeepAlive") {
 		s.raw.SetReadDeadline(time.Now().Add(e.cfg.IdleTimeout)) // not idle: the client is there
 	}
 	switch {
+	case s.client != nil:
+		e.cfg.Gateway.Message(s.client, m)
 	case s.posting:
 		e.post(oobEvent{s: s, msg: m})
 	case len(s.early) < maxEarlyOOB:
@@ -335,6 +352,10 @@ func (e *Engine) readLoop(ctx context.Context, s *session) {
 		return
 	}
 	acct, ok := e.login(ctx, s)
+	if ok && e.cfg.Gateway != nil {
+		e.playElsewhere(ctx, s, acct)
+		return
+	}
 	if !ok || !e.post(loginEvent{s: s, acct: acct, early: s.early}) {
 		s.finish()
 		return

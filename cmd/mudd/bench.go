@@ -28,6 +28,7 @@ type benchOptions struct {
 	addr       string
 	telnet     bool
 	ceiling    bool
+	cluster    bool
 	runs       int
 	jsonOut    bool
 	bcryptCost int
@@ -52,6 +53,8 @@ func parseBench(args []string, stderr io.Writer) (*benchOptions, error) {
 	fset.StringVar(&o.addr, "addr", "", "HOST:PORT of a running server (default: an engine in this process with the default game)")
 	fset.BoolVar(&o.telnet, "telnet", false, "speak telnet (default: plain TCP lines)")
 	fset.BoolVar(&o.ceiling, "ceiling", false, "also run the same load against the ceiling server, in the same run")
+	fset.BoolVar(&o.cluster, "cluster", false, "also run the same load against gateway mode (a gateway and two scene processes "+
+		"of this binary on loopback), in the same run, and measure zone hand-overs")
 	fset.IntVar(&o.runs, "runs", 1, "repeat the runs this many times and report medians")
 	fset.BoolVar(&o.jsonOut, "json", false, "print each result as a JSON line")
 	fset.IntVar(&o.bcryptCost, "bcrypt-cost", 4, "in-process engine: bcrypt cost, low so that logins stay cheap (servers default to 10)")
@@ -98,6 +101,9 @@ func parseBench(args []string, stderr io.Writer) (*benchOptions, error) {
 	if o.addr != "" && (o.game != "" || o.listen != "") {
 		return nil, errors.New("--game and --listen are for the in-process engine, not --addr")
 	}
+	if o.cluster && (o.addr != "" || o.listen != "" || o.game != "") {
+		return nil, errors.New("--cluster compares the default game in one process with gateway mode: not with --addr, --listen or --game")
+	}
 	if o.game != "" {
 		if st, err := os.Stat(o.game); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("game directory %q: not a directory", o.game)
@@ -119,7 +125,7 @@ func bench(args []string, stdout, stderr io.Writer) error {
 		return o.serveOnly(ctx, stdout)
 	}
 	fmt.Fprintln(stdout, o.describe())
-	var engines, ceilings []benchResult
+	var engines, ceilings, clusters []benchResult
 	for run := 1; run <= o.runs && ctx.Err() == nil; run++ {
 		res, err := o.runEngine(ctx, run)
 		if err != nil {
@@ -127,6 +133,13 @@ func bench(args []string, stdout, stderr io.Writer) error {
 		}
 		engines = append(engines, res)
 		o.print(stdout, res)
+		if o.cluster {
+			if res, err = o.runCluster(ctx, run); err != nil {
+				return err
+			}
+			clusters = append(clusters, res)
+			o.print(stdout, res)
+		}
 		if o.ceiling {
 			if res, err = o.runCeiling(ctx, run); err != nil {
 				return err
@@ -136,6 +149,7 @@ func bench(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	o.summary(stdout, engines, ceilings)
+	o.clusterSummary(stdout, engines, clusters)
 	return ctx.Err()
 }
 
@@ -160,6 +174,9 @@ type benchResult struct {
 	Target string  `json:"target"` // "engine" (in-process), "ceiling", or "server" (--addr)
 	Run    int     `json:"run"`
 	CPU    float64 `json:"process_cpu_percent"` // this process: bots, and the server when in-process
+	// Crossing is the round trip of walking between two zones (with --cluster): in gateway
+	// mode the zones are in different scenes, so each step is a hand-over.
+	Crossing *loadgen.Latency `json:"crossing,omitempty"`
 	*loadgen.Result
 }
 
@@ -189,7 +206,11 @@ func (o *benchOptions) runEngine(ctx context.Context, run int) (benchResult, err
 	if run == 1 {
 		profile = o.cpuProfile
 	}
-	return measure(ctx, "engine", run, cfg, profile)
+	res, err := measure(ctx, "engine", run, cfg, profile)
+	if err == nil && o.cluster {
+		err = o.walk(ctx, &res, cfg.Addr, run)
+	}
+	return res, err
 }
 
 // serveOnly serves the bench's in-process engine on --listen until ctx is done, so that the
@@ -374,6 +395,10 @@ func (o *benchOptions) print(w io.Writer, r benchResult) {
 		r.Logins, r.LoginsPerSec, r.LoginErrors, r.Errors, r.Disconnects, r.Unsolicited, r.CPU)
 	if r.FirstError != "" {
 		fmt.Fprintf(w, "      first error: %s\n", r.FirstError)
+	}
+	if c := r.Crossing; c != nil {
+		fmt.Fprintf(w, "      zone crossing (%d): p50 %s p90 %s p99 %s max %s\n", c.Count, msStr(c.P50), msStr(c.P90),
+			msStr(c.P99), msStr(c.Max))
 	}
 	if s := r.Server; s != nil {
 		fmt.Fprintf(w, "      server: pulse p99 ≤%s max %s, command p99 ≤%s, heap %d MiB, from the OS %d MiB, %d goroutines\n",

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -107,6 +108,23 @@ func TestBenchListen(t *testing.T) {
 		cancel()
 		if err := <-done; err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestBenchCluster runs `mudd bench --cluster` from the built binary (it starts the gateway
+// and scenes from its own executable): the same load in one process and in gateway mode, and
+// the zone crossings of each.
+func TestBenchCluster(t *testing.T) {
+	bin := buildMudd(t)
+	out, err := exec.Command(bin, "bench", "--cluster", "--bots", "3", "--duration", "300ms").CombinedOutput()
+	if err != nil {
+		t.Fatalf("mudd bench --cluster: %v\n%s", err, out)
+	}
+	for _, want := range []string{"run 1 engine", "run 1 cluster", "zone crossing (200)", "gateway hop: rtt p50",
+		"gateway mode (hand-over) p50"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("bench output lacks %q:\n%s", want, out)
 		}
 	}
 }

@@ -39,6 +39,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		err = serve(args, stderr)
+	case "gateway":
+		err = gateway(args, stderr)
+	case "scene":
+		err = scene(args, stderr)
 	case "init":
 		err = initGame(args, stdout, stderr)
 	case "user":
@@ -75,6 +79,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
   mudd [serve] [flags]          run the game server
+  mudd gateway [flags]          accept players and route them to scenes (see docs/cluster.md)
+  mudd scene --zones a,b [flags]  run some zones of the game for a gateway
   mudd init DIR                 write the default game into DIR
   mudd user promote NAME ROLE   set a character's role: player, builder, wizard or admin
   mudd console [--data DIR]     attach an operator console to the server running on DIR
@@ -92,6 +98,7 @@ func serve(args []string, stderr io.Writer) error {
 	if err := s.parse(fs, args); err != nil {
 		return err
 	}
+	s.takeHandedDB()
 	if s.Watch && s.Game == "" {
 		return errors.New("--watch needs the game on disk: the embedded default game cannot change. " +
 			"Write it out with `mudd init DIR`, then run `mudd serve --game DIR --watch`")
@@ -108,6 +115,7 @@ func serve(args []string, stderr io.Writer) error {
 	if cfg.Handover, err = engine.Inherit(); err != nil {
 		return err
 	}
+	s.successor(&cfg, os.Args[1:], log)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {

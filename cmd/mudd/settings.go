@@ -10,12 +10,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/mudd/mudd"
 	"github.com/mudd/mudd/engine"
+	"github.com/mudd/mudd/engine/store"
 )
 
 // settings are the server's options, from an optional TOML file and then from flags, which win.
@@ -35,6 +37,7 @@ type settings struct {
 	Idle         duration `toml:"idle_timeout"`
 	Lockout      duration `toml:"lockout"`
 	MaxFailures  int      `toml:"max_login_failures"`
+	BcryptCost   int      `toml:"bcrypt_cost"`
 	LogLevel     string   `toml:"log_level"`
 	Watch        bool     `toml:"watch"`
 
@@ -42,6 +45,8 @@ type settings struct {
 	MSSP map[string]string `toml:"mssp"`
 	// Compression is the MCCP2 zlib level (1-9), or 0 to turn MCCP off.
 	Compression *int `toml:"compression"`
+
+	handedDB bool // DB came from the process this one replaced at a copyover
 }
 
 func defaultSettings() *settings {
@@ -57,7 +62,7 @@ func defaultSettings() *settings {
 func (s *settings) flags(name string, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&s.Config, "config", "", "TOML config file (keys: game, data_dir, db, telnet, tcp, console_socket, pulse,\nsave_interval, lua_budget, linkdead_grace, idle_timeout, lockout, max_login_failures, log_level, watch,\ncompression, and an [mssp] table of MSSP variables)")
+	fs.StringVar(&s.Config, "config", "", "TOML config file (keys: game, data_dir, db, telnet, tcp, console_socket, pulse,\nsave_interval, lua_budget, linkdead_grace, idle_timeout, lockout, max_login_failures, bcrypt_cost, log_level, watch,\ncompression, and an [mssp] table of MSSP variables)")
 	fs.StringVar(&s.Game, "game", s.Game, "game directory (default: the embedded default game, which building commands cannot change)")
 	fs.StringVar(&s.Data, "data", s.Data, "data directory for the SQLite database")
 	fs.StringVar(&s.DB, "db", s.DB, dbUsage)
@@ -71,6 +76,7 @@ func (s *settings) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.Var(&s.Idle, "idle-timeout", "disconnect players idle this long")
 	fs.Var(&s.Lockout, "lockout", "how long a name is locked after too many wrong passwords")
 	fs.IntVar(&s.MaxFailures, "max-login-failures", s.MaxFailures, "wrong passwords before disconnect and lockout")
+	fs.IntVar(&s.BcryptCost, "bcrypt-cost", s.BcryptCost, "bcrypt cost of password hashes (default 10)")
 	fs.StringVar(&s.LogLevel, "log-level", s.LogLevel, "log level: debug, info, warn, error")
 	fs.BoolVar(&s.Watch, "watch", s.Watch, "reload the game when a file under the game directory changes (needs --game)")
 	return fs
@@ -121,9 +127,63 @@ func (s *settings) engineConfig(log *slog.Logger) (engine.Config, error) {
 		Pulse:         time.Duration(s.Pulse), SaveInterval: time.Duration(s.SaveInterval),
 		LuaBudget: time.Duration(s.LuaBudget), LinkDeadGrace: time.Duration(s.LinkDead),
 		IdleTimeout: time.Duration(s.Idle), LockoutDuration: time.Duration(s.Lockout),
-		MaxLoginFailures: s.MaxFailures, Logger: log, MSSP: s.MSSP,
+		MaxLoginFailures: s.MaxFailures, BcryptCost: s.BcryptCost, Logger: log, MSSP: s.MSSP,
 		CompressLevel: compression(s.Compression), NoCompress: s.Compression != nil && *s.Compression == 0,
 	}, nil
+}
+
+// handedDBEnv carries the --db setting to the process a copyover starts: in its environment,
+// which only its user can read, rather than on its command line, which everyone can.
+const handedDBEnv = "MUDD_HANDOVER_DB"
+
+// takeHandedDB uses the database the process this one replaced was given with --db.
+func (s *settings) takeHandedDB() {
+	if dsn, ok := os.LookupEnv(handedDBEnv); ok {
+		os.Unsetenv(handedDBEnv)
+		s.DB, s.handedDB = dsn, true
+	}
+}
+
+// successor sets how a copyover starts the new process: with this one's arguments (args,
+// after the program name) less --db, whose value goes in its environment. It warns when
+// --db is a database URL with a password: other users see command lines.
+func (s *settings) successor(cfg *engine.Config, args []string, log *slog.Logger) {
+	rest, dsn, found := withoutFlag(args, "db")
+	cfg.SuccessorArgs = rest
+	if found || s.handedDB {
+		cfg.SuccessorEnv = []string{handedDBEnv + "=" + s.DB}
+	}
+	if found && store.IsPostgres(dsn) && store.Redact(dsn) != dsn {
+		log.Warn("the --db URL on the command line has a password, which other users of the machine can see; "+
+			"set PGPASSWORD or use ~/.pgpass, or put db in the --config file", "db", store.Redact(dsn))
+	}
+}
+
+// withoutFlag returns args without the flag name (as -name or --name, with its value after
+// = or as the next argument), and the flag's last value.
+func withoutFlag(args []string, name string) (rest []string, value string, found bool) {
+	rest = make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		flagName, v, hasValue := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		if !strings.HasPrefix(a, "-") || flagName != name {
+			rest = append(rest, a)
+			continue
+		}
+		found = true
+		switch {
+		case hasValue:
+			value = v
+		case i+1 < len(args):
+			i++
+			value = args[i]
+		}
+	}
+	return rest, value, found
 }
 
 // dbUsage describes the --db flag of every command that opens the database.

@@ -204,7 +204,22 @@ func (c *Client) Closed(timeout time.Duration) bool {
 // Create makes a new character over the plain TCP port and waits for the first prompt.
 func Create(t testing.TB, s *Server, name, password string) *Client {
 	t.Helper()
-	c := Dial(t, s.Eng.TCPAddr())
+	return CreateAt(t, s.Eng.TCPAddr(), name, password)
+}
+
+// CreateAt makes a new character on the server whose plain TCP port is addr (a server in
+// another process) and waits for the first prompt.
+func CreateAt(t testing.TB, addr net.Addr, name, password string) *Client {
+	t.Helper()
+	c := Dial(t, addr)
+	c.Create(name, password)
+	return c
+}
+
+// Create runs the dialogue that makes a new character on a connection that has not logged in
+// (any telnet negotiation done), and waits for the first prompt.
+func (c *Client) Create(name, password string) {
+	c.t.Helper()
 	c.Expect("name")
 	c.Send(name)
 	c.Expect("(yes/no)")
@@ -214,13 +229,19 @@ func Create(t testing.TB, s *Server, name, password string) *Client {
 	c.Expect("again")
 	c.Send(password)
 	c.Expect("\n> ")
-	return c
 }
 
 // Login logs an existing character in over the plain TCP port and waits for the prompt.
 func Login(t testing.TB, s *Server, name, password string) *Client {
 	t.Helper()
-	c := Dial(t, s.Eng.TCPAddr())
+	return LoginAt(t, s.Eng.TCPAddr(), name, password)
+}
+
+// LoginAt logs an existing character in on the server whose plain TCP port is addr and
+// waits for the prompt.
+func LoginAt(t testing.TB, addr net.Addr, name, password string) *Client {
+	t.Helper()
+	c := Dial(t, addr)
 	c.Expect("name")
 	c.Send(name)
 	c.Expect("Password")
