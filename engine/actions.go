@@ -180,7 +180,8 @@ func (e *Engine) look(p *Player) {
 		p.Send("You are nowhere at all.")
 		return
 	}
-	p.Send(e.describeRoom(r, p.Thing))
+	text, cut0, cut1 := e.roomText(r, p.Thing)
+	p.sendCut(text, cut0, cut1)
 	p.sendRoomInfo(r)
 }
 
@@ -188,6 +189,13 @@ func (e *Engine) look(p *Player) {
 func (e *Engine) describeRoom(r *world.Room, viewer *world.Thing) string {
 	var b strings.Builder
 	b.Grow(len(r.Name) + len(r.Desc) + 64*len(r.Exits) + 32*len(r.Things) + 32)
+	e.writeRoomHead(&b, r)
+	writeGrouped(&b, r.Things, viewer, nil)
+	return b.String()
+}
+
+// writeRoomHead writes what a look shows of r before what is there.
+func (e *Engine) writeRoomHead(b *strings.Builder, r *world.Room) {
 	b.WriteString("{C}")
 	b.WriteString(r.Name)
 	b.WriteString("{x}\n")
@@ -198,8 +206,6 @@ func (e *Engine) describeRoom(r *world.Room, viewer *world.Thing) string {
 	}
 	b.WriteString(exitLine(r))
 	b.WriteByte('\n')
-	writeGrouped(&b, r.Things, viewer)
-	return b.String()
 }
 
 // descFields returns a room description as a look shows it: one line, its runs of white
@@ -263,8 +269,9 @@ func exitLine(r *world.Room) string {
 }
 
 // writeGrouped lists things as room lines. Identical item and NPC lines are counted once
-// ("[3] A coin lies here."); players are listed one by one.
-func writeGrouped(b *strings.Builder, things []*world.Thing, viewer *world.Thing) {
+// ("[3] A coin lies here."); players are listed one by one. If mark is not nil, it is told
+// where in b each player's line (things[i]) starts and ends.
+func writeGrouped(b *strings.Builder, things []*world.Thing, viewer *world.Thing, mark func(i, start, end int)) {
 	var counts map[string]int
 	for _, t := range things {
 		if t.Kind != world.Player {
@@ -274,12 +281,16 @@ func writeGrouped(b *strings.Builder, things []*world.Thing, viewer *world.Thing
 			counts[groundLine(t)]++
 		}
 	}
-	for _, t := range things {
+	for i, t := range things {
 		if t == viewer {
 			continue
 		}
 		if t.Kind == world.Player {
+			start := b.Len()
 			writePlayerLine(b, t)
+			if mark != nil {
+				mark(i, start, b.Len())
+			}
 			continue
 		}
 		line := groundLine(t)

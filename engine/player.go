@@ -71,6 +71,31 @@ func (p *Player) Send(text string) {
 	}
 }
 
+// sendCut is Send(text[:cut0] + text[cut1:]) without making that string.
+func (p *Player) sendCut(text string, cut0, cut1 int) {
+	if cut0 == cut1 || p.sess == nil || p.snoopedBy != nil {
+		if cut0 != cut1 {
+			text = text[:cut0] + text[cut1:]
+		}
+		p.Send(text)
+		return
+	}
+	if p.atPrompt && p.out.Len() == 0 {
+		p.out.WriteByte('\n')
+		p.atPrompt = false
+	}
+	p.out.WriteString(text[:cut0])
+	p.out.WriteString(text[cut1:])
+	end := text[cut1:]
+	if end == "" {
+		end = text[:cut0]
+	}
+	if !strings.HasSuffix(end, "\n") {
+		p.out.WriteByte('\n')
+	}
+	p.markFlush()
+}
+
 // markFlush puts p on the engine's list of players with output to send.
 func (p *Player) markFlush() {
 	if !p.flushing {
