@@ -61,6 +61,7 @@ func (p *Player) Send(text string) {
 		p.out.WriteByte('\n')
 		p.atPrompt = false
 	}
+	p.out.Grow(len(text) + 1)
 	p.out.WriteString(text)
 	if !strings.HasSuffix(text, "\n") {
 		p.out.WriteByte('\n')
@@ -84,6 +85,7 @@ func (p *Player) sendCut(text string, cut0, cut1 int) {
 		p.out.WriteByte('\n')
 		p.atPrompt = false
 	}
+	p.out.Grow(len(text) - (cut1 - cut0) + 1)
 	p.out.WriteString(text[:cut0])
 	p.out.WriteString(text[cut1:])
 	end := text[cut1:]
