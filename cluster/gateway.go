@@ -166,6 +166,8 @@ func (g *Gateway) handle(nm *nats.Msg, m Msg) {
 		}
 	case KindMoving:
 		g.moving(nm, m)
+	case KindLost:
+		g.lost(m)
 	case KindBye:
 		if m.Scene != nil {
 			g.drop(m.Scene.ID, "The part of the world you are in is restarting. Please wait a moment...")
@@ -363,6 +365,36 @@ func (g *Gateway) attach(p *player) {
 		return
 	}
 	g.attachLocked(p, owner, run, false)
+}
+
+// lost re-attaches a player whose scene dropped the character because another process
+// claimed it: the player goes to the scene running the zone the database says it is in.
+func (g *Gateway) lost(m Msg) {
+	g.mu.Lock()
+	p := g.players[m.Session]
+	g.mu.Unlock()
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	stale := p.scene != m.From || p.run != m.Run || p.moving != ""
+	p.mu.Unlock()
+	if stale {
+		return // the player was moved on already
+	}
+	g.log.Warn("scene lost a character to another process; attaching it again", "scene", m.From, "name", p.name)
+	go func() {
+		zone := g.zoneOf(context.Background(), p.name)
+		p.mu.Lock()
+		if p.scene != m.From || p.run != m.Run || p.moving != "" {
+			p.mu.Unlock()
+			return
+		}
+		p.zone = zone
+		p.c.Send(engine.Output{Text: "\nYour character was taken up elsewhere; following it...\n"})
+		p.mu.Unlock()
+		g.attach(p)
+	}()
 }
 
 // moving starts a hand-over: p's scene saved the character in a zone another scene runs.

@@ -47,6 +47,11 @@ const (
 	KindRelease  = "release"  // gateway → source (request): stop taking lines for Session
 	KindReleased = "released" // source → gateway (reply): the lines that came meanwhile, in Lines
 
+	// KindLost: scene → gateway: the character of Session was claimed by another process
+	// (its save was refused) and dropped here; the gateway attaches the client where the
+	// database says the character is.
+	KindLost = "lost"
+
 	KindTell      = "tell"      // scene → scene: By tells Name Text
 	KindAct       = "act"       // scene → scene: Action on the player Name
 	KindBroadcast = "broadcast" // scene → every scene: Text to players of at least Role (By on Channel)

@@ -104,6 +104,7 @@ func (s *Scene) Serve(ctx context.Context, eng *engine.Engine) error {
 	if s.e != eng {
 		return errors.Join(errors.New("scene: the engine was not made with the scene's Router"), eng.Close())
 	}
+	eng.OwnCharacters(s.info.ID, s.lost)
 	s.wrapReload(eng.Commands())
 	eng.Commands().Add(engine.Command{Name: "cluster", Role: engine.RoleWizard, Run: s.cmdCluster,
 		Help: "cluster\nThe scenes of the game: their zones, load and last heartbeat."})
@@ -404,6 +405,22 @@ func (s *Scene) attach(k remoteKey, c *Client) {
 		s.mu.Unlock()
 		s.beatSoon()
 	}()
+}
+
+// lost tells the gateway of r that the engine dropped its character, claimed by another
+// process: this process is stale (it was replaced while cut off) and must not play it.
+func (s *Scene) lost(name string, r *engine.Remote) {
+	if r == nil {
+		return
+	}
+	s.mu.Lock()
+	k, ok := s.keys[r]
+	s.mu.Unlock()
+	if !ok {
+		return
+	}
+	s.log.Warn("scene: character claimed elsewhere; dropped", "name", name, "gateway", k.gateway, "session", k.session)
+	s.publish(gatewaySubject(k.gateway), Msg{Kind: KindLost, Session: k.session, Name: name})
 }
 
 // handOver runs on a goroutine after the engine handed r's character off to zone: once the
