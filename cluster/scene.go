@@ -336,9 +336,14 @@ func (s *Scene) receive(nm *nats.Msg) {
 	switch m.Kind {
 	case KindAttach:
 		// A client that left this scene and comes back has the same key: its old Remote may
-		// be closed but not yet forgotten.
-		if (r == nil || closed(r)) && m.Client != nil {
-			s.attach(k, m.Client)
+		// be closed but not yet forgotten. A client still attached is a repeated attach
+		// (its answer was lost): it is answered again.
+		ok := r != nil && !closed(r)
+		if !ok && m.Client != nil {
+			ok = s.attach(k, m.Client)
+		}
+		if ok {
+			s.publish(gatewaySubject(m.Gateway), Msg{Kind: KindAttached, Session: m.Session, Attach: m.Attach})
 		}
 	case KindLine:
 		if r != nil {
@@ -376,7 +381,7 @@ func (s *Scene) receive(nm *nats.Msg) {
 }
 
 // attach plays a gateway's client here; its output goes back to the gateway.
-func (s *Scene) attach(k remoteKey, c *Client) {
+func (s *Scene) attach(k remoteKey, c *Client) bool {
 	subj := gatewaySubject(k.gateway)
 	r, ok := s.e.AttachRemote(c.remote(), func(o engine.RemoteOutput) {
 		err := s.nc.Publish(subj, encode(Msg{Kind: KindOutput, Session: k.session, From: s.info.ID, Run: s.info.Run,
@@ -386,7 +391,7 @@ func (s *Scene) attach(k remoteKey, c *Client) {
 		}
 	})
 	if !ok {
-		return
+		return false
 	}
 	s.mu.Lock()
 	s.remotes[k], s.keys[r] = r, k
@@ -405,6 +410,7 @@ func (s *Scene) attach(k remoteKey, c *Client) {
 		s.mu.Unlock()
 		s.beatSoon()
 	}()
+	return true
 }
 
 // lost tells the gateway of r that the engine dropped its character, claimed by another
