@@ -231,6 +231,10 @@ func TestStaffAcrossScenes(t *testing.T) {
 	ada.Send("goto eldwood:stream")
 	ada.Expect("The Footbridge") // the forest scene shows Ada the room she arrived in
 	awaitWhere(t, ada, "Wanda", "Millbrook")
+	// An action that fails in the other scene: the one who asked is told why.
+	ada.Send("force wanda xyzzyplugh")
+	w.Expect("Ada forces you to: xyzzyplugh")
+	ada.Expect("Wanda tried, but:")
 	if out := ada.Do("kick wanda enough"); strings.Contains(out, "Nobody") {
 		t.Fatalf("kick: %s", out)
 	}

@@ -55,6 +55,7 @@ const (
 
 	KindTell      = "tell"      // scene → scene: By tells Name Text
 	KindAct       = "act"       // scene → scene: Action on the player Name
+	KindNotice    = "notice"    // scene → scene: show Text to the player Name (an action of theirs failed there)
 	KindBroadcast = "broadcast" // scene → every scene: Text to players of at least Role (By on Channel)
 	KindReload    = "reload"    // scene → every scene: reload zone Text ("" for the whole game)
 )

@@ -369,11 +369,19 @@ func (s *Scene) receive(nm *nats.Msg) {
 				s.log.Info("scene: tell not delivered", "to", m.Name, "err", err)
 			}
 		})
+	case KindNotice:
+		s.e.Call(func(e *engine.Engine) {
+			if err := e.NoticeHere(m.Name, m.Text); err != nil {
+				s.log.Info("scene: notice not delivered", "to", m.Name, "err", err)
+			}
+		})
 	case KindAct:
 		if m.Action != nil {
 			s.e.Call(func(*engine.Engine) {
 				if err := s.local.Act(m.Name, *m.Action); err != nil {
-					s.log.Info("scene: action not applied", "to", m.Name, "err", err)
+					s.log.Info("scene: action not applied", "to", m.Name, "by", m.Action.By, "err", err)
+					s.publish(sceneSubject(m.From), Msg{Kind: KindNotice, To: m.Run, Name: m.Action.By,
+						Text: engine.ActionFailure(m.Action.Kind, m.Name, err)})
 				}
 			})
 		}
