@@ -80,6 +80,11 @@ type Config struct {
 	// ReadyTimeout is how long a copyover waits for the new process to report ready before
 	// giving up and going on in the old one; default 30s.
 	ReadyTimeout time.Duration
+	// SuccessorArgs are the arguments (after the program name) a copyover starts the new
+	// process with; default os.Args[1:]. SuccessorEnv is added to its environment: settings
+	// kept off its command line (where other users of the machine can read them).
+	SuccessorArgs []string
+	SuccessorEnv  []string
 	// Clock tells the game loop the time: time.Now by default. Tests that step the loop by
 	// hand set it. Session goroutines read it too (to check bans), so it must be safe for
 	// concurrent use.

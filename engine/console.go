@@ -57,7 +57,7 @@ func init() {
 func (e *Engine) ServeConsole(c net.Conn) error {
 	defer c.Close()
 	s := &session{id: e.nextSessionID(), conn: telnet.NewConn(c, telnet.Config{Raw: true}), raw: c,
-		tcp: true, addr: "console", out: make(chan Output, e.cfg.OutputQueue), done: make(chan struct{}),
+		tcp: true, console: true, addr: "console", out: make(chan Output, e.cfg.OutputQueue), done: make(chan struct{}),
 		pause: pauseState{poke: make(chan struct{}, 1)}}
 	var p *Player
 	if !e.onLoop(func() { p = e.attachConsole(s) }) {
@@ -138,7 +138,18 @@ func (e *Engine) consoleLine(p *Player, line string) {
 		e.consoleCommand(p, line)
 	}
 	e.flushOutput()
-	p.sess.trySend(Output{Text: ConsoleDone + "\n"})
+	if s := p.sess; s != nil && !s.trySend(Output{Text: ConsoleDone + "\n"}) {
+		e.dropConsole(s)
+	}
+}
+
+// dropConsole lets go of a console that does not read what it is sent. It runs on the loop.
+func (e *Engine) dropConsole(s *session) {
+	if !s.closed() {
+		e.log.Warn("console output queue full; detaching it", "session", s.id)
+	}
+	s.close()
+	e.detachConsole(s)
 }
 
 // consoleCommand runs a game command as the console's admin.

@@ -99,3 +99,38 @@ func TestConsole(t *testing.T) {
 		t.Errorf("a tell to the console:\n%s", out)
 	}
 }
+
+// TestConsoleStalled: a console client that sends and never reads fills its output queue; the
+// server lets that console go and goes on, counting its players right.
+func TestConsoleStalled(t *testing.T) {
+	s := startServer(t, fixture(), t.TempDir())
+	pat := mudtest.Create(t, s, "Pat", "password2")
+	server, client := net.Pipe()
+	defer client.Close()
+	done := make(chan error, 1)
+	go func() { done <- s.Eng.ServeConsole(server) }()
+	client.SetWriteDeadline(time.Now().Add(mudtest.Timeout))
+	var err error
+	for i := 0; i < 400 && err == nil; i++ { // one at a time: the server reads each
+		_, err = client.Write([]byte("version\n"))
+	}
+	if err == nil {
+		t.Fatal("the console took 400 lines without anyone reading its output")
+	}
+	select {
+	case <-done:
+	case <-time.After(mudtest.Timeout):
+		t.Fatal("the stalled console was not let go")
+	}
+	if out := pat.Do("who"); !strings.Contains(out, "1 player(s)") {
+		t.Errorf("who after a console stalled:\n%s", out)
+	}
+	crawler := mudtest.Dial(t, s.Eng.TCPAddr())
+	crawler.Send("MSSP-REQUEST")
+	if out := crawler.Expect("MSSP-REPLY-END"); !strings.Contains(out, "PLAYERS\t1\r\n") {
+		t.Errorf("MSSP after a console stalled:\n%q", out)
+	}
+	if out := attachConsole(t, s).do("who"); !strings.Contains(out, "1 player(s)") {
+		t.Errorf("a new console after one stalled:\n%s", out)
+	}
+}

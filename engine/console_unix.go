@@ -17,16 +17,12 @@ import (
 const consoleListener = 2
 
 // listenConsole listens on a Unix socket at path with mode 0600. A socket file left by a
-// server that is gone is replaced; one that answers belongs to a running server.
+// server that is gone (connecting is refused) is replaced; one that answers belongs to a
+// running server. Anything else at path (a regular file, a socket this user may not use) is
+// left alone and refused.
 func listenConsole(path string) (net.Listener, error) {
-	if _, err := os.Lstat(path); err == nil {
-		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-			c.Close()
-			return nil, fmt.Errorf("console socket %s: another server is listening on it", path)
-		}
-		if err := os.Remove(path); err != nil {
-			return nil, fmt.Errorf("console socket %s: %w", path, err)
-		}
+	if err := removeStaleSocket(path); err != nil {
+		return nil, err
 	}
 	old := syscall.Umask(0o177) // the socket is created 0600: no moment with wider permissions
 	ln, err := net.Listen("unix", path)
@@ -41,6 +37,33 @@ func listenConsole(path string) (net.Listener, error) {
 	// Serve removes the file at shutdown, and leaves it to the new process at a copyover.
 	ln.(*net.UnixListener).SetUnlinkOnClose(false)
 	return ln, nil
+}
+
+// removeStaleSocket removes the socket at path if no server listens on it. It is an error
+// for anything but a dead socket to be there.
+func removeStaleSocket(path string) error {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("console socket %s: %w", path, err)
+	}
+	if fi.Mode()&os.ModeSocket == 0 {
+		return fmt.Errorf("console socket %s: the file there is not a socket (mode %v); move it or choose another path", path, fi.Mode())
+	}
+	c, err := net.DialTimeout("unix", path, time.Second)
+	switch {
+	case err == nil:
+		c.Close()
+		return fmt.Errorf("console socket %s: another server is listening on it", path)
+	case !errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("console socket %s: cannot tell whether a server uses it, so it is left alone: %w", path, err)
+	}
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("console socket %s: %w", path, err)
+	}
+	return nil
 }
 
 // acceptConsoles serves a console to each peer running as the server's own user, and refuses

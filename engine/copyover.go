@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -24,8 +25,11 @@ import (
 //     the executable with the listening sockets and the player sockets as extra files and
 //     sends it the document on a control socket.
 //  4. The new process loads the game, takes over the listeners and sessions, puts every
-//     character back where it stood, and reports ready. The old process answers "go" and
-//     leaves without disconnecting anyone; the new one tells players "Reboot complete."
+//     character back where it stood (with the role the store has now), and reports ready.
+//     The old process's loop decides: unless a shutdown came first, it ends, and this
+//     process stops accepting connections. Then it answers "go" and leaves without
+//     disconnecting anyone; the new one tells players "Reboot complete." and runs the lines
+//     they had typed ahead (while sessions are held, the old process runs none of them).
 //  5. If the new process cannot start, exits, reports an error or is not ready within
 //     Config.ReadyTimeout, it is killed; the old process resumes every session, tells the
 //     players, and shows the admin the error and the end of the new process's output.
@@ -39,9 +43,10 @@ type rebootState struct {
 	handing    bool      // sessions are paused and being handed over
 	handedOver bool      // the new process took over: the loop ends
 	held       map[*session]bool
-	saved      map[*Player]bool // players saved for the hand-over
-	loggedOut  bool             // scripts were told the handed players logged out
-	reply      func(string)     // tells whoever asked for the reboot
+	lines      map[*Player][]queuedLine // queued lines of held players, handed to the new process
+	saved      map[*Player]bool         // players saved for the hand-over
+	loggedOut  bool                     // scripts were told the handed players logged out
+	reply      func(string)             // tells whoever asked for the reboot
 }
 
 // handoverEnv marks a process started to take over from another.
@@ -230,6 +235,7 @@ func (e *Engine) prepareHandover(held []*session) (handoverDoc, []int, error) {
 		}
 	}
 	e.reboot.held, e.reboot.loggedOut = handed, true
+	e.reboot.lines = make(map[*Player][]queuedLine)
 	e.reboot.saved = make(map[*Player]bool, len(e.players))
 	batch := make([]state.Character, 0, len(e.players))
 	for _, p := range e.players {
@@ -271,6 +277,12 @@ func (e *Engine) prepareHandover(held []*session) (handoverDoc, []int, error) {
 		}
 		files = append(files, f)
 		doc.Sessions = append(doc.Sessions, hs)
+		p := e.bySess[s]
+		if len(p.lines) > 0 { // the new process runs them; this one keeps them if it fails
+			e.reboot.lines[p] = p.lines
+			s.queued.Add(-int32(len(p.lines)))
+			p.lines = nil
+		}
 	}
 	doc.Files = len(files)
 	return doc, files, nil
@@ -297,17 +309,48 @@ func (e *Engine) handSession(s *session, file int) (handedSession, int, error) {
 	return hs, fd, nil
 }
 
+// errCommitted marks a failure after this process let the new one take over.
+var errCommitted = errors.New("the hand-over was committed")
+
+// commitHandover decides, on the loop, that the new process takes over: the loop ends
+// (leaving every handed session to the new process) and this process stops accepting
+// connections, so that only the new one accepts on the shared listeners. It fails if the
+// loop has stopped (a shutdown resumed the sessions meanwhile). It runs on a worker.
+func (e *Engine) commitHandover() error {
+	committed := false // read after the loop ran fn or stopped: either orders the write first
+	e.onLoop(func() {
+		e.reboot.handedOver, committed = true, true
+		e.stopAccept()
+		e.closeListeners() // the new process has its own descriptors of them
+	})
+	if !committed {
+		return errors.New("was ready, but this process is shutting down")
+	}
+	return nil
+}
+
 // handoverFailed lets every paused session go on and says why. It runs on the loop.
 func (e *Engine) handoverFailed(err error) {
 	e.log.Error("copyover failed; the game goes on", "err", err)
-	e.work(func() { sdNotify(fmt.Sprintf("MAINPID=%d", os.Getpid())) })
 	for s := range e.reboot.held {
 		s.resumeIO()
-		if p := e.bySess[s]; p != nil && e.reboot.loggedOut {
+		p := e.bySess[s]
+		if p == nil {
+			continue
+		}
+		if e.reboot.loggedOut {
 			e.lua.emitThing("login", p.Thing) // they logged out for the hand-over
+		}
+		if lines := e.reboot.lines[p]; len(lines) > 0 {
+			s.queued.Add(int32(len(lines)))
+			p.lines = append(lines, p.lines...)
+		}
+		if len(p.lines) > 0 {
+			e.schedule(p) // the loop runs them at its next turn
 		}
 	}
 	e.reboot.handing, e.reboot.held, e.reboot.saved, e.reboot.loggedOut = false, nil, nil, false
+	e.reboot.lines = nil
 	e.broadcast("The reboot failed; the game goes on.")
 	e.reboot.reply("Reboot failed: " + err.Error())
 }

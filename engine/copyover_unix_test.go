@@ -14,9 +14,10 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"regexp"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -42,6 +43,9 @@ func successor() int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	if fifo := os.Getenv("MUDD_TEST_WAIT"); fifo != "" {
+		os.ReadFile(fifo) // a named pipe: waits until the test opens it and closes it
 	}
 	if os.Getenv("MUDD_TEST_HANG") != "" {
 		time.Sleep(time.Minute) // never ready: the old process gives up and kills it
@@ -73,7 +77,7 @@ func successor() int {
 func TestCopyoverInProcess(t *testing.T) {
 	data := t.TempDir()
 	t.Setenv("MUDD_TEST_DATA", data)
-	s := startServer(t, fixture(), data, func(c *engine.Config) {
+	s := startServer(t, fixture(), data, killSuccessors(t), func(c *engine.Config) {
 		c.Version, c.ReadyTimeout = "first", time.Second
 	})
 	mudtest.Create(t, s, "Ada", "password1")
@@ -118,10 +122,6 @@ func TestCopyoverInProcess(t *testing.T) {
 		c.Expect("> ")
 	}
 	out := ada.Do("version")
-	if m := regexp.MustCompile(`Process (\d+)\.`).FindStringSubmatch(out); m != nil {
-		pid, _ := strconv.Atoi(m[1])
-		t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) }) // it holds the test's stderr
-	}
 	if out = strings.Join(strings.Fields(out), " "); !strings.Contains(out, "version successor.") ||
 		!strings.Contains(out, "from version first") {
 		t.Fatalf("version after the reboot:\n%s", out)
@@ -143,21 +143,267 @@ func TestCopyoverInProcess(t *testing.T) {
 	}
 }
 
+// killSuccessors returns a Config tweak whose logger notes the process id of every new
+// process a copyover starts, and kills them all when the test ends, whether or not it got as
+// far as asking the new process who it is: the new process holds the test's stderr.
+func killSuccessors(t *testing.T) func(*engine.Config) {
+	h := &pidNoter{Handler: slog.NewTextHandler(io.Discard, nil)}
+	t.Cleanup(func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		for _, pid := range h.pids {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	return func(c *engine.Config) { c.Logger = slog.New(h) }
+}
+
+// pidNoter is a log handler that keeps the pid of every "new process started" record.
+type pidNoter struct {
+	slog.Handler
+	mu   sync.Mutex
+	pids []int
+}
+
+func (h *pidNoter) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "copyover: new process started" {
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "pid" {
+				h.mu.Lock()
+				h.pids = append(h.pids, int(a.Value.Int64()))
+				h.mu.Unlock()
+			}
+			return true
+		})
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h *pidNoter) Enabled(context.Context, slog.Level) bool { return true }
+
+// TestCopyoverQueuedLines reboots with lines queued behind the reboot command: each runs once
+// (in the new process, with its answer written there), and without waiting for more input.
+func TestCopyoverQueuedLines(t *testing.T) {
+	s, ada := rebootGame(t)
+	c := mudtest.Create(t, s, "Bob", "password2")
+	c.Send("quit")
+	c.Expect("Goodbye!")
+	if err := s.Eng.Store().SetRole(context.Background(), "Bob", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	bob := mudtest.Login(t, s, "Bob", "password2")
+	ada.Hear("Bob has entered the game.")
+
+	const n = 60
+	var burst strings.Builder
+	burst.WriteString("reboot\r\n")
+	for i := range n {
+		fmt.Fprintf(&burst, "lua return %d\r\n", 7000+i)
+	}
+	if _, err := bob.Conn.Write([]byte(burst.String())); err != nil {
+		t.Fatal(err)
+	}
+	ada.Hear("Reboot complete.")
+	bob.Expect("Reboot complete.")
+	out := bob.Expect(strconv.Itoa(7000 + n - 1)) // no further input: carried lines run by themselves
+	// The old process has written its audit rows once it has stopped.
+	if err := s.Wait(); err != nil {
+		t.Fatalf("the old process: %v", err)
+	}
+	bob.Send("lua return 9999")
+	out += bob.Expect("9999")
+	for i := range n {
+		if c := strings.Count(out, strconv.Itoa(7000+i)); c != 1 {
+			t.Errorf("the answer %d came %d times", 7000+i, c)
+		}
+	}
+	audit := ada.Do(fmt.Sprintf("audit Bob %d", 3*n))
+	if c := strings.Count(audit, "lua return 70"); c != n {
+		t.Errorf("the audit log has %d rows of the %d lines:\n%s", c, n, audit)
+	}
+}
+
+// holdSuccessor makes the next successor wait once it has read the hand-over: waiting
+// returns once it waits, and release lets it go on.
+func holdSuccessor(t *testing.T) (waiting, release func()) {
+	fifo := filepath.Join(t.TempDir(), "wait")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MUDD_TEST_WAIT", fifo)
+	opened := make(chan *os.File, 1)
+	go func() {
+		f, err := os.OpenFile(fifo, os.O_WRONLY, 0) // returns once the successor opens it
+		if err != nil {
+			t.Error(err)
+		}
+		opened <- f
+	}()
+	var f *os.File
+	waiting = func() {
+		select {
+		case f = <-opened:
+		case <-time.After(mudtest.Timeout):
+			t.Fatal("the successor did not start")
+		}
+	}
+	return waiting, func() { f.Close() }
+}
+
+// rebootHeld has Ada (an admin) reboot a game where Bob (a player) is online, and returns
+// once the new process has the hand-over and waits for release.
+func rebootHeld(t *testing.T) (s *mudtest.Server, ada, bob *mudtest.Client, release func()) {
+	s, ada = rebootGame(t)
+	bob = mudtest.Create(t, s, "Bob", "password2")
+	ada.Hear("Bob has entered the game.")
+	waiting, release := holdSuccessor(t)
+	ada.Send("reboot")
+	waiting()
+	return s, ada, bob, release
+}
+
+// TestCopyoverRoleChangedMeanwhile: a promotion committed while the sessions are handed over
+// holds in the new process.
+func TestCopyoverRoleChangedMeanwhile(t *testing.T) {
+	s, _, bob, release := rebootHeld(t) // the new process has the hand-over, Bob a player in it
+	if err := s.Eng.Store().SetRole(context.Background(), "Bob", "wizard"); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	bob.Expect("Reboot complete.")
+	bob.Expect("> ")
+	if out := bob.Do("goto Ada"); strings.Contains(out, "Huh?") || !strings.Contains(out, "Ada") {
+		t.Errorf("Bob, made a wizard during the reboot, after it:\n%s", out)
+	}
+}
+
+// TestCopyoverShutdownMeanwhile: a shutdown while the new process starts wins. The players
+// are told and let go, the new process is not told to go on (it is killed), and the game
+// stops cleanly.
+func TestCopyoverShutdownMeanwhile(t *testing.T) {
+	s, ada, bob, release := rebootHeld(t)
+	go s.Stop()
+	bob.Expect("The game is shutting down.")
+	release() // it reports ready to a process that is shutting down
+	if err := s.Wait(); err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+	for _, c := range []*mudtest.Client{ada, bob} {
+		if !c.Closed(mudtest.Timeout) {
+			t.Fatal("a connection outlived the shutdown: the new process took it over")
+		}
+	}
+}
+
+// TestCopyoverQuitQueued: a quit typed behind the reboot runs once, in the new process: the
+// player is saved and let go there, and is not carried again.
+func TestCopyoverQuitQueued(t *testing.T) {
+	s, ada := rebootGame(t)
+	bob := mudtest.Create(t, s, "Bob", "password2")
+	ada.Hear("Bob has entered the game.")
+	ada.Conn.Write([]byte("reboot\r\nquit\r\n"))
+	bob.Expect("Reboot complete.")
+	bob.Hear("Ada has left the game.")
+	out := ada.Expect("Goodbye!")
+	if !strings.Contains(out, "Reboot complete.") || strings.Count(out, "Goodbye!") != 1 {
+		t.Errorf("Ada quitting behind her reboot:\n%s", out)
+	}
+	if !ada.Closed(mudtest.Timeout) {
+		t.Error("Ada's connection outlived her quit")
+	}
+	if out := bob.Do("who"); !strings.Contains(out, "1 player(s)") {
+		t.Errorf("who after Ada quit:\n%s", out)
+	}
+}
+
+// rebootGame starts a game for a copyover test with Ada, an admin, logged in.
+func rebootGame(t *testing.T) (*mudtest.Server, *mudtest.Client) {
+	data := t.TempDir()
+	t.Setenv("MUDD_TEST_DATA", data)
+	s := startServer(t, fixture(), data, killSuccessors(t))
+	c := mudtest.Create(t, s, "Ada", "password1")
+	c.Send("quit")
+	c.Expect("Goodbye!")
+	if err := s.Eng.Store().SetRole(context.Background(), "Ada", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	return s, mudtest.Login(t, s, "Ada", "password1")
+}
+
+// TestCopyoverCancelsQuestion: a player answering a hidden question (a password) when the
+// reboot comes has the question cancelled and echo back on; the next line is a command.
+func TestCopyoverCancelsQuestion(t *testing.T) {
+	s, ada := rebootGame(t)
+	bob := mudtest.Dial(t, s.Eng.TelnetAddr())
+	bob.Create("Bob", "password2")
+	ada.Hear("Bob has entered the game.")
+	bob.Send("password")
+	bob.Expect("Current password: ")
+	bob.Expect("\xff\xfb\x01") // WILL ECHO: the client stops echoing
+	bob.Conn.Write([]byte{255, 253, 1})
+	ada.Send("reboot")
+	if out := bob.Expect("The world shimmers"); !strings.Contains(out, "\xff\xfc\x01") ||
+		!strings.Contains(out, "The reboot cancelled your answer.") {
+		t.Errorf("Bob, asked for his password, at the reboot:\n%q", out)
+	}
+	bob.Expect("Reboot complete.")
+	bob.Expect("> ")
+	if out := bob.Do("password2"); !strings.Contains(out, "Huh?") {
+		t.Errorf("the line after the reboot was not a command:\n%q", out)
+	}
+}
+
+// TestCopyoverLinkDead: a link-dead character is saved for the hand-over, not carried: it
+// comes back where it stood when the player logs in to the new process.
+func TestCopyoverLinkDead(t *testing.T) {
+	s, ada := rebootGame(t)
+	ada.Do("east")
+	cat := mudtest.Create(t, s, "Cat", "password3")
+	cat.Do("east")
+	ada.Hear("Cat arrives")
+	cat.Conn.Close()
+	ada.Hear("Cat has lost the link.")
+	ada.Send("reboot")
+	ada.Expect("Reboot complete.")
+	ada.Expect("> ")
+	if out := ada.Do("who"); !strings.Contains(out, "1 player(s)") {
+		t.Errorf("who after the reboot, before Cat is back:\n%s", out)
+	}
+	cat = mudtest.Login(t, s, "Cat", "password3")
+	if out := cat.Do("look"); !strings.Contains(out, "A Meadow") {
+		t.Errorf("Cat, link-dead at the reboot, logs in to:\n%s", out)
+	}
+}
+
+// TestCopyoverLoginMeanwhile: a connection made while the sessions are handed over, still
+// logging in, is asked to connect again; connecting again reaches the new process.
+func TestCopyoverLoginMeanwhile(t *testing.T) {
+	s, ada := rebootGame(t)
+	waiting, release := holdSuccessor(t)
+	ada.Send("reboot")
+	waiting()
+	late := mudtest.Dial(t, s.Eng.TCPAddr())
+	late.Expect("name")
+	release()
+	late.Expect("The game is rebooting. Please connect again in a moment.")
+	if !late.Closed(mudtest.Timeout) {
+		t.Error("the connection logging in was not closed")
+	}
+	ada.Expect("Reboot complete.")
+	ada.Expect("> ")
+	dee := mudtest.Create(t, s, "Dee", "password4")
+	if out := dee.Do("version"); !strings.Contains(out, "version successor") {
+		t.Errorf("a connection after the reboot:\n%s", out)
+	}
+}
+
 // createCompressed makes a character over telnet with MCCP2: the client reads the server's
 // output through zlib from the start marker on.
 func createCompressed(t *testing.T, s *mudtest.Server, name, password string) *mudtest.Client {
 	c := mudtest.Dial(t, s.Eng.TelnetAddr())
 	c.Conn = newMCCPConn(c.Conn)
 	c.Conn.Write([]byte{255, 253, 86}) // DO MCCP2
-	c.Expect("name")
-	c.Send(name)
-	c.Expect("(yes/no)")
-	c.Send("yes")
-	c.Expect("password")
-	c.Send(password)
-	c.Expect("again")
-	c.Send(password)
-	c.Expect("\n> ")
+	c.Create(name, password)
 	return c
 }
 

@@ -73,6 +73,7 @@ type Engine struct {
 	compiled      script.Cache          // compiled Lua files, for reloads
 	hostVM        *script.VM            // a VM running the code that drives the engine (a Sim's scenario): reloads do not close it
 	stopLoop      context.CancelFunc    // ends the loop: the shutdown command
+	stopAccept    context.CancelFunc    // ends the accept loops (with closeListeners)
 	countdown     *timer                // the pending shutdown's next announcement, or nil
 	olc           building              // in-game building: see builtins_build.go
 	reboot        rebootState           // a copyover countdown or hand-over under way; see copyover.go
@@ -263,6 +264,7 @@ func (e *Engine) Serve(ctx context.Context) error {
 	defer e.stopLoop()
 
 	acceptCtx, stopAccept := context.WithCancel(ctx)
+	e.stopAccept = stopAccept
 	var accepting sync.WaitGroup
 	for i, ln := range e.listeners {
 		switch {

@@ -204,6 +204,20 @@ func (e *Engine) takeOver(h *Handover) error {
 	return nil
 }
 
+// currentRole reads a handed player's role from the store: a promotion or demotion committed
+// while the sessions were handed over is honoured. If the account cannot be read, the role
+// the old process knew is kept.
+func (e *Engine) currentRole(hs handedSession) Role {
+	acct, err := e.store.Account(context.Background(), hs.Name)
+	if err == nil {
+		return e.roleOf(acct)
+	}
+	role, perr := ParseRole(hs.Role)
+	e.log.Warn("copyover: account not read; keeping the handed role", "name", hs.Name, "role", role,
+		"err", errors.Join(err, perr))
+	return role
+}
+
 // restoreSession rebuilds one handed connection and puts its character in the world.
 func (e *Engine) restoreSession(h *Handover, hs handedSession) (*Player, error) {
 	f := h.file(hs.File)
@@ -221,11 +235,7 @@ func (e *Engine) restoreSession(h *Handover, hs handedSession) (*Player, error) 
 		c.Close()
 		return nil, err
 	}
-	role, err := ParseRole(hs.Role)
-	if err != nil {
-		c.Close()
-		return nil, err
-	}
+	role := e.currentRole(hs)
 	ch, err := e.saver.Claim(context.Background(), hs.Name)
 	if err != nil {
 		c.Close()

@@ -46,8 +46,12 @@ func (e *Engine) startSuccessor(exe string, doc handoverDoc, files []int) error 
 	}
 	defer null.Close()
 	fds := append([]uintptr{null.Fd(), 1, errW.Fd(), uintptr(theirs), 2}, toUintptr(files)...)
-	pid, err := syscall.ForkExec(exe, append([]string{exe}, os.Args[1:]...), &syscall.ProcAttr{
-		Env: append(os.Environ(), handoverEnv+"=1"), Files: fds})
+	args := e.cfg.SuccessorArgs
+	if args == nil {
+		args = os.Args[1:]
+	}
+	env := append(append(os.Environ(), e.cfg.SuccessorEnv...), handoverEnv+"=1")
+	pid, err := syscall.ForkExec(exe, append([]string{exe}, args...), &syscall.ProcAttr{Env: env, Files: fds})
 	syscall.Close(theirs)
 	errW.Close()
 	if err != nil {
@@ -76,11 +80,18 @@ func (e *Engine) startSuccessor(exe string, doc handoverDoc, files []int) error 
 		exited <- err
 	}()
 
-	err = handshake(ours, doc, e.cfg.ReadyTimeout, e.stopped())
+	err = handshake(ours, doc, e.cfg.ReadyTimeout, e.commitHandover)
 	if err == nil {
 		e.log.Info("copyover: new process is ready", "pid", pid)
 		return nil
 	}
+	if errors.Is(err, errCommitted) {
+		// This process has let go of every session: nothing to go back to.
+		e.log.Error("copyover: the new process took over but was not told to go on", "pid", pid, "err", err)
+		return nil
+	}
+	// The new process may have told systemd it is the main process: take the role back.
+	sdNotify(fmt.Sprintf("MAINPID=%d", os.Getpid()))
 	proc.Kill()
 	werr := <-exited
 	select {
@@ -102,9 +113,11 @@ func toUintptr(fds []int) []uintptr {
 	return out
 }
 
-// handshake sends the document and waits for "ready", then answers "go" unless this
-// process's game stopped meanwhile (a shutdown wins over a reboot).
-func handshake(c net.Conn, doc handoverDoc, timeout time.Duration, stopped <-chan struct{}) error {
+// handshake sends the document and waits for "ready", then has commit decide whether the
+// new process takes over, and answers "go" if it does. commit refuses when this process's
+// game stopped meanwhile (a shutdown wins over a reboot). An error wrapping errCommitted
+// means commit took the decision but "go" could not be written.
+func handshake(c net.Conn, doc handoverDoc, timeout time.Duration, commit func() error) error {
 	c.SetDeadline(time.Now().Add(timeout))
 	if err := json.NewEncoder(c).Encode(doc); err != nil {
 		return fmt.Errorf("sending the hand-over: %w", err)
@@ -122,13 +135,11 @@ func handshake(c net.Conn, doc handoverDoc, timeout time.Duration, stopped <-cha
 	case !strings.HasPrefix(line, "ready"):
 		return fmt.Errorf("answered %q", line)
 	}
-	select {
-	case <-stopped:
-		return errors.New("was ready, but this process is shutting down")
-	default:
+	if err := commit(); err != nil {
+		return err
 	}
 	if _, err := io.WriteString(c, "go\n"); err != nil {
-		return fmt.Errorf("confirming: %w", err)
+		return fmt.Errorf("confirming: %w (%w)", err, errCommitted)
 	}
 	return nil
 }

@@ -86,6 +86,7 @@ func (e *Engine) loop(ctx context.Context) {
 	pulse := time.NewTicker(e.cfg.Pulse)
 	defer pulse.Stop()
 	e.lastSave = e.now()
+	e.runCommands(ctx, pulse.C) // lines carried across a copyover reboot
 	for ctx.Err() == nil && !e.reboot.handedOver {
 		select {
 		case <-ctx.Done():
@@ -94,6 +95,7 @@ func (e *Engine) loop(ctx context.Context) {
 			e.runCommands(ctx, pulse.C)
 		case <-pulse.C:
 			e.pulse()
+			e.runCommands(ctx, pulse.C) // lines left queued by a failed reboot
 		}
 		e.flushOutput()
 	}
@@ -106,14 +108,15 @@ func (e *Engine) loop(ctx context.Context) {
 
 // runCommands takes one queued line from each player in turn until no line is left, so one
 // player's burst never delays another's commands. New events are taken between rounds, and a
-// due pulse runs between rounds too.
+// due pulse runs between rounds too. While a reboot hands sessions over, the lines of players
+// whose sessions are held stay queued: the process that serves them next runs them.
 func (e *Engine) runCommands(ctx context.Context, pulse <-chan time.Time) {
 	for len(e.runq) > 0 && ctx.Err() == nil && !e.reboot.handedOver {
 		round := e.runq
 		e.runq = nil
 		for _, p := range round {
 			p.inRunq = false
-			if len(p.lines) == 0 || p.sess == nil {
+			if len(p.lines) == 0 || p.sess == nil || e.reboot.held[p.sess] {
 				continue
 			}
 			l := p.lines[0]

@@ -140,6 +140,10 @@ func (e *Engine) flushOutput() {
 		p.oob.queue = nil
 		p.needPrompt, p.showInput = false, false
 		if !p.sess.trySend(o) {
+			if p.sess.console {
+				e.dropConsole(p.sess) // not a character: nothing to leave link-dead
+				continue
+			}
 			if !p.sess.closed() {
 				e.log.Warn("output queue full; disconnecting slow client", "name", p.Name,
 					"session", p.sess.id, "addr", p.sess.addr)

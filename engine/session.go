@@ -41,6 +41,7 @@ type session struct {
 	queued  atomic.Int32 // lines sent to the loop and not yet run
 	warned  atomic.Bool
 	tcp     bool         // a plain TCP connection, not telnet
+	console bool         // an operator console (see console.go), not a player's connection
 	color   atomic.Int32 // the player's colour level + 1, or 0 for automatic (see setColor)
 	charset atomic.Int32 // the player's character set, or charsetAuto (see setCharset)
 

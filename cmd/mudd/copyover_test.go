@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"os"
@@ -68,7 +69,8 @@ func TestCopyoverReboot(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer logs.Close()
-	cmd := exec.Command(bin, "serve", "--game", game, "--data", data, "--telnet", telnetAddr, "--tcp", tcpAddr,
+	db := filepath.Join(t.TempDir(), "elsewhere.db") // not in the data directory: --db must reach the new process
+	cmd := exec.Command(bin, "serve", "--game", game, "--data", data, "--db", db, "--telnet", telnetAddr, "--tcp", tcpAddr,
 		"--pulse", "20ms")
 	cmd.Stderr = logs
 	notify := listenNotify(t, filepath.Join(dir, "notify"))
@@ -92,7 +94,7 @@ func TestCopyoverReboot(t *testing.T) {
 	ada := createRaw(t, tcp, "Ada")
 	ada.Send("quit")
 	ada.Closed(10 * time.Second)
-	if code := run([]string{"user", "--data", data, "promote", "ada", "admin"}, &out, &out); code != 0 {
+	if code := run([]string{"user", "--db", db, "promote", "ada", "admin"}, &out, &out); code != 0 {
 		t.Fatalf("promote: %s", out.String())
 	}
 	ada = loginRaw(t, tcp, "Ada")
@@ -130,6 +132,10 @@ func TestCopyoverReboot(t *testing.T) {
 	t.Cleanup(func() { syscall.Kill(v2.pid, syscall.SIGKILL) })
 	if v2.version != "v2" || v2.pid == v1.pid || v2.started == v1.started {
 		t.Fatalf("after the reboot: %+v; before: %+v", v2, v1)
+	}
+	if argv, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", v2.pid)); err == nil &&
+		(bytes.Contains(argv, []byte("--db")) || bytes.Contains(argv, []byte("elsewhere"))) {
+		t.Errorf("the new process's command line shows the database: %q", argv)
 	}
 	notify.expect(fmt.Sprintf("READY=1\nMAINPID=%d", v1.pid))
 	notify.expect(fmt.Sprintf("MAINPID=%d", v2.pid)) // systemd follows the new process
@@ -268,20 +274,8 @@ const testPassword = "copyover1"
 
 func createRaw(t *testing.T, addr net.Addr, name string) *mudtest.Client {
 	c := mudtest.Dial(t, addr)
-	create(c, name)
+	c.Create(name, testPassword)
 	return c
-}
-
-func create(c *mudtest.Client, name string) {
-	c.Expect("name")
-	c.Send(name)
-	c.Expect("(yes/no)")
-	c.Send("yes")
-	c.Expect("password")
-	c.Send(testPassword)
-	c.Expect("again")
-	c.Send(testPassword)
-	c.Expect("\n> ")
 }
 
 func loginRaw(t *testing.T, addr net.Addr, name string) *mudtest.Client {
@@ -300,7 +294,7 @@ func createTelnet(t *testing.T, addr net.Addr, name string, width byte) *mudtest
 	c := mudtest.Dial(t, addr)
 	c.Expect("\xff\xfb\x19") // the server's offers end with WILL EOR
 	c.Conn.Write([]byte{255, 251, 31, 255, 250, 31, 0, width, 0, 24, 255, 240, 255, 253, 25, 255, 252, 24})
-	create(c, name)
+	c.Create(name, testPassword)
 	return c
 }
 

@@ -98,6 +98,7 @@ func serve(args []string, stderr io.Writer) error {
 	if err := s.parse(fs, args); err != nil {
 		return err
 	}
+	s.takeHandedDB()
 	if s.Watch && s.Game == "" {
 		return errors.New("--watch needs the game on disk: the embedded default game cannot change. " +
 			"Write it out with `mudd init DIR`, then run `mudd serve --game DIR --watch`")
@@ -114,6 +115,7 @@ func serve(args []string, stderr io.Writer) error {
 	if cfg.Handover, err = engine.Inherit(); err != nil {
 		return err
 	}
+	s.successor(&cfg, os.Args[1:], log)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {

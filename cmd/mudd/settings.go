@@ -10,12 +10,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/mudd/mudd"
 	"github.com/mudd/mudd/engine"
+	"github.com/mudd/mudd/engine/store"
 )
 
 // settings are the server's options, from an optional TOML file and then from flags, which win.
@@ -43,6 +45,8 @@ type settings struct {
 	MSSP map[string]string `toml:"mssp"`
 	// Compression is the MCCP2 zlib level (1-9), or 0 to turn MCCP off.
 	Compression *int `toml:"compression"`
+
+	handedDB bool // DB came from the process this one replaced at a copyover
 }
 
 func defaultSettings() *settings {
@@ -126,6 +130,60 @@ func (s *settings) engineConfig(log *slog.Logger) (engine.Config, error) {
 		MaxLoginFailures: s.MaxFailures, BcryptCost: s.BcryptCost, Logger: log, MSSP: s.MSSP,
 		CompressLevel: compression(s.Compression), NoCompress: s.Compression != nil && *s.Compression == 0,
 	}, nil
+}
+
+// handedDBEnv carries the --db setting to the process a copyover starts: in its environment,
+// which only its user can read, rather than on its command line, which everyone can.
+const handedDBEnv = "MUDD_HANDOVER_DB"
+
+// takeHandedDB uses the database the process this one replaced was given with --db.
+func (s *settings) takeHandedDB() {
+	if dsn, ok := os.LookupEnv(handedDBEnv); ok {
+		os.Unsetenv(handedDBEnv)
+		s.DB, s.handedDB = dsn, true
+	}
+}
+
+// successor sets how a copyover starts the new process: with this one's arguments (args,
+// after the program name) less --db, whose value goes in its environment. It warns when
+// --db is a database URL with a password: other users see command lines.
+func (s *settings) successor(cfg *engine.Config, args []string, log *slog.Logger) {
+	rest, dsn, found := withoutFlag(args, "db")
+	cfg.SuccessorArgs = rest
+	if found || s.handedDB {
+		cfg.SuccessorEnv = []string{handedDBEnv + "=" + s.DB}
+	}
+	if found && store.IsPostgres(dsn) && store.Redact(dsn) != dsn {
+		log.Warn("the --db URL on the command line has a password, which other users of the machine can see; "+
+			"set PGPASSWORD or use ~/.pgpass, or put db in the --config file", "db", store.Redact(dsn))
+	}
+}
+
+// withoutFlag returns args without the flag name (as -name or --name, with its value after
+// = or as the next argument), and the flag's last value.
+func withoutFlag(args []string, name string) (rest []string, value string, found bool) {
+	rest = make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		flagName, v, hasValue := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		if !strings.HasPrefix(a, "-") || flagName != name {
+			rest = append(rest, a)
+			continue
+		}
+		found = true
+		switch {
+		case hasValue:
+			value = v
+		case i+1 < len(args):
+			i++
+			value = args[i]
+		}
+	}
+	return rest, value, found
 }
 
 // dbUsage describes the --db flag of every command that opens the database.

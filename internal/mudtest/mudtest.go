@@ -212,6 +212,14 @@ func Create(t testing.TB, s *Server, name, password string) *Client {
 func CreateAt(t testing.TB, addr net.Addr, name, password string) *Client {
 	t.Helper()
 	c := Dial(t, addr)
+	c.Create(name, password)
+	return c
+}
+
+// Create runs the dialogue that makes a new character on a connection that has not logged in
+// (any telnet negotiation done), and waits for the first prompt.
+func (c *Client) Create(name, password string) {
+	c.t.Helper()
 	c.Expect("name")
 	c.Send(name)
 	c.Expect("(yes/no)")
@@ -221,7 +229,6 @@ func CreateAt(t testing.TB, addr net.Addr, name, password string) *Client {
 	c.Expect("again")
 	c.Send(password)
 	c.Expect("\n> ")
-	return c
 }
 
 // Login logs an existing character in over the plain TCP port and waits for the prompt.
