@@ -148,3 +148,35 @@ func testWriterOwned(t *testing.T, db testDB) {
 		t.Errorf("saved character %+v, %v; want the replacement's (b:1, version 2)", got, err)
 	}
 }
+
+// TestWriterClaimedAgain: a character this Writer claims again (it quit and came back) is
+// saved under the new claim, snapshots queued before included.
+func TestWriterClaimedAgain(t *testing.T) {
+	ctx := t.Context()
+	w := NewWriter(openTest(t, testDBs[0]), nil)
+	w.Own("forest", func(names []string) { t.Errorf("lost %v", names) })
+	if _, err := w.Claim(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	w.Save(state.Character{Name: "Alice", Room: "a:1", Version: 1})
+	c, err := w.Claim(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Room != "a:1" {
+		t.Errorf("claimed again: room %q, want the queued a:1", c.Room)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { w.Run(runCtx); close(done) }()
+	defer func() { stop(); <-done }()
+	if err := w.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := w.store.Character(ctx, "alice"); err != nil || got.Room != "a:1" {
+		t.Errorf("saved %+v, %v; want room a:1", got, err)
+	}
+	if l, err := w.store.Owner(ctx, "alice"); err != nil || l != (Lease{"forest", 2}) {
+		t.Errorf("lease %+v, %v; want forest/2", l, err)
+	}
+}

@@ -46,6 +46,7 @@ type Writer struct {
 
 	mu       sync.Mutex
 	leases   map[string]int64           // by key: the epoch of this process's claim
+	claiming map[string]int             // by key: claims under way
 	pending  map[string]state.Character // by key: saved, not yet taken for writing
 	inflight map[string]state.Character // by key: the batch being written
 	seq      uint64                     // number of Save calls so far
@@ -83,6 +84,7 @@ func NewWriter(s *Store, log *slog.Logger) *Writer {
 		maxBackoff: maxBackoff,
 		owner:      DefaultOwner,
 		leases:     make(map[string]int64),
+		claiming:   make(map[string]int),
 		pending:    make(map[string]state.Character),
 		changed:    make(chan struct{}),
 	}
@@ -103,13 +105,22 @@ func (w *Writer) Own(owner string, lost func(names []string)) {
 // the database (a new character, Version 0, when there is none). The result is the
 // caller's to modify.
 func (w *Writer) Claim(ctx context.Context, name string) (state.Character, error) {
+	k := state.Key(name)
+	w.mu.Lock()
+	w.claiming[k]++ // a save refused meanwhile is this claim's doing: see forget
+	w.mu.Unlock()
 	c, lease, err := w.store.Claim(ctx, name, w.owner)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.claiming[k]--; w.claiming[k] == 0 {
+		delete(w.claiming, k)
+	}
+	if _, ok := w.pending[k]; ok {
+		defer w.poke() // a snapshot refused during the claim
+	}
 	if err != nil {
 		return state.Character{}, err
 	}
-	k := state.Key(name)
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	w.leases[k] = lease.Epoch
 	if q, ok := w.pending[k]; ok {
 		return q.Clone(), nil
@@ -118,6 +129,14 @@ func (w *Writer) Claim(ctx context.Context, name string) (state.Character, error
 		return q.Clone(), nil
 	}
 	return c, nil
+}
+
+// poke wakes Run: there is work.
+func (w *Writer) poke() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
 }
 
 // Save queues snapshots for writing and returns at once; it never waits for I/O. The Writer
@@ -355,7 +374,8 @@ func (w *Writer) reject(keys []string) {
 
 // forget drops the in-flight snapshots of characters another process claimed, and tells
 // the owner. A snapshot written under an earlier claim of this Writer's own (the character
-// was claimed again meanwhile) is pending again, to be written under the new claim.
+// was claimed again meanwhile, or is being claimed) is pending again, to be written under
+// the new claim.
 func (w *Writer) forget(keys []string, rows []characterRow) {
 	if len(keys) == 0 {
 		return
@@ -370,6 +390,12 @@ func (w *Writer) forget(keys []string, rows []characterRow) {
 	for _, k := range keys {
 		c := w.inflight[k]
 		delete(w.inflight, k)
+		if w.claiming[k] > 0 { // written once the claim is done (Claim pokes)
+			if _, ok := w.pending[k]; !ok {
+				w.pending[k] = c
+			}
+			continue
+		}
 		if w.leases[k] != epoch[k] {
 			if _, ok := w.pending[k]; !ok {
 				w.pending[k], requeued = c, true
@@ -383,10 +409,7 @@ func (w *Writer) forget(keys []string, rows []characterRow) {
 	w.stats.Lost += uint64(len(names))
 	w.mu.Unlock()
 	if requeued {
-		select {
-		case w.wake <- struct{}{}:
-		default:
-		}
+		w.poke()
 	}
 	if len(names) > 0 {
 		w.log.Warn("saves refused: the characters were claimed by another process", "owner", w.owner, "names", names)
