@@ -429,6 +429,9 @@ func (s *Scene) lost(name string, r *engine.Remote) {
 	}
 	s.mu.Lock()
 	k, ok := s.keys[r]
+	if ok && s.remotes[k] == r {
+		delete(s.remotes, k) // the gateway's next attach for the client is a new one
+	}
 	s.mu.Unlock()
 	if !ok {
 		return

@@ -357,14 +357,15 @@ func (ev lostEvent) run(e *Engine) {
 		var r *Remote
 		if s != nil {
 			r = s.remote
-			if r == nil {
-				s.say("\nYour character is being played elsewhere. Goodbye.\n", true)
-			} else {
-				s.close()
-			}
 		}
 		if e.lost != nil {
-			e.lost(p.Name, r)
+			e.lost(p.Name, r) // before the session closes: r is still known as its client's
+		}
+		switch {
+		case s != nil && r == nil:
+			s.say("\nYour character is being played elsewhere. Goodbye.\n", true)
+		case s != nil:
+			s.close()
 		}
 	}
 }
