@@ -187,12 +187,13 @@ func (e *Engine) look(p *Player) {
 // describeRoom renders r as seen by viewer: title, description, exits, and what is there.
 func (e *Engine) describeRoom(r *world.Room, viewer *world.Thing) string {
 	var b strings.Builder
+	b.Grow(len(r.Name) + len(r.Desc) + 64*len(r.Exits) + 32*len(r.Things) + 32)
 	b.WriteString("{C}")
 	b.WriteString(r.Name)
 	b.WriteString("{x}\n")
-	if d := strings.TrimSpace(r.Desc); d != "" {
+	if d := e.descFields(r.Desc); d != "" {
 		b.WriteString("  ")
-		writeFields(&b, d)
+		b.WriteString(d)
 		b.WriteByte('\n')
 	}
 	b.WriteString(exitLine(r))
@@ -200,6 +201,25 @@ func (e *Engine) describeRoom(r *world.Room, viewer *world.Thing) string {
 	writeGrouped(&b, r.Things, viewer)
 	return b.String()
 }
+
+// descFields returns a room description as a look shows it: one line, its runs of white
+// space (the line breaks and indentation of a long Lua string) turned into one space. Rooms
+// keep their descriptions, so the result is remembered for the next look.
+func (e *Engine) descFields(desc string) string {
+	if d, ok := e.descs[desc]; ok {
+		return d
+	}
+	if len(e.descs) >= maxDescs || e.descs == nil {
+		e.descs = make(map[string]string) // descriptions changed by scripts or reloads: start again
+	}
+	var b strings.Builder
+	writeFields(&b, strings.TrimSpace(desc))
+	e.descs[desc] = b.String()
+	return b.String()
+}
+
+// maxDescs bounds the descriptions descFields remembers.
+const maxDescs = 8192
 
 // writeFields writes s with every run of ASCII white space (the line breaks and indentation
 // of a long Lua string) turned into one space, copying the words between them whole.

@@ -42,9 +42,15 @@ type Config struct {
 	LockoutDuration  time.Duration // how long a name stays locked after that; default 5m
 	BcryptCost       int           // default 10
 
-	MaxLine     int // longest input line in bytes; default 4096
-	InputQueue  int // queued commands per session before the client is cut off; default 200
-	OutputQueue int // queued output batches per session before the client is cut off; default 256
+	MaxLine    int // longest input line in bytes; default 4096
+	InputQueue int // queued commands per session before the client is cut off; default 200
+	// OutputQueue is the number of output batches a session's writer may have waiting; default
+	// 16. Output that finds it full waits on the loop in the session's backlog, in order,
+	// merged where nothing is lost: a client is cut off when its backlog holds more than
+	// OutputBacklog bytes (default 1 MiB) or has not moved for OutputStall (default 30s).
+	OutputQueue   int
+	OutputBacklog int
+	OutputStall   time.Duration
 
 	// MSSP holds extra MSSP variables (upper-case names such as "CONTACT", "WEBSITE",
 	// "LANGUAGE", "GENRE") sent with NAME, PLAYERS, UPTIME, CODEBASE and PORT to MSSP
@@ -126,7 +132,9 @@ func (c Config) withDefaults() Config {
 	defInt(&c.BcryptCost, 10)
 	defInt(&c.MaxLine, 4096)
 	defInt(&c.InputQueue, 200)
-	defInt(&c.OutputQueue, 256)
+	defInt(&c.OutputQueue, 16)
+	defInt(&c.OutputBacklog, 1<<20)
+	def(&c.OutputStall, 30*time.Second)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}

@@ -138,15 +138,15 @@ func (e *Engine) consoleLine(p *Player, line string) {
 		e.consoleCommand(p, line)
 	}
 	e.flushOutput()
-	if s := p.sess; s != nil && !s.trySend(Output{Text: ConsoleDone + "\n"}) {
-		e.dropConsole(s)
+	if s := p.sess; s != nil {
+		e.tell(s, Output{Text: ConsoleDone + "\n"})
 	}
 }
 
 // dropConsole lets go of a console that does not read what it is sent. It runs on the loop.
 func (e *Engine) dropConsole(s *session) {
 	if !s.closed() {
-		e.log.Warn("console output queue full; detaching it", "session", s.id)
+		e.log.Warn("console output backlog over its limit; detaching it", "session", s.id)
 	}
 	s.close()
 	e.detachConsole(s)

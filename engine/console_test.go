@@ -100,10 +100,10 @@ func TestConsole(t *testing.T) {
 	}
 }
 
-// TestConsoleStalled: a console client that sends and never reads fills its output queue; the
-// server lets that console go and goes on, counting its players right.
+// TestConsoleStalled: a console client that sends and never reads fills its output queue and
+// its backlog; the server lets that console go and goes on, counting its players right.
 func TestConsoleStalled(t *testing.T) {
-	s := startServer(t, fixture(), t.TempDir())
+	s := startServer(t, fixture(), t.TempDir(), func(c *engine.Config) { c.OutputBacklog = 4096 })
 	pat := mudtest.Create(t, s, "Pat", "password2")
 	server, client := net.Pipe()
 	defer client.Close()

@@ -380,8 +380,8 @@ func (e *Engine) leaveAfterHandover() {
 	e.live.mu.Lock()
 	defer e.live.mu.Unlock()
 	for s := range e.live.m {
-		if !e.reboot.held[s] && !s.trySend(Output{Text: "\nThe game is rebooting. Please connect again in a moment.\n", Close: true}) {
-			s.close()
+		if !e.reboot.held[s] {
+			e.tell(s, Output{Text: "\nThe game is rebooting. Please connect again in a moment.\n", Close: true})
 		}
 	}
 }

@@ -58,6 +58,8 @@ type Engine struct {
 	runq          []*Player                     // players with queued lines, in round-robin order
 	flushq        []*Player                     // players with output to send
 	flushSpare    []*Player
+	backlogged    map[*session]struct{} // sessions with output waiting for room in their queue
+	descs         map[string]string     // room descriptions as looks show them (see descFields)
 	timers        timerQueue
 	lua           *luaBindings
 	stats         loopStats

@@ -80,3 +80,30 @@ func TestNonReadingClientIsCutOff(t *testing.T) {
 		t.Fatalf("client that never reads was not cut off; last who:\n%s", out)
 	}
 }
+
+// A client that reads, but more slowly than a burst of answers arrives, gets every answer in
+// order: what does not fit its queue waits on the loop, and it is not cut off.
+func TestBurstOverQueueArrivesInOrder(t *testing.T) {
+	s := startServerWith(t, fixture(), t.TempDir(), func(e *engine.Engine) {
+		e.Commands().Add(engine.Command{Name: "num", Run: func(c *engine.Context) {
+			c.Send("num " + c.Args + strings.Repeat(" padding", 100))
+		}})
+	}, func(c *engine.Config) { c.OutputQueue = 1 })
+	c := mudtest.Create(t, s, "Alice", "password1")
+	var burst strings.Builder
+	const n = 150
+	for i := range n {
+		fmt.Fprintf(&burst, "num %d\r\n", i)
+	}
+	c.Conn.Write([]byte(burst.String()))
+	for i := range n {
+		out := c.Expect(fmt.Sprintf("num %d ", i))
+		if i > 0 && strings.Contains(out, fmt.Sprintf("num %d ", i+1)) {
+			t.Fatalf("answer %d arrived before answer %d", i+1, i)
+		}
+	}
+	c.Send("who")
+	if out := c.Expect("player(s)."); !strings.Contains(out, "Alice") {
+		t.Fatalf("who after the burst:\n%s", out)
+	}
+}

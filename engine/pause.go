@@ -110,17 +110,34 @@ func (s *session) readerDone() {
 	}
 }
 
-// parkWriter writes what is queued and stops the writer while s is paused. It returns buf,
-// or nil when the writer should end.
+// parkWriter writes what is queued, including what waits in the session's backlog on the
+// loop, and stops the writer while s is paused. It returns buf, or nil when the writer
+// should end.
 func (e *Engine) parkWriter(s *session, buf []byte) []byte {
 	closing := false
-	for more := true; more && buf != nil; {
-		select {
+	for buf != nil && !closing {
+		waiting := s.backlogLen.Load() > 0 // read first: the loop counts a batch out once it is in s.out
+		for more := true; more && buf != nil; {
+			select {
+			case o := <-s.out:
+				closing = closing || o.Close
+				buf = e.apply(s, buf, o)
+			default:
+				more = false
+			}
+		}
+		if !waiting || buf == nil || closing {
+			break
+		}
+		if buf = e.flushTo(s, buf); buf == nil {
+			return nil
+		}
+		select { // the loop moves the backlog on at its next flush
 		case o := <-s.out:
 			closing = closing || o.Close
 			buf = e.apply(s, buf, o)
-		default:
-			more = false
+		case <-s.done:
+			return nil
 		}
 	}
 	if buf = e.flushTo(s, buf); buf == nil || closing {

@@ -122,6 +122,7 @@ func (p *Player) prompt() string {
 
 // flushOutput sends every player's pending output as one batch ending with the prompt.
 func (e *Engine) flushOutput() {
+	e.drainBacklogs()
 	list := e.flushq
 	e.flushq, e.flushSpare = e.flushSpare[:0], nil
 	defer func() { e.flushSpare = list[:0] }()
@@ -139,18 +140,12 @@ func (e *Engine) flushOutput() {
 		p.out.Reset()
 		p.oob.queue = nil
 		p.needPrompt, p.showInput = false, false
-		if !p.sess.trySend(o) {
-			if p.sess.console {
-				e.dropConsole(p.sess) // not a character: nothing to leave link-dead
-				continue
+		if s := p.sess; !e.deliver(s, o) {
+			if s.closed() && !s.console {
+				e.linkDead(p)
+			} else {
+				e.cutOff(s) // a console is let go; a player's character goes link-dead
 			}
-			if !p.sess.closed() {
-				e.log.Warn("output queue full; disconnecting slow client", "name", p.Name,
-					"session", p.sess.id, "addr", p.sess.addr)
-			}
-			s := p.sess
-			e.linkDead(p)
-			s.close()
 			continue
 		}
 		if o.Prompt != "" {
@@ -182,7 +177,7 @@ func (ev loadedEvent) run(e *Engine) {
 		delete(e.loading, ev.s)
 		delete(e.earlyOOB, ev.s)
 		e.log.Error("load character failed", "name", ev.acct.Name, "err", ev.err)
-		ev.s.say("Your character could not be loaded. Please try again later.\n", true)
+		e.tell(ev.s, Output{Text: "Your character could not be loaded. Please try again later.\n", Close: true})
 		return
 	}
 	if p := e.players[state.Key(ev.acct.Name)]; p != nil {
@@ -220,7 +215,7 @@ func (e *Engine) reattach(p *Player, s *session, role Role) {
 	p.Role = role
 	if old := e.detach(p); old != nil {
 		e.log.Info("session takeover", "name", p.Name, "old", old.id, "new", s.id)
-		old.say("\nYour character was taken over by a new connection. Goodbye.\n", true)
+		e.tell(old, Output{Text: "\nYour character was taken over by a new connection. Goodbye.\n", Close: true})
 	}
 	e.attach(p, s)
 	p.Send("Reconnected.")
@@ -281,7 +276,7 @@ func (e *Engine) detach(p *Player) *session {
 func (ev closeEvent) run(e *Engine) {
 	delete(e.loading, ev.s)
 	delete(e.earlyOOB, ev.s)
-	defer ev.s.finish()
+	defer e.tell(ev.s, Output{Close: true})
 	p := e.bySess[ev.s]
 	if p == nil {
 		return
@@ -314,7 +309,7 @@ func (e *Engine) removePlayer(p *Player, goodbye string) {
 	}
 	text := p.out.String()
 	if s := e.detach(p); s != nil {
-		s.say(text, true)
+		e.tell(s, Output{Text: text, Close: true})
 	}
 	if r := p.Thing.Room; r != nil {
 		e.tellRoom(r, p.Thing, mudCap(p.Name)+" has left the game.")

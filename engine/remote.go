@@ -180,8 +180,13 @@ func (r *Remote) forward(fn func(RemoteOutput)) {
 
 // AfterOutput runs fn on the Remote's forwarding goroutine once every batch of output queued
 // so far has been passed on: what fn sends then follows the client's output. It reports false
-// when the client is gone or its queue is full.
-func (r *Remote) AfterOutput(fn func()) bool { return r.s.trySend(Output{after: fn}) }
+// when the client is gone or its queue is full (output waits in its backlog on the loop).
+func (r *Remote) AfterOutput(fn func()) bool {
+	if r.s.backlogLen.Load() > 0 { // fn would go ahead of what waits there
+		return false
+	}
+	return r.s.trySend(Output{after: fn})
+}
 
 // Line posts a line the client typed. A client flooding the game is cut off as a connected
 // one would be; Line reports false when the line was not taken.

@@ -63,6 +63,12 @@ type session struct {
 	oob     oobBudget
 	client  *Client
 
+	// Owned by the loop: output that found out full, waiting for room (see Engine.deliver).
+	backlog      []Output
+	backlogBytes int          // the backlog's text and prompts, plus outputOverhead a batch
+	backlogLen   atomic.Int32 // len(backlog), for a pausing writer (see parkWriter)
+	movedAt      time.Time    // when the backlog began or last moved into out
+
 	closeOnce sync.Once
 	done      chan struct{}
 
@@ -186,22 +192,44 @@ func (e *Engine) startSession(s *session, read func(*session)) {
 	}()
 }
 
+// writeBufs holds write buffers between batches, so that an idle session holds none.
+var writeBufs = sync.Pool{New: func() any {
+	b := make([]byte, 0, 4096) // never nil: a nil buffer means the connection failed
+	return &b
+}}
+
+// maxPooledBuf is the largest write buffer kept for reuse.
+const maxPooledBuf = 64 << 10
+
+func getWriteBuf() *[]byte { return writeBufs.Get().(*[]byte) }
+
+func putWriteBuf(p *[]byte, buf []byte) {
+	if cap(buf) <= maxPooledBuf {
+		*p = buf[:0]
+		writeBufs.Put(p)
+	}
+}
+
 // writeLoop drains the output queue, writing every batch that is ready in one write.
 func (e *Engine) writeLoop(s *session) {
 	defer s.close()
-	buf := make([]byte, 0, 4096)
 	for {
 		var o Output
 		select {
 		case o = <-s.out:
 		case <-s.pause.poke:
-			if buf = e.parkWriter(s, buf); buf == nil {
+			p := getWriteBuf()
+			buf := e.parkWriter(s, *p)
+			if buf == nil {
 				return
 			}
+			putWriteBuf(p, buf)
 			continue
 		case <-s.done:
 			return
 		}
+		p := getWriteBuf()
+		buf := *p
 		closing := false
 		for more := true; more && buf != nil; {
 			closing = closing || o.Close
@@ -215,6 +243,7 @@ func (e *Engine) writeLoop(s *session) {
 		if buf = e.flushTo(s, buf); buf == nil || closing {
 			return
 		}
+		putWriteBuf(p, buf)
 	}
 }
 
@@ -267,7 +296,7 @@ func (e *Engine) render(s *session, buf []byte, o Output) []byte {
 		done := len(o.Text) - len(text) // m.At counts from the start of o.Text
 		at := min(max(m.At-done, 0), len(text))
 		if at > 0 {
-			buf = s.conn.AppendText(buf, wrap(r.Render(text[:at]), width))
+			buf = appendRendered(s.conn.AppendText, buf, r, text[:at], width)
 			text = text[at:]
 		}
 		if m.Vars != nil {
@@ -277,7 +306,7 @@ func (e *Engine) render(s *session, buf []byte, o Output) []byte {
 		}
 	}
 	if text != "" {
-		buf = s.conn.AppendText(buf, wrap(r.Render(text), width))
+		buf = appendRendered(s.conn.AppendText, buf, r, text, width)
 	}
 	if o.Prompt != "" {
 		buf = s.conn.AppendText(buf, r.Render(o.Prompt))
@@ -393,61 +422,92 @@ func (e *Engine) readLine(s *session, deadline time.Time) (string, error) {
 	}
 }
 
-// wrap breaks lines longer than width at spaces. Lines are separated by "\n". Widths count
-// visible characters of rendered text, not its escape sequences (which hold no spaces, so
-// a break never splits one; the terminal keeps the colour across the break). Text with no
-// line over width is returned as it is, without allocating.
-func wrap(text string, width int) string {
+// appendRendered appends text rendered by r and wrapped to width to dst through enc. Lines
+// that render as themselves and fit (in a look, every line listing what is in the room) are
+// encoded as they are; only the others are rendered and wrapped, line by line.
+func appendRendered(enc func(dst []byte, s string) []byte, dst []byte, r markup.Renderer, text string, width int) []byte {
+	for text != "" {
+		// Nothing to render, no line to wrap, no CR or IAC: encoding only turns "\n" into
+		// CR LF (see telnet.Conn.AppendText).
+		var n int
+		if dst, n = r.AppendPlainLines(dst, text, max(width, 20), "\r\n"); n > 0 {
+			text = text[n:]
+			continue
+		}
+		n = strings.IndexByte(text, '\n') + 1
+		if n == 0 {
+			n = len(text)
+		}
+		dst = appendWrapped(enc, dst, r.Render(text[:n]), width)
+		text = text[n:]
+	}
+	return dst
+}
+
+// appendWrapped appends text to dst through enc (the connection's AppendText), with lines
+// longer than width broken at spaces. Widths count visible characters of rendered text, not
+// its escape sequences (which hold no spaces, so a break never splits one; the terminal keeps
+// the colour across the break). Runs of lines that fit go to enc as they are; only a line over
+// width is split into words, and a single longer word stays whole.
+func appendWrapped(enc func(dst []byte, s string) []byte, dst []byte, text string, width int) []byte {
 	if width < 20 {
 		width = 20
 	}
-	if !needsWrap(text, width) {
+	for len(text) > 0 {
+		start, end := nextLongLine(text, width)
+		if start < 0 {
+			return enc(dst, text)
+		}
+		dst = enc(dst, text[:start])
+		col := 0
+		line := text[start:end]
+		for first := true; len(line) > 0; first = false {
+			word, rest, _ := strings.Cut(line, " ")
+			n := markup.RenderedWidth(word)
+			if !first {
+				if col > 0 && col+1+n > width {
+					dst = enc(dst, "\n")
+					col = 0
+				} else {
+					dst = append(dst, ' ')
+					col++
+				}
+			}
+			dst = enc(dst, word)
+			col += n
+			line = rest
+		}
+		text = text[end:]
+	}
+	return dst
+}
+
+// nextLongLine returns the bounds of the first line of text wider than width (without its
+// "\n"), or -1, -1 if every line fits.
+func nextLongLine(text string, width int) (start, end int) {
+	for start < len(text) {
+		end = strings.IndexByte(text[start:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += start
+		}
+		if end-start > width && markup.RenderedWidth(text[start:end]) > width {
+			return start, end
+		}
+		start = end + 1
+	}
+	return -1, -1
+}
+
+// wrap breaks lines longer than width at spaces, as the writer does (see appendWrapped).
+// Text with no line over width is returned as it is, without allocating.
+func wrap(text string, width int) string {
+	if start, _ := nextLongLine(text, max(width, 20)); start < 0 {
 		return text
 	}
-	var b strings.Builder
-	b.Grow(len(text) + len(text)/width + 1)
-	for len(text) > 0 {
-		line, rest, found := strings.Cut(text, "\n")
-		wrapLine(&b, line, width)
-		if found {
-			b.WriteByte('\n')
-		}
-		text = rest
-	}
-	return b.String()
-}
-
-func needsWrap(text string, width int) bool {
-	for len(text) > 0 {
-		line, rest, _ := strings.Cut(text, "\n")
-		if len(line) > width && markup.RenderedWidth(line) > width {
-			return true
-		}
-		text = rest
-	}
-	return false
-}
-
-// wrapLine writes line to b, breaking it at spaces so that no piece is longer than width
-// (a single longer word stays whole).
-func wrapLine(b *strings.Builder, line string, width int) {
-	col := 0
-	for first := true; len(line) > 0; first = false {
-		word, rest, _ := strings.Cut(line, " ")
-		n := markup.RenderedWidth(word)
-		if !first {
-			if col > 0 && col+1+n > width {
-				b.WriteByte('\n')
-				col = 0
-			} else {
-				b.WriteByte(' ')
-				col++
-			}
-		}
-		b.WriteString(word)
-		col += n
-		line = rest
-	}
+	dst := make([]byte, 0, len(text)+len(text)/20+1)
+	return string(appendWrapped(func(dst []byte, s string) []byte { return append(dst, s...) }, dst, text, width))
 }
 
 // liveSessions is the set of open sessions, so that shutdown can reach those still logging in.
@@ -478,8 +538,8 @@ func (e *Engine) closeUnattached() {
 	e.live.mu.Lock()
 	defer e.live.mu.Unlock()
 	for s := range e.live.m {
-		if e.bySess[s] == nil && !s.trySend(Output{Text: "\nThe game is shutting down. Goodbye!\n", Close: true}) {
-			s.close()
+		if e.bySess[s] == nil {
+			e.tell(s, Output{Text: "\nThe game is shutting down. Goodbye!\n", Close: true})
 		}
 	}
 }

@@ -134,19 +134,23 @@ func (s *Sim) settle() {
 		}
 		break
 	}
-	s.e.flushOutput()
-	for _, sp := range s.players {
-		if sp.p.sess == nil {
-			continue
-		}
-		for {
-			select {
-			case o := <-sp.p.sess.out:
-				sp.recent.WriteString(markup.Plain(o.Text)) // as a client without colour sees it
+	for waiting := true; waiting; {
+		s.e.flushOutput() // and moves on what waits in backlogs
+		waiting = false
+		for _, sp := range s.players {
+			if sp.p.sess == nil {
 				continue
-			default:
 			}
-			break
+			for {
+				select {
+				case o := <-sp.p.sess.out:
+					sp.recent.WriteString(markup.Plain(o.Text)) // as a client without colour sees it
+					continue
+				default:
+				}
+				break
+			}
+			waiting = waiting || len(sp.p.sess.backlog) > 0
 		}
 	}
 }

@@ -126,3 +126,34 @@ func TestParseLevel(t *testing.T) {
 		t.Error("ParseLevel accepted lots")
 	}
 }
+
+// Rendering the plain lines of a text apart from the rest gives the text rendered whole.
+func TestAppendPlainLinesSplitRender(t *testing.T) {
+	texts := []string{
+		"", "plain\n", "plain", "{C}Title{x}\nplain\nmore\n", "plain\n{r}red\nplain\n",
+		"caf\u00e9\nna\u00efve {g}green\n", "bad \xff utf-8\nok\n", "tab\there\n", "\u0085c1\nx\n",
+		"a\nb\n{", "unclosed {r red\nnext\n", "short\nthis line is long\nshort\n", "0123456789\n",
+	}
+	for _, r := range []Renderer{{}, {Level: ANSI16}, {Level: TrueColor, ASCII: true}} {
+		for _, s := range texts {
+			out, n := r.AppendPlainLines([]byte(">"), s, 10, "\r\n")
+			if want := ">" + strings.ReplaceAll(s[:n], "\n", "\r\n"); string(out) != want {
+				t.Errorf("%+v AppendPlainLines(%q) appended %q, want %q", r, s, out, want)
+			}
+			for _, line := range strings.SplitAfter(s[:n], "\n") {
+				if len(strings.TrimSuffix(line, "\n")) > 10 {
+					t.Errorf("%+v AppendPlainLines(%q, 10) = %d, with line %q longer than 10", r, s, n, line)
+				}
+			}
+			if r.Render(s[:n]) != s[:n] {
+				t.Errorf("%+v AppendPlainLines(%q) = %d, but %q is not plain", r, s, n, s[:n])
+			}
+			if n < len(s) && n > 0 && s[n-1] != '\n' {
+				t.Errorf("%+v AppendPlainLines(%q) = %d: not at a line end", r, s, n)
+			}
+			if got, want := s[:n]+r.Render(s[n:]), r.Render(s); got != want {
+				t.Errorf("%+v %q: split render %q, whole %q", r, s, got, want)
+			}
+		}
+	}
+}

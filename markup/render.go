@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Renderer renders markup for one client.
@@ -22,7 +23,8 @@ func (r Renderer) Render(s string) string {
 	if r.plain(s) {
 		return s
 	}
-	return string(r.Append(make([]byte, 0, len(s)+len(s)/4+16), s))
+	b := r.Append(make([]byte, 0, len(s)+len(s)/4+16), s)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is never written again, as in strings.Builder
 }
 
 // plain reports whether s renders as itself.
@@ -41,6 +43,60 @@ func (r Renderer) plain(s string) bool {
 	}
 	return !high || utf8.ValidString(s)
 }
+
+// AppendPlainLines appends to dst the longest prefix of s made of whole lines (each with its
+// "\n", the last one possibly ending s) that render as themselves and are at most max bytes
+// long (so at most max characters wide), with every "\n" replaced by eol. It returns the
+// result and the length n of that prefix. Rendering treats every line alike, so Render(s) is
+// s[:n] followed by Render(s[n:]).
+func (r Renderer) AppendPlainLines(dst []byte, s string, max int, eol string) ([]byte, int) {
+	n, high := 0, false
+	for i := 0; i < len(s); i++ {
+		switch byteClass[s[i]] {
+		case classText:
+			continue
+		case classNewline:
+			if i-n > max || high && !utf8.ValidString(s[n:i]) {
+				return dst, n
+			}
+			dst = append(append(dst, s[n:i]...), eol...)
+			n, high = i+1, false
+		case classHigh:
+			if r.ASCII || s[i] == 0xc2 && i+1 < len(s) && s[i+1] < 0xa0 {
+				return dst, n
+			}
+			high = true
+		default:
+			return dst, n
+		}
+	}
+	if len(s)-n > max || high && !utf8.ValidString(s[n:]) {
+		return dst, n
+	}
+	return append(dst, s[n:]...), len(s)
+}
+
+// Classes of bytes for AppendPlainLines.
+const (
+	classText    = iota // renders as itself
+	classNewline        // "\n"
+	classHigh           // part of a multi-byte UTF-8 character
+	classSpecial        // "{", or a control character: rendering changes it
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c == '\n':
+			t[c] = classNewline
+		case c == '{', c < 0x20, c == 0x7f:
+			t[c] = classSpecial
+		case c >= 0x80:
+			t[c] = classHigh
+		}
+	}
+	return t
+}()
 
 // Append appends s rendered (see Render) to dst and returns the result.
 func (r Renderer) Append(dst []byte, s string) []byte {
