@@ -81,7 +81,14 @@ func (c *inProcess) conn() *nats.Conn {
 // stop ends it as SIGTERM would.
 func (c *inProcess) scene(id string, zones ...string) (stop func()) {
 	c.t.Helper()
-	sc := cluster.NewScene(c.conn(), cluster.SceneInfo{ID: id, Zones: zones, Run: id + time.Now().String()}, quiet())
+	stop, _ = c.sceneOn(c.conn(), id, zones...)
+	return stop
+}
+
+// sceneOn is scene over the NATS connection nc, returning the scene's engine too.
+func (c *inProcess) sceneOn(nc *nats.Conn, id string, zones ...string) (stop func(), eng *engine.Engine) {
+	c.t.Helper()
+	sc := cluster.NewScene(nc, cluster.SceneInfo{ID: id, Zones: zones, Run: id + time.Now().String()}, quiet())
 	eng, err := engine.New(engine.Config{Game: c.game, GameDir: c.gameDir, DataDir: c.data, DB: c.db, TelnetAddr: "-", TCPAddr: "-",
 		Zones: zones, Router: sc.Router, Pulse: 20 * time.Millisecond, SaveInterval: 100 * time.Millisecond,
 		Logger: quiet()})
@@ -103,7 +110,7 @@ func (c *inProcess) scene(id string, zones ...string) (stop func()) {
 		}
 	}
 	c.t.Cleanup(stop)
-	return stop
+	return stop, eng
 }
 
 func TestHandOverInProcess(t *testing.T) {
@@ -224,6 +231,10 @@ func TestStaffAcrossScenes(t *testing.T) {
 	ada.Send("goto eldwood:stream")
 	ada.Expect("The Footbridge") // the forest scene shows Ada the room she arrived in
 	awaitWhere(t, ada, "Wanda", "Millbrook")
+	// An action that fails in the other scene: the one who asked is told why.
+	ada.Send("force wanda xyzzyplugh")
+	w.Expect("Ada forces you to: xyzzyplugh")
+	ada.Expect("Wanda tried, but:")
 	if out := ada.Do("kick wanda enough"); strings.Contains(out, "Nobody") {
 		t.Fatalf("kick: %s", out)
 	}

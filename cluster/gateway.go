@@ -19,6 +19,13 @@ import (
 	"github.com/mudd/mudd/telnet"
 )
 
+// An attach unanswered for attachTimeout is sent again, attachTries times in all; then the
+// player is told and disconnected.
+const (
+	attachTimeout = 400 * time.Millisecond
+	attachTries   = 4
+)
+
 // DeadAfter is how long a scene may stay silent before the gateway declares it dead.
 const DeadAfter = 2 * time.Second
 
@@ -59,7 +66,11 @@ type player struct {
 	run     string     // the process (run) of that scene: others with its id are stale
 	zone    string     // the zone the character is in, as last known
 	moving  string     // the id of the hand-over under way, if any
-	pending []Msg      // lines (and OOB) sent while moving, to pass on when attached
+	pending []Msg      // lines (and OOB) sent while moving or attaching, to pass on when attached
+	// The attach sent to scene and not yet answered: lines wait in pending meanwhile.
+	attach      Msg
+	attachAt    time.Time
+	attachTries int
 }
 
 // NewGateway returns a gateway called name that talks over nc.
@@ -125,6 +136,7 @@ func (g *Gateway) receive(in <-chan *nats.Msg, done <-chan struct{}) {
 			return
 		case <-tick.C:
 			g.reap()
+			g.retryAttaches()
 		case <-beat.C:
 			if err := g.nc.Publish(registrySubject, encode(Msg{Kind: KindGatewayBeat, Gateway: g.id})); err != nil {
 				g.log.Warn("gateway: heartbeat", "err", err)
@@ -166,6 +178,10 @@ func (g *Gateway) handle(nm *nats.Msg, m Msg) {
 		}
 	case KindMoving:
 		g.moving(nm, m)
+	case KindLost:
+		g.lost(m)
+	case KindAttached:
+		g.attached(m)
 	case KindBye:
 		if m.Scene != nil {
 			g.drop(m.Scene.ID, "The part of the world you are in is restarting. Please wait a moment...")
@@ -253,17 +269,63 @@ func (g *Gateway) ownerOf(zone string) (id, run string) {
 	return id, run
 }
 
-// attachLocked attaches p to scene id (its process run) and sends it the lines p typed
-// meanwhile.
+// attachLocked attaches p to scene id (its process run), and sends it the lines p typed
+// meanwhile once the scene answers.
 func (g *Gateway) attachLocked(p *player, id, run string, arrive bool) {
 	p.scene, p.run = id, run
 	c := clientFrom(p.c)
 	c.Arrive = arrive
-	g.publishLocked(p, Msg{Kind: KindAttach, Client: c})
+	p.attach = Msg{Kind: KindAttach, Client: c, Attach: nuid.Next()}
+	p.attachAt, p.attachTries = g.now(), 1
+	g.publishLocked(p, p.attach)
+}
+
+// attached takes a scene's answer to an attach: the lines kept meanwhile go to the scene.
+func (g *Gateway) attached(m Msg) {
+	g.mu.Lock()
+	p := g.players[m.Session]
+	g.mu.Unlock()
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.attach.Attach != m.Attach || m.Attach == "" || p.scene != m.From || p.run != m.Run {
+		return // a repeated answer, or for an attach given up
+	}
+	p.attach = Msg{}
 	for _, m := range p.pending {
 		g.publishLocked(p, m)
 	}
 	p.pending = nil
+}
+
+// retryAttaches sends again the attaches unanswered for attachTimeout. A player whose
+// attach is never answered is told and disconnected.
+func (g *Gateway) retryAttaches() {
+	now := g.now()
+	g.mu.Lock()
+	ps := make([]*player, 0, len(g.players))
+	for _, p := range g.players {
+		ps = append(ps, p)
+	}
+	g.mu.Unlock()
+	for _, p := range ps {
+		p.mu.Lock()
+		switch {
+		case p.attach.Attach == "" || now.Sub(p.attachAt) < attachTimeout:
+		case p.attachTries < attachTries:
+			p.attachAt, p.attachTries = now, p.attachTries+1
+			g.publishLocked(p, p.attach)
+		default:
+			g.log.Warn("gateway: attach never answered; disconnecting the player", "scene", p.scene, "name", p.name)
+			g.publishLocked(p, Msg{Kind: KindLeave}) // in case only the answers were lost
+			p.attach, p.scene, p.pending = Msg{}, "", nil
+			p.c.Send(engine.Output{Text: "\nThe part of the world you are in does not answer, so your " +
+				"character could not enter it. Please connect again in a moment.\n", Close: true})
+		}
+		p.mu.Unlock()
+	}
 }
 
 // reap declares scenes silent for DeadAfter dead.
@@ -301,7 +363,7 @@ func (g *Gateway) drop(id, why string) {
 	for _, p := range on {
 		p.mu.Lock()
 		if p.scene == id {
-			p.scene = ""
+			p.scene, p.attach = "", Msg{}
 			p.c.Send(engine.Output{Text: "\n" + why + "\n", Prompt: "> "})
 		}
 		p.mu.Unlock()
@@ -363,6 +425,36 @@ func (g *Gateway) attach(p *player) {
 		return
 	}
 	g.attachLocked(p, owner, run, false)
+}
+
+// lost re-attaches a player whose scene dropped the character because another process
+// claimed it: the player goes to the scene running the zone the database says it is in.
+func (g *Gateway) lost(m Msg) {
+	g.mu.Lock()
+	p := g.players[m.Session]
+	g.mu.Unlock()
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	stale := p.scene != m.From || p.run != m.Run || p.moving != ""
+	p.mu.Unlock()
+	if stale {
+		return // the player was moved on already
+	}
+	g.log.Warn("scene lost a character to another process; attaching it again", "scene", m.From, "name", p.name)
+	go func() {
+		zone := g.zoneOf(context.Background(), p.name)
+		p.mu.Lock()
+		if p.scene != m.From || p.run != m.Run || p.moving != "" {
+			p.mu.Unlock()
+			return
+		}
+		p.zone = zone
+		p.c.Send(engine.Output{Text: "\nYour character was taken up elsewhere; following it...\n"})
+		p.mu.Unlock()
+		g.attach(p)
+	}()
 }
 
 // moving starts a hand-over: p's scene saved the character in a zone another scene runs.
@@ -431,7 +523,7 @@ func (g *Gateway) finishMove(p *player, from, run, hid string) {
 func (g *Gateway) line(p *player, text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.moving != "" {
+	if p.moving != "" || p.attach.Attach != "" {
 		p.pending = append(p.pending, Msg{Kind: KindLine, Text: text})
 		return
 	}
@@ -456,7 +548,7 @@ func (g *Gateway) Message(c *engine.Client, m telnet.Message) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {
-	case p.moving != "":
+	case p.moving != "" || p.attach.Attach != "":
 		p.pending = append(p.pending, msg)
 	case p.scene != "":
 		g.publishLocked(p, msg)
@@ -470,6 +562,7 @@ func (g *Gateway) leave(p *player, idle bool) {
 	on := p.scene != ""
 	if on {
 		g.publishLocked(p, Msg{Kind: KindLeave, Idle: idle})
+		p.attach = Msg{} // not to be sent again
 	}
 	p.mu.Unlock()
 	if idle && on {

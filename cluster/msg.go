@@ -24,11 +24,12 @@ import (
 )
 
 // Version is the protocol version. A process refuses messages of another version.
-const Version = 1
+const Version = 2
 
 // Kinds of message.
 const (
-	KindAttach    = "attach"    // gateway → scene: play Client's character here
+	KindAttach    = "attach"    // gateway → scene: play Client's character here (Attach: its id)
+	KindAttached  = "attached"  // scene → gateway: the attach Attach is taken (repeated for a repeated attach)
 	KindLine      = "line"      // gateway → scene: the player typed Text
 	KindLeave     = "leave"     // gateway → scene: the client left (Idle: idle timeout)
 	KindOOB       = "oob"       // gateway → scene: the client sent GMCP or MSDP OOB; Info is its state after
@@ -47,8 +48,14 @@ const (
 	KindRelease  = "release"  // gateway → source (request): stop taking lines for Session
 	KindReleased = "released" // source → gateway (reply): the lines that came meanwhile, in Lines
 
+	// KindLost: scene → gateway: the character of Session was claimed by another process
+	// (its save was refused) and dropped here; the gateway attaches the client where the
+	// database says the character is.
+	KindLost = "lost"
+
 	KindTell      = "tell"      // scene → scene: By tells Name Text
 	KindAct       = "act"       // scene → scene: Action on the player Name
+	KindNotice    = "notice"    // scene → scene: show Text to the player Name (an action of theirs failed there)
 	KindBroadcast = "broadcast" // scene → every scene: Text to players of at least Role (By on Channel)
 	KindReload    = "reload"    // scene → every scene: reload zone Text ("" for the whole game)
 )
@@ -69,6 +76,7 @@ type Msg struct {
 	Scene   *SceneInfo `json:"scene,omitempty"`
 
 	Handover string          `json:"hid,omitempty"`   // the hand-over's id: every step is idempotent
+	Attach   string          `json:"aid,omitempty"`   // the attach's id: a repeated attach is answered, not played twice
 	Lines    []string        `json:"lines,omitempty"` // lines typed during a hand-over
 	Name     string          `json:"name,omitempty"`  // the player a tell or action is for
 	By       string          `json:"by,omitempty"`    // who tells, or talks on Channel

@@ -26,12 +26,12 @@ func TestOutputRoundTrip(t *testing.T) {
 }
 
 func TestDecodeRefusesOtherVersions(t *testing.T) {
-	for _, b := range []string{`{"v":2,"k":"line"}`, `{"k":"line"}`} {
+	for _, b := range []string{`{"v":1,"k":"line"}`, `{"v":3,"k":"line"}`, `{"k":"line"}`} {
 		if _, err := decode([]byte(b)); !errors.Is(err, errVersion) {
 			t.Errorf("decode(%s) = %v, want a version error", b, err)
 		}
 	}
-	if _, err := decode([]byte(`{"v":1,`)); err == nil {
+	if _, err := decode([]byte(`{"v":2,`)); err == nil {
 		t.Error("decode of truncated JSON succeeded")
 	}
 }
@@ -42,7 +42,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(encode(Msg{Kind: KindLine, Gateway: "gw", Session: 1, Text: "look"}))
 	f.Add(encode(Msg{Kind: KindAttach, Client: &Client{Name: "Wanda", Role: "player"}}))
 	f.Add(encode(Msg{Kind: KindHeartbeat, Scene: &SceneInfo{ID: "a", Zones: []string{"z"}}}))
-	f.Add([]byte(`{"v":1,"k":"output","out":{"oob":[{"at":-5,"vars":[{"Name":"x","Value":[1,{}]}]}]}}`))
+	f.Add([]byte(`{"v":2,"k":"output","out":{"oob":[{"at":-5,"vars":[{"Name":"x","Value":[1,{}]}]}]}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := decode(b)
 		if err != nil {

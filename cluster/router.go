@@ -80,7 +80,7 @@ func (r router) Locate(name string) (engine.WhoEntry, error) {
 }
 
 // Act applies a to a player here, or sends it to the player's scene, which checks the roles
-// and applies it; its failure there is logged, not returned.
+// and applies it; a failure there is told to the one who asked (a notice), not returned.
 func (r router) Act(name string, a engine.Action) error {
 	err := r.s.local.Act(name, a)
 	if !errors.Is(err, engine.ErrNoSuchPlayer) {

@@ -104,6 +104,7 @@ func (s *Scene) Serve(ctx context.Context, eng *engine.Engine) error {
 	if s.e != eng {
 		return errors.Join(errors.New("scene: the engine was not made with the scene's Router"), eng.Close())
 	}
+	eng.OwnCharacters(s.info.ID, s.lost)
 	s.wrapReload(eng.Commands())
 	eng.Commands().Add(engine.Command{Name: "cluster", Role: engine.RoleWizard, Run: s.cmdCluster,
 		Help: "cluster\nThe scenes of the game: their zones, load and last heartbeat."})
@@ -335,9 +336,14 @@ func (s *Scene) receive(nm *nats.Msg) {
 	switch m.Kind {
 	case KindAttach:
 		// A client that left this scene and comes back has the same key: its old Remote may
-		// be closed but not yet forgotten.
-		if (r == nil || closed(r)) && m.Client != nil {
-			s.attach(k, m.Client)
+		// be closed but not yet forgotten. A client still attached is a repeated attach
+		// (its answer was lost): it is answered again.
+		ok := r != nil && !closed(r)
+		if !ok && m.Client != nil {
+			ok = s.attach(k, m.Client)
+		}
+		if ok {
+			s.publish(gatewaySubject(m.Gateway), Msg{Kind: KindAttached, Session: m.Session, Attach: m.Attach})
 		}
 	case KindLine:
 		if r != nil {
@@ -363,11 +369,19 @@ func (s *Scene) receive(nm *nats.Msg) {
 				s.log.Info("scene: tell not delivered", "to", m.Name, "err", err)
 			}
 		})
+	case KindNotice:
+		s.e.Call(func(e *engine.Engine) {
+			if err := e.NoticeHere(m.Name, m.Text); err != nil {
+				s.log.Info("scene: notice not delivered", "to", m.Name, "err", err)
+			}
+		})
 	case KindAct:
 		if m.Action != nil {
 			s.e.Call(func(*engine.Engine) {
 				if err := s.local.Act(m.Name, *m.Action); err != nil {
-					s.log.Info("scene: action not applied", "to", m.Name, "err", err)
+					s.log.Info("scene: action not applied", "to", m.Name, "by", m.Action.By, "err", err)
+					s.publish(sceneSubject(m.From), Msg{Kind: KindNotice, To: m.Run, Name: m.Action.By,
+						Text: engine.ActionFailure(m.Action.Kind, m.Name, err)})
 				}
 			})
 		}
@@ -375,7 +389,7 @@ func (s *Scene) receive(nm *nats.Msg) {
 }
 
 // attach plays a gateway's client here; its output goes back to the gateway.
-func (s *Scene) attach(k remoteKey, c *Client) {
+func (s *Scene) attach(k remoteKey, c *Client) bool {
 	subj := gatewaySubject(k.gateway)
 	r, ok := s.e.AttachRemote(c.remote(), func(o engine.RemoteOutput) {
 		err := s.nc.Publish(subj, encode(Msg{Kind: KindOutput, Session: k.session, From: s.info.ID, Run: s.info.Run,
@@ -385,7 +399,7 @@ func (s *Scene) attach(k remoteKey, c *Client) {
 		}
 	})
 	if !ok {
-		return
+		return false
 	}
 	s.mu.Lock()
 	s.remotes[k], s.keys[r] = r, k
@@ -404,6 +418,26 @@ func (s *Scene) attach(k remoteKey, c *Client) {
 		s.mu.Unlock()
 		s.beatSoon()
 	}()
+	return true
+}
+
+// lost tells the gateway of r that the engine dropped its character, claimed by another
+// process: this process is stale (it was replaced while cut off) and must not play it.
+func (s *Scene) lost(name string, r *engine.Remote) {
+	if r == nil {
+		return
+	}
+	s.mu.Lock()
+	k, ok := s.keys[r]
+	if ok && s.remotes[k] == r {
+		delete(s.remotes, k) // the gateway's next attach for the client is a new one
+	}
+	s.mu.Unlock()
+	if !ok {
+		return
+	}
+	s.log.Warn("scene: character claimed elsewhere; dropped", "name", name, "gateway", k.gateway, "session", k.session)
+	s.publish(gatewaySubject(k.gateway), Msg{Kind: KindLost, Session: k.session, Name: name})
 }
 
 // handOver runs on a goroutine after the engine handed r's character off to zone: once the

@@ -157,17 +157,27 @@ func cmdTransfer(c *Context) {
 
 // actFailed reports a failed Router.Act on the player called who, and whether it failed.
 func (c *Context) actFailed(who string, err error) bool {
-	switch {
-	case err == nil:
+	if err == nil {
 		return false
-	case errors.Is(err, ErrNoSuchPlayer):
-		c.Fail("Nobody called %q is in the game.", who)
-	case errors.Is(err, ErrNotPermitted):
-		c.Fail("You can't do that to %s: their role is as high as yours.", mudCap(who))
-	default:
-		c.Fail("That failed for %s: %v.", mudCap(who), err)
 	}
+	c.Fail("%s", ActionFailure(ActTransfer, who, err)) // any kind but ActForce, which cmdForce words itself
 	return true
+}
+
+// ActionFailure is what the staff member who asked for an action of kind on the player
+// called who is told when it failed with err: by the command, or by the process that
+// applied it, if the player is in another.
+func ActionFailure(kind ActionKind, who string, err error) string {
+	switch {
+	case errors.Is(err, ErrNoSuchPlayer):
+		return fmt.Sprintf("Nobody called %q is in the game.", who)
+	case errors.Is(err, ErrNotPermitted):
+		return fmt.Sprintf("You can't do that to %s: their role is as high as yours.", mudCap(who))
+	case kind == ActForce && !errors.Is(err, ErrLinkDead):
+		return fmt.Sprintf("%s tried, but: %v", mudCap(who), err)
+	default:
+		return fmt.Sprintf("That failed for %s: %v.", mudCap(who), err)
+	}
 }
 
 func cmdAt(c *Context) {

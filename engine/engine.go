@@ -39,6 +39,9 @@ type Engine struct {
 	log   *slog.Logger
 	store *store.Store
 	saver *store.Writer
+	// lost is told of each player dropped because another process claimed its character
+	// (see OwnCharacters); set before Serve, called on the loop.
+	lost  func(name string, r *Remote)
 	audit *store.AuditLog // nil without a database (a headless game)
 
 	// Owned by the game loop goroutine once Serve runs.

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/mudd/mudd/engine/state"
-	"github.com/mudd/mudd/engine/store"
 	"github.com/mudd/mudd/telnet"
 )
 
@@ -237,10 +236,7 @@ func (e *Engine) restoreSession(h *Handover, hs handedSession) (*Player, error) 
 		return nil, err
 	}
 	role := e.currentRole(hs)
-	ch, err := e.saver.Load(context.Background(), hs.Name)
-	if errors.Is(err, store.ErrNotFound) {
-		ch, err = state.Character{Name: hs.Name}, nil
-	}
+	ch, err := e.saver.Claim(context.Background(), hs.Name)
 	if err != nil {
 		c.Close()
 		return nil, fmt.Errorf("load character: %w", err)

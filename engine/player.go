@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -192,10 +191,7 @@ func (ev loginEvent) run(e *Engine) {
 	}
 	e.loading[ev.s] = nil // lines typed while the character loads wait here
 	e.work(func() {
-		c, err := e.saver.Load(context.Background(), ev.acct.Name)
-		if errors.Is(err, store.ErrNotFound) {
-			c, err = state.Character{Name: ev.acct.Name}, nil
-		}
+		c, err := e.saver.Claim(context.Background(), ev.acct.Name)
 		e.post(loadedEvent{s: ev.s, acct: ev.acct, char: c, err: err})
 	})
 }

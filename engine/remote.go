@@ -332,6 +332,49 @@ func (r *Remote) Release(fn func(lines []string)) {
 	}
 }
 
+// OwnCharacters makes this engine one of several processes sharing the database, known
+// there as owner (a scene's id): each character it loads is claimed for owner, and its saves
+// are written only while that claim holds (store.Writer.Own). A player whose save is refused,
+// since another process claimed the character meanwhile, is taken out of this world
+// unsaved, its session closed without a word, and lost is called on the loop with the
+// player's name and its Remote (nil for a client connected here). Call it before Serve.
+func (e *Engine) OwnCharacters(owner string, lost func(name string, r *Remote)) {
+	e.lost = lost
+	e.saver.Own(owner, func(names []string) { e.post(lostEvent{names: names}) })
+}
+
+// lostEvent: saves of these characters were refused; another process plays them now.
+type lostEvent struct{ names []string }
+
+func (ev lostEvent) run(e *Engine) {
+	for _, name := range ev.names {
+		p := e.players[state.Key(name)]
+		if p == nil {
+			continue
+		}
+		e.log.Warn("character claimed by another process; dropped here unsaved", "name", p.Name)
+		s := e.detach(p)
+		if r := p.Thing.Room; r != nil {
+			e.tellRoom(r, p.Thing, mudCap(p.Name)+" fades away.")
+		}
+		delete(e.players, state.Key(p.Name))
+		e.world.Destroy(p.Thing)
+		var r *Remote
+		if s != nil {
+			r = s.remote
+		}
+		if e.lost != nil {
+			e.lost(p.Name, r) // before the session closes: r is still known as its client's
+		}
+		switch {
+		case s != nil && r == nil:
+			s.say("\nYour character is being played elsewhere. Goodbye.\n", true)
+		case s != nil:
+			s.close()
+		}
+	}
+}
+
 // FlushSaves waits until every character saved so far is written to the database.
 func (e *Engine) FlushSaves(ctx context.Context) error { return e.saver.Flush(ctx) }
 

@@ -113,6 +113,20 @@ func (e *Engine) TellHere(from, to, text string) error {
 	return nil
 }
 
+// NoticeHere shows text to the player called to in this process, if online: the outcome of
+// something the player did that another process carried out. Call it on the loop.
+func (e *Engine) NoticeHere(to, text string) error {
+	p := e.players[state.Key(to)]
+	switch {
+	case p == nil:
+		return ErrNoSuchPlayer
+	case !p.Online():
+		return ErrLinkDead
+	}
+	p.Send(text)
+	return nil
+}
+
 func (r localRouter) Who() []WhoEntry {
 	now := r.e.now()
 	out := make([]WhoEntry, 0, len(r.e.players))

@@ -41,7 +41,12 @@ type Writer struct {
 
 	minBackoff, maxBackoff time.Duration
 
+	owner string         // DefaultOwner, or the process set by Own
+	lost  func([]string) // set by Own: saves are conditional on the leases
+
 	mu       sync.Mutex
+	leases   map[string]int64           // by key: the epoch of this process's claim
+	claiming map[string]int             // by key: claims under way
 	pending  map[string]state.Character // by key: saved, not yet taken for writing
 	inflight map[string]state.Character // by key: the batch being written
 	seq      uint64                     // number of Save calls so far
@@ -59,6 +64,7 @@ type WriterStats struct {
 	Saved     uint64        // snapshots committed
 	Stale     uint64        // snapshots ignored because a higher Version was already saved
 	Rejected  uint64        // invalid snapshots dropped
+	Lost      uint64        // snapshots refused because another process claimed the character
 	Errors    uint64        // failed batch writes
 	LastBatch time.Duration // how long the last committed batch took
 	LastError error         // error of the last batch; nil once a batch commits
@@ -76,8 +82,60 @@ func NewWriter(s *Store, log *slog.Logger) *Writer {
 		wake:       make(chan struct{}, 1),
 		minBackoff: minBackoff,
 		maxBackoff: maxBackoff,
+		owner:      DefaultOwner,
+		leases:     make(map[string]int64),
+		claiming:   make(map[string]int),
 		pending:    make(map[string]state.Character),
 		changed:    make(chan struct{}),
+	}
+}
+
+// Own makes the Writer save as owner, one of several processes sharing the database: each
+// character is claimed for owner when it is loaded (Claim), and a snapshot is written only
+// while that claim holds (Store.SaveOwned). The names of characters whose snapshots were
+// refused, since another process claimed them, are passed to lost, on the Writer's goroutine;
+// they are not saved again until claimed again. Without Own the Writer saves as
+// DefaultOwner, whatever the claims: the process owns every character. Call Own before Run.
+func (w *Writer) Own(owner string, lost func(names []string)) {
+	w.owner, w.lost = owner, lost
+}
+
+// Claim claims the character called name for this Writer's owner (see Store.Claim) and
+// returns its latest snapshot: a queued or in-flight one if there is one, else the one in
+// the database (a new character, Version 0, when there is none). The result is the
+// caller's to modify.
+func (w *Writer) Claim(ctx context.Context, name string) (state.Character, error) {
+	k := state.Key(name)
+	w.mu.Lock()
+	w.claiming[k]++ // a save refused meanwhile is this claim's doing: see forget
+	w.mu.Unlock()
+	c, lease, err := w.store.Claim(ctx, name, w.owner)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.claiming[k]--; w.claiming[k] == 0 {
+		delete(w.claiming, k)
+	}
+	if _, ok := w.pending[k]; ok {
+		defer w.poke() // a snapshot refused during the claim
+	}
+	if err != nil {
+		return state.Character{}, err
+	}
+	w.leases[k] = lease.Epoch
+	if q, ok := w.pending[k]; ok {
+		return q.Clone(), nil
+	}
+	if q, ok := w.inflight[k]; ok {
+		return q.Clone(), nil
+	}
+	return c, nil
+}
+
+// poke wakes Run: there is work.
+func (w *Writer) poke() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -249,7 +307,8 @@ func (w *Writer) writeBatch(ctx context.Context) error {
 	}
 	rows := make([]characterRow, 0, len(batch))
 	var rejected []string
-	now := time.Now().UTC()
+	now := dbTime(time.Now())
+	w.mu.Lock()
 	for _, c := range batch {
 		row, err := encode(c, now)
 		if err != nil {
@@ -258,15 +317,25 @@ func (w *Writer) writeBatch(ctx context.Context) error {
 			rejected = append(rejected, state.Key(c.Name))
 			continue
 		}
+		row.Owner, row.Epoch = w.owner, w.leases[row.Key]
 		rows = append(rows, row)
 	}
+	w.mu.Unlock()
 	w.reject(rejected)
 	start := time.Now()
-	var err error
-	if len(rows) > 0 {
+	var (
+		err  error
+		lost []string
+	)
+	switch {
+	case len(rows) == 0:
+	case w.lost != nil:
+		lost, err = w.store.writeOwned(ctx, rows)
+	default:
 		err = w.write(ctx, rows)
 	}
-	w.finish(upto, len(rows), time.Since(start), err)
+	w.forget(lost, rows)
+	w.finish(upto, len(rows)-len(lost), time.Since(start), err)
 	if err != nil {
 		return fmt.Errorf("store: save %d characters: %w", len(rows), err)
 	}
@@ -301,6 +370,51 @@ func (w *Writer) reject(keys []string) {
 		delete(w.inflight, k)
 	}
 	w.stats.Rejected += uint64(len(keys))
+}
+
+// forget drops the in-flight snapshots of characters another process claimed, and tells
+// the owner. A snapshot written under an earlier claim of this Writer's own (the character
+// was claimed again meanwhile, or is being claimed) is pending again, to be written under
+// the new claim.
+func (w *Writer) forget(keys []string, rows []characterRow) {
+	if len(keys) == 0 {
+		return
+	}
+	epoch := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		epoch[r.Key] = r.Epoch
+	}
+	var names []string
+	requeued := false
+	w.mu.Lock()
+	for _, k := range keys {
+		c := w.inflight[k]
+		delete(w.inflight, k)
+		if w.claiming[k] > 0 { // written once the claim is done (Claim pokes)
+			if _, ok := w.pending[k]; !ok {
+				w.pending[k] = c
+			}
+			continue
+		}
+		if w.leases[k] != epoch[k] {
+			if _, ok := w.pending[k]; !ok {
+				w.pending[k], requeued = c, true
+			}
+			continue
+		}
+		names = append(names, c.Name)
+		delete(w.leases, k)
+		delete(w.pending, k) // a later snapshot would be refused as well
+	}
+	w.stats.Lost += uint64(len(names))
+	w.mu.Unlock()
+	if requeued {
+		w.poke()
+	}
+	if len(names) > 0 {
+		w.log.Warn("saves refused: the characters were claimed by another process", "owner", w.owner, "names", names)
+		w.lost(names)
+	}
 }
 
 // finish ends the in-flight batch covering Save calls up to upto: on success the snapshots
