@@ -47,6 +47,10 @@ type rebootState struct {
 	saved      map[*Player]bool         // players saved for the hand-over
 	loggedOut  bool                     // scripts were told the handed players logged out
 	reply      func(string)             // tells whoever asked for the reboot
+	// A gateway's reboot: its clients' traffic is held elsewhere (GatewayHandover.Quiesce),
+	// and the clients paused, with their Client.
+	quiesced bool
+	clients  map[*session]*Client
 }
 
 // handoverEnv marks a process started to take over from another.
@@ -159,6 +163,15 @@ func (e *Engine) beginHandover(reply func(string)) {
 			"with SIGTERM instead: the gateway holds its players meanwhile.", n))
 		return
 	}
+	gh := e.gatewayHandover()
+	switch {
+	case e.cfg.Gateway != nil && gh == nil:
+		reply("Cannot reboot: this gateway cannot hand its clients over.")
+		return
+	case gh != nil && !e.reboot.quiesced:
+		e.quiesceGateway(gh, reply)
+		return
+	}
 	e.log.Info("copyover: pausing sessions", "executable", exe, "players", len(e.players))
 	e.reboot.handing, e.reboot.reply = true, reply
 	e.reboot.held = make(map[*session]bool)
@@ -177,6 +190,9 @@ func (e *Engine) beginHandover(reply func(string)) {
 			continue
 		}
 		held = append(held, p.sess)
+	}
+	if gh != nil {
+		held = append(held, e.heldClients(gh)...)
 	}
 	e.flushOutput()
 	holds := make([]*hold, len(held))
@@ -228,7 +244,7 @@ func (e *Engine) handOver(exe string, held []*session, holds []*hold) error {
 func (e *Engine) prepareHandover(held []*session) (handoverDoc, []int, error) {
 	handed := make(map[*session]bool, len(held))
 	for _, s := range held {
-		if p := e.bySess[s]; p != nil && s.paused() {
+		if p := e.bySess[s]; (p != nil || e.reboot.clients[s] != nil) && s.paused() {
 			handed[s] = true
 		} else {
 			s.resumeIO() // it quit or dropped meanwhile
@@ -270,6 +286,16 @@ func (e *Engine) prepareHandover(held []*session) (handoverDoc, []int, error) {
 		if !handed[s] {
 			continue
 		}
+		if c := e.reboot.clients[s]; c != nil {
+			hs, f, err := e.handClient(c, len(files))
+			if err != nil {
+				closeFiles(files)
+				return doc, nil, err
+			}
+			files = append(files, f)
+			doc.Sessions = append(doc.Sessions, hs)
+			continue
+		}
 		hs, f, err := e.handSession(s, len(files))
 		if err != nil {
 			closeFiles(files)
@@ -283,6 +309,14 @@ func (e *Engine) prepareHandover(held []*session) (handoverDoc, []int, error) {
 			s.queued.Add(-int32(len(p.lines)))
 			p.lines = nil
 		}
+	}
+	if gh := e.gatewayHandover(); gh != nil {
+		state, err := gh.Freeze()
+		if err != nil {
+			closeFiles(files)
+			return doc, nil, fmt.Errorf("gateway: %w", err)
+		}
+		doc.Gateway = state
 	}
 	doc.Files = len(files)
 	return doc, files, nil
@@ -350,7 +384,11 @@ func (e *Engine) handoverFailed(err error) {
 		}
 	}
 	e.reboot.handing, e.reboot.held, e.reboot.saved, e.reboot.loggedOut = false, nil, nil, false
-	e.reboot.lines = nil
+	e.reboot.lines, e.reboot.clients = nil, nil
+	if e.reboot.quiesced {
+		e.reboot.quiesced = false
+		e.gatewayHandover().Thaw()
+	}
 	e.broadcast("The reboot failed; the game goes on.")
 	e.reboot.reply("Reboot failed: " + err.Error())
 }
@@ -369,6 +407,11 @@ func (e *Engine) leaveAfterHandover() {
 		case e.reboot.saved[p] && s == nil:
 		default:
 			e.removePlayer(p, "The game rebooted. Please connect again.")
+		}
+	}
+	for s := range e.reboot.clients {
+		if e.reboot.held[s] {
+			s.close() // the new process has the connection: nothing goes out here any more
 		}
 	}
 	for s, p := range e.bySess {
