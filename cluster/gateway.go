@@ -71,14 +71,14 @@ type player struct {
 	c    *engine.Client
 	name string
 
-	mu      sync.Mutex // orders what is published for the player
-	scene   string     // the scene playing the character; "" while held
-	run     string     // the process (run) of that scene: others with its id are stale
-	zone    string     // the zone the character is in, as last known
-	moving  string     // the id of the hand-over under way, if any
+	mu     sync.Mutex // orders what is published for the player
+	scene  string     // the scene playing the character; "" while held
+	run    string     // the process (run) of that scene: others with its id are stale
+	zone   string     // the zone the character is in, as last known
+	moving string     // the id of the hand-over under way, if any
 	// The scene and run the hand-over under way comes from.
 	movingFrom, movingRun string
-	pending []Msg      // lines (and OOB) sent while moving or attaching, to pass on when attached
+	pending               []Msg // lines (and OOB) sent while moving or attaching, to pass on when attached
 	// The attach sent to scene and not yet answered: lines wait in pending meanwhile.
 	attach      Msg
 	attachAt    time.Time

@@ -37,7 +37,7 @@ type handedSession struct {
 	Name   string       `json:"name"` // account and character
 	Role   string       `json:"role"`
 	Telnet telnet.State `json:"telnet"`
-	Lines  []string     `json:"lines,omitempty"` // typed, not yet run
+	Lines  []string     `json:"lines,omitempty"`  // typed, not yet run
 	Client bool         `json:"client,omitempty"` // a client of the gateway, played elsewhere
 
 	MSDPReported []string `json:"msdp_reported,omitempty"` // MSDP variables the client asked to be sent
