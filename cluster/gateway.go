@@ -53,6 +53,7 @@ type Gateway struct {
 	markSeen           chan struct{} // closed when it came back
 	dial               func() (*nats.Conn, error)
 	stop               func() // ends what Resume started
+	rebootHere         bool   // an admin's reboot reboots the gateway (RebootHere)
 
 	mu      sync.Mutex
 	scenes  map[string]*sceneEntry

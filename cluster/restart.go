@@ -278,11 +278,16 @@ func (g *Gateway) reattach(p *player) {
 	}
 }
 
+// RebootHere makes reboot, typed by an admin playing through the gateway, reboot the gateway
+// (which must then be able to start its own executable again, as `mudd gateway` is) instead
+// of going to the admin's scene, which refuses it. Call it before Serve.
+func (g *Gateway) RebootHere() { g.rebootHere = true }
+
 // staffLine runs a gateway command typed by a client whose role allows it, and reports
 // whether line was one: reboot goes to the gateway, not to the scene.
 func (g *Gateway) staffLine(p *player, line string) bool {
 	word, args, _ := strings.Cut(strings.TrimSpace(line), " ")
-	if !strings.EqualFold(word, "reboot") || p.c.Role() < engine.RoleAdmin || g.eng == nil {
+	if !g.rebootHere || !strings.EqualFold(word, "reboot") || p.c.Role() < engine.RoleAdmin || g.eng == nil {
 		return false
 	}
 	reply := func(msg string) { p.c.Send(engine.Output{Text: msg + "\n", Prompt: "> "}) }

@@ -80,6 +80,7 @@ func gateway(args []string, stderr io.Writer) error {
 			return nc, err
 		})
 	}
+	g.RebootHere()
 	cfg.Gateway = g
 	cfg.Zones = []string{} // the gateway runs no zone
 	eng, err := engine.New(cfg)
