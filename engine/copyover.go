@@ -143,10 +143,16 @@ func secondsText(n int) string {
 	return strconv.Itoa(n) + " seconds"
 }
 
-// broadcast tells every player online, and the operator consoles.
+// broadcast tells every player online, and the operator consoles; on a gateway, every
+// client it plays too.
 func (e *Engine) broadcast(text string) {
 	for _, p := range e.bySess {
 		p.Send(text)
+	}
+	if gh := e.gatewayHandover(); gh != nil {
+		for _, c := range gh.Clients() {
+			c.Send(Output{Text: "\n" + text + "\n"})
+		}
 	}
 }
 
