@@ -160,6 +160,10 @@ func (e *Engine) broadcast(text string) {
 func (e *Engine) beginHandover(reply func(string)) {
 	exe, err := os.Executable()
 	if err != nil {
+		if e.reboot.quiesced { // the gateway's scenes hold its traffic: let them go on
+			e.reboot.quiesced = false
+			e.gatewayHandover().Thaw()
+		}
 		reply(fmt.Sprintf("Cannot reboot: %v.", err))
 		return
 	}
