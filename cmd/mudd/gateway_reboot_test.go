@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -47,6 +48,29 @@ func TestGatewayReboot(t *testing.T) {
 	leases := map[string]store.Lease{"Bob": lease(t, c.data, "Bob"), "Wanda": lease(t, c.data, "Wanda")}
 	if leases["Bob"].Owner != "village" || leases["Wanda"].Owner != "forest" {
 		t.Fatalf("before the reboot: %+v", leases)
+	}
+
+	// A new process that cannot start: the old one goes on, and the scenes send again.
+	// (The running binary keeps a name of its own: a reboot runs whatever the path names.)
+	if err := os.Link(c.bin, c.bin+".good"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(c.bin+".broken", []byte("#!/bin/sh\necho broken build >&2\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(c.bin+".broken", c.bin); err != nil {
+		t.Fatal(err)
+	}
+	ada.Send("reboot")
+	if out := ada.Expect("Reboot failed"); !strings.Contains(out, "The reboot failed; the game goes on.") {
+		t.Fatalf("the admin after a failed reboot:\n%s", out)
+	}
+	w.Expect("The reboot failed")
+	if out := w.Do("say still here"); !strings.Contains(out, `You say, "still here"`) {
+		t.Fatalf("Wanda after a failed reboot:\n%s", out)
+	}
+	if err := os.Rename(c.bin+".good", c.bin); err != nil {
+		t.Fatal(err)
 	}
 
 	bob.Conn.Write([]byte("loo")) // half a line, finished after the reboot
