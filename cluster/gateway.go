@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -41,8 +42,18 @@ type Gateway struct {
 	log *slog.Logger
 
 	// Set by Serve before the engine serves.
+	eng   *engine.Engine
 	store *store.Store
 	start string // the start room's key
+
+	// A reboot (restart.go): the scenes hold the clients' traffic (restarting), and the
+	// state was handed to the new process (frozen: nothing is sent or handled any more).
+	restarting, frozen atomic.Bool
+	mark               string        // the id of the mark a Quiesce waits for
+	markSeen           chan struct{} // closed when it came back
+	dial               func() (*nats.Conn, error)
+	stop               func() // ends what Resume started
+	rebootHere         bool   // an admin's reboot reboots the gateway (RebootHere)
 
 	mu      sync.Mutex
 	scenes  map[string]*sceneEntry
@@ -61,12 +72,14 @@ type player struct {
 	c    *engine.Client
 	name string
 
-	mu      sync.Mutex // orders what is published for the player
-	scene   string     // the scene playing the character; "" while held
-	run     string     // the process (run) of that scene: others with its id are stale
-	zone    string     // the zone the character is in, as last known
-	moving  string     // the id of the hand-over under way, if any
-	pending []Msg      // lines (and OOB) sent while moving or attaching, to pass on when attached
+	mu     sync.Mutex // orders what is published for the player
+	scene  string     // the scene playing the character; "" while held
+	run    string     // the process (run) of that scene: others with its id are stale
+	zone   string     // the zone the character is in, as last known
+	moving string     // the id of the hand-over under way, if any
+	// The scene and run the hand-over under way comes from.
+	movingFrom, movingRun string
+	pending               []Msg // lines (and OOB) sent while moving or attaching, to pass on when attached
 	// The attach sent to scene and not yet answered: lines wait in pending meanwhile.
 	attach      Msg
 	attachAt    time.Time
@@ -84,7 +97,17 @@ func NewGateway(nc *nats.Conn, name string, log *slog.Logger) *Gateway {
 }
 
 // Serve runs the gateway with eng (whose Config.Gateway is g) until ctx is cancelled.
+// A gateway started by a copyover (ResumeWith) starts when the engine resumes it.
 func (g *Gateway) Serve(ctx context.Context, eng *engine.Engine) error {
+	if g.dial != nil {
+		g.setup(eng)
+		defer func() {
+			if g.stop != nil {
+				g.stop()
+			}
+		}()
+		return eng.Serve(ctx)
+	}
 	stop, err := g.Start(eng)
 	if err != nil {
 		return errors.Join(err, eng.Close())
@@ -93,12 +116,23 @@ func (g *Gateway) Serve(ctx context.Context, eng *engine.Engine) error {
 	return eng.Serve(ctx)
 }
 
+// setup takes what the gateway needs of eng and adds its commands.
+func (g *Gateway) setup(eng *engine.Engine) {
+	g.eng, g.store, g.start = eng, eng.Store(), eng.Game().Start
+	eng.Commands().Add(engine.Command{Name: "cluster", Role: engine.RoleWizard, Run: g.cmdCluster,
+		Help: "cluster\nThe scenes of the game: their zones, load and last heartbeat, and the players waiting."})
+}
+
 // Start subscribes to the scenes' messages and handles them on a goroutine until stop is
 // called. Call it before eng serves; Serve does both.
 func (g *Gateway) Start(eng *engine.Engine) (stop func(), err error) {
-	g.store, g.start = eng.Store(), eng.Game().Start
-	eng.Commands().Add(engine.Command{Name: "cluster", Role: engine.RoleWizard, Run: g.cmdCluster,
-		Help: "cluster\nThe scenes of the game: their zones, load and last heartbeat, and the players waiting."})
+	g.setup(eng)
+	return g.subscribe()
+}
+
+// subscribe subscribes to the scenes' messages and handles them on a goroutine until stop is
+// called.
+func (g *Gateway) subscribe() (stop func(), err error) {
 	in := make(chan *nats.Msg, 4096)
 	var subs []*nats.Subscription
 	unsubscribe := func() {
@@ -118,6 +152,7 @@ func (g *Gateway) Start(eng *engine.Engine) (stop func(), err error) {
 		unsubscribe()
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
+	g.beat() // at once: scenes holding for a reboot go on
 	done, finished := make(chan struct{}), make(chan struct{})
 	go func() { defer close(finished); g.receive(in, done) }()
 	return func() { unsubscribe(); close(done); <-finished }, nil
@@ -135,13 +170,18 @@ func (g *Gateway) receive(in <-chan *nats.Msg, done <-chan struct{}) {
 		case <-done:
 			return
 		case <-tick.C:
-			g.reap()
-			g.retryAttaches()
+			if !g.frozen.Load() {
+				g.reap()
+				g.retryAttaches()
+			}
 		case <-beat.C:
-			if err := g.nc.Publish(registrySubject, encode(Msg{Kind: KindGatewayBeat, Gateway: g.id})); err != nil {
-				g.log.Warn("gateway: heartbeat", "err", err)
+			if !g.frozen.Load() {
+				g.beat()
 			}
 		case nm := <-in:
+			if g.frozen.Load() {
+				continue // handed over: the new process handles what the scenes send
+			}
 			m, err := decode(nm.Data)
 			if err != nil {
 				g.log.Warn("gateway: bad message", "subject", nm.Subject, "err", err)
@@ -152,8 +192,18 @@ func (g *Gateway) receive(in <-chan *nats.Msg, done <-chan struct{}) {
 	}
 }
 
+// beat tells the scenes the gateway is alive, and whether it is rebooting.
+func (g *Gateway) beat() {
+	m := Msg{Kind: KindGatewayBeat, Gateway: g.id, Restarting: g.restarting.Load()}
+	if err := g.nc.Publish(registrySubject, encode(m)); err != nil {
+		g.log.Warn("gateway: heartbeat", "err", err)
+	}
+}
+
 func (g *Gateway) handle(nm *nats.Msg, m Msg) {
 	switch m.Kind {
+	case KindMark:
+		g.marked(m)
 	case KindOutput:
 		g.output(m)
 	case KindAnnounce, KindHeartbeat:
@@ -372,18 +422,30 @@ func (g *Gateway) drop(id, why string) {
 
 // Play runs a logged-in client: it is attached to the scene owning its character's zone,
 // and its lines go there until it leaves.
+//
+// A client handed over by a reboot is known already (Resume): it carries on where it was.
 func (g *Gateway) Play(ctx context.Context, c *engine.Client) {
-	p := &player{c: c, name: c.Account().Name}
-	p.zone = g.zoneOf(ctx, p.name)
 	g.mu.Lock()
-	g.players[c.ID()] = p
+	p := g.players[c.ID()]
 	g.mu.Unlock()
+	resumed := p != nil && p.c == c
+	if !resumed {
+		p = &player{c: c, name: c.Account().Name}
+		p.zone = g.zoneOf(ctx, p.name)
+		g.mu.Lock()
+		g.players[c.ID()] = p
+		g.mu.Unlock()
+	}
 	defer func() {
 		g.mu.Lock()
-		delete(g.players, c.ID())
+		if g.players[c.ID()] == p {
+			delete(g.players, c.ID())
+		}
 		g.mu.Unlock()
 	}()
-	g.attach(p)
+	if !resumed {
+		g.attach(p)
+	}
 	for {
 		line, err := c.ReadLine()
 		if err != nil {
@@ -476,6 +538,7 @@ func (g *Gateway) moving(nm *nats.Msg, m Msg) {
 		return // a repeated request, or from a scene the player is not on
 	}
 	p.moving, p.scene, p.zone = m.Handover, "", m.Text
+	p.movingFrom, p.movingRun = m.From, m.Run
 	go g.finishMove(p, m.From, m.Run, m.Handover)
 }
 
@@ -506,7 +569,7 @@ func (g *Gateway) finishMove(p *player, from, run, hid string) {
 	if p.moving != hid {
 		return
 	}
-	p.moving, p.zone = "", zone
+	p.moving, p.zone, p.movingFrom, p.movingRun = "", zone, "", ""
 	kept := make([]Msg, 0, len(lines)+len(p.pending))
 	for _, l := range lines {
 		kept = append(kept, Msg{Kind: KindLine, Text: l})
@@ -521,6 +584,9 @@ func (g *Gateway) finishMove(p *player, from, run, hid string) {
 }
 
 func (g *Gateway) line(p *player, text string) {
+	if g.staffLine(p, text) {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.moving != "" || p.attach.Attach != "" {
@@ -576,6 +642,9 @@ func (g *Gateway) leave(p *player, idle bool) {
 // publishLocked sends m about p to p's scene. p.mu is held, so messages about one player
 // leave in order.
 func (g *Gateway) publishLocked(p *player, m Msg) {
+	if g.frozen.Load() {
+		return // handed over: the new process sends what must still be sent
+	}
 	m.Gateway, m.Session, m.To = g.id, p.c.ID(), p.run
 	if err := g.nc.Publish(sceneSubject(p.scene), encode(m)); err != nil {
 		g.log.Warn("gateway: publish", "scene", p.scene, "kind", m.Kind, "err", err)

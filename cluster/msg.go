@@ -41,6 +41,12 @@ const (
 	// KindGatewayBeat: gateway → scenes: Gateway is alive. A scene takes the clients of a gateway
 	// silent for DeadAfter as dropped: their characters go link-dead.
 	KindGatewayBeat = "gateway-heartbeat"
+	// KindGatewayRestart: gateway → scenes (request, on the registry): Gateway is rebooting;
+	// hold everything for its clients (output, answers, hand-overs) until its heartbeat
+	// without Restarting, from the same or the new process. Each scene answers once it holds.
+	KindGatewayRestart = "gateway-restart"
+	// KindMark: gateway → itself: everything the scenes sent before it has been handled.
+	KindMark = "mark"
 
 	// A hand-over: the player walked into a zone another scene runs. The source scene has
 	// saved the character in its new room and taken it out of its world.
@@ -85,6 +91,8 @@ type Msg struct {
 	Action   *engine.Action  `json:"action,omitempty"`
 	OOB      *telnet.Message `json:"oob,omitempty"`
 	Info     *telnet.Info    `json:"info,omitempty"`
+	// Restarting: a gateway's heartbeat while it reboots (KindGatewayRestart).
+	Restarting bool `json:"restarting,omitempty"`
 }
 
 // Client is a connected player as a scene needs to know it.

@@ -62,6 +62,7 @@ type Scene struct {
 	released  map[string]releasedLines // by hand-over id, to answer a repeated release
 	others    map[string]*sceneEntry   // the other scenes, from their heartbeats
 	gateways  map[string]time.Time     // when each gateway was last heard
+	holding   map[string]*gatewayHold  // gateways rebooting: what is sent to them waits
 	lastCheck time.Time                // when dropSilentGateways last ran
 }
 
@@ -80,7 +81,8 @@ type releasedLines struct {
 func NewScene(nc *nats.Conn, info SceneInfo, log *slog.Logger) *Scene {
 	return &Scene{info: info, nc: nc, log: log, remotes: make(map[remoteKey]*engine.Remote),
 		keys: make(map[*engine.Remote]remoteKey), released: make(map[string]releasedLines),
-		others: make(map[string]*sceneEntry), gateways: make(map[string]time.Time), nudge: make(chan struct{}, 1), fenced: make(chan struct{})}
+		others: make(map[string]*sceneEntry), gateways: make(map[string]time.Time),
+		holding: make(map[string]*gatewayHold), nudge: make(chan struct{}, 1), fenced: make(chan struct{})}
 }
 
 // beatSoon asks for a heartbeat now.
@@ -234,6 +236,15 @@ func (s *Scene) dropSilentGateways() {
 	s.lastCheck = now
 	var dropped []*engine.Remote
 	for gw, last := range s.gateways {
+		if h := s.holding[gw]; h != nil {
+			if now.Before(h.until) {
+				continue // rebooting: silent on purpose
+			}
+			s.log.Warn("gateway did not come back from its reboot; what was held for it is dropped",
+				"gateway", gw, "messages", len(h.msgs))
+			delete(s.holding, gw)
+			close(h.released)
+		}
 		if stalled { // this process stood still: the gateways were not silent, it was deaf
 			s.gateways[gw] = now
 			continue
@@ -273,8 +284,18 @@ func (s *Scene) registry(nm *nats.Msg) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if m.Kind == KindGatewayBeat {
+	switch m.Kind {
+	case KindGatewayBeat:
 		s.gateways[m.Gateway] = time.Now()
+		if !m.Restarting {
+			s.releaseLocked(m.Gateway)
+		}
+		return
+	case KindGatewayRestart:
+		s.holdLocked(m.Gateway)
+		if nm.Reply != "" {
+			nm.Respond(encode(Msg{Kind: KindGatewayRestart, Gateway: m.Gateway, From: s.info.ID, Run: s.info.Run}))
+		}
 		return
 	}
 	if m.Scene == nil || m.Scene.ID == s.info.ID {
@@ -343,7 +364,7 @@ func (s *Scene) receive(nm *nats.Msg) {
 			ok = s.attach(k, m.Client)
 		}
 		if ok {
-			s.publish(gatewaySubject(m.Gateway), Msg{Kind: KindAttached, Session: m.Session, Attach: m.Attach})
+			s.toGateway(m.Gateway, Msg{Kind: KindAttached, Session: m.Session, Attach: m.Attach})
 		}
 	case KindLine:
 		if r != nil {
@@ -390,13 +411,8 @@ func (s *Scene) receive(nm *nats.Msg) {
 
 // attach plays a gateway's client here; its output goes back to the gateway.
 func (s *Scene) attach(k remoteKey, c *Client) bool {
-	subj := gatewaySubject(k.gateway)
 	r, ok := s.e.AttachRemote(c.remote(), func(o engine.RemoteOutput) {
-		err := s.nc.Publish(subj, encode(Msg{Kind: KindOutput, Session: k.session, From: s.info.ID, Run: s.info.Run,
-			Out: outputFrom(o)}))
-		if err != nil {
-			s.log.Warn("scene: publish output", "gateway", k.gateway, "err", err)
-		}
+		s.toGateway(k.gateway, Msg{Kind: KindOutput, Session: k.session, Out: outputFrom(o)})
 	})
 	if !ok {
 		return false
@@ -437,7 +453,7 @@ func (s *Scene) lost(name string, r *engine.Remote) {
 		return
 	}
 	s.log.Warn("scene: character claimed elsewhere; dropped", "name", name, "gateway", k.gateway, "session", k.session)
-	s.publish(gatewaySubject(k.gateway), Msg{Kind: KindLost, Session: k.session, Name: name})
+	s.toGateway(k.gateway, Msg{Kind: KindLost, Session: k.session, Name: name})
 }
 
 // handOver runs on a goroutine after the engine handed r's character off to zone: once the
@@ -462,6 +478,7 @@ func (s *Scene) handOver(r *engine.Remote, zone string) {
 	}
 	req := encode(Msg{Kind: KindMoving, Session: k.session, From: s.info.ID, Run: s.info.Run, Text: zone, Handover: hid})
 	ask := func() bool {
+		s.waitGateway(k.gateway) // a rebooting gateway is asked once it is back
 		_, err := s.nc.Request(gatewaySubject(k.gateway), req, requestTimeout)
 		return err == nil
 	}

@@ -47,6 +47,10 @@ type rebootState struct {
 	saved      map[*Player]bool         // players saved for the hand-over
 	loggedOut  bool                     // scripts were told the handed players logged out
 	reply      func(string)             // tells whoever asked for the reboot
+	// A gateway's reboot: its clients' traffic is held elsewhere (GatewayHandover.Quiesce),
+	// and the clients paused, with their Client.
+	quiesced bool
+	clients  map[*session]*Client
 }
 
 // handoverEnv marks a process started to take over from another.
@@ -139,10 +143,16 @@ func secondsText(n int) string {
 	return strconv.Itoa(n) + " seconds"
 }
 
-// broadcast tells every player online, and the operator consoles.
+// broadcast tells every player online, and the operator consoles; on a gateway, every
+// client it plays too.
 func (e *Engine) broadcast(text string) {
 	for _, p := range e.bySess {
 		p.Send(text)
+	}
+	if gh := e.gatewayHandover(); gh != nil {
+		for _, c := range gh.Clients() {
+			c.Send(Output{Text: "\n" + text + "\n"})
+		}
 	}
 }
 
@@ -150,6 +160,10 @@ func (e *Engine) broadcast(text string) {
 func (e *Engine) beginHandover(reply func(string)) {
 	exe, err := os.Executable()
 	if err != nil {
+		if e.reboot.quiesced { // the gateway's scenes hold its traffic: let them go on
+			e.reboot.quiesced = false
+			e.gatewayHandover().Thaw()
+		}
 		reply(fmt.Sprintf("Cannot reboot: %v.", err))
 		return
 	}
@@ -157,6 +171,15 @@ func (e *Engine) beginHandover(reply func(string)) {
 		e.reboot.due = time.Time{}
 		reply(fmt.Sprintf("Cannot reboot: %d player(s) are connected through a gateway. Restart this scene "+
 			"with SIGTERM instead: the gateway holds its players meanwhile.", n))
+		return
+	}
+	gh := e.gatewayHandover()
+	switch {
+	case e.cfg.Gateway != nil && gh == nil:
+		reply("Cannot reboot: this gateway cannot hand its clients over.")
+		return
+	case gh != nil && !e.reboot.quiesced:
+		e.quiesceGateway(gh, reply)
 		return
 	}
 	e.log.Info("copyover: pausing sessions", "executable", exe, "players", len(e.players))
@@ -177,6 +200,9 @@ func (e *Engine) beginHandover(reply func(string)) {
 			continue
 		}
 		held = append(held, p.sess)
+	}
+	if gh != nil {
+		held = append(held, e.heldClients(gh)...)
 	}
 	e.flushOutput()
 	holds := make([]*hold, len(held))
@@ -228,7 +254,7 @@ func (e *Engine) handOver(exe string, held []*session, holds []*hold) error {
 func (e *Engine) prepareHandover(held []*session) (handoverDoc, []int, error) {
 	handed := make(map[*session]bool, len(held))
 	for _, s := range held {
-		if p := e.bySess[s]; p != nil && s.paused() {
+		if p := e.bySess[s]; (p != nil || e.reboot.clients[s] != nil) && s.paused() {
 			handed[s] = true
 		} else {
 			s.resumeIO() // it quit or dropped meanwhile
@@ -270,6 +296,16 @@ func (e *Engine) prepareHandover(held []*session) (handoverDoc, []int, error) {
 		if !handed[s] {
 			continue
 		}
+		if c := e.reboot.clients[s]; c != nil {
+			hs, f, err := e.handClient(c, len(files))
+			if err != nil {
+				closeFiles(files)
+				return doc, nil, err
+			}
+			files = append(files, f)
+			doc.Sessions = append(doc.Sessions, hs)
+			continue
+		}
 		hs, f, err := e.handSession(s, len(files))
 		if err != nil {
 			closeFiles(files)
@@ -283,6 +319,14 @@ func (e *Engine) prepareHandover(held []*session) (handoverDoc, []int, error) {
 			s.queued.Add(-int32(len(p.lines)))
 			p.lines = nil
 		}
+	}
+	if gh := e.gatewayHandover(); gh != nil {
+		state, err := gh.Freeze()
+		if err != nil {
+			closeFiles(files)
+			return doc, nil, fmt.Errorf("gateway: %w", err)
+		}
+		doc.Gateway = state
 	}
 	doc.Files = len(files)
 	return doc, files, nil
@@ -350,7 +394,11 @@ func (e *Engine) handoverFailed(err error) {
 		}
 	}
 	e.reboot.handing, e.reboot.held, e.reboot.saved, e.reboot.loggedOut = false, nil, nil, false
-	e.reboot.lines = nil
+	e.reboot.lines, e.reboot.clients = nil, nil
+	if e.reboot.quiesced {
+		e.reboot.quiesced = false
+		e.gatewayHandover().Thaw()
+	}
 	e.broadcast("The reboot failed; the game goes on.")
 	e.reboot.reply("Reboot failed: " + err.Error())
 }
@@ -369,6 +417,11 @@ func (e *Engine) leaveAfterHandover() {
 		case e.reboot.saved[p] && s == nil:
 		default:
 			e.removePlayer(p, "The game rebooted. Please connect again.")
+		}
+	}
+	for s := range e.reboot.clients {
+		if e.reboot.held[s] {
+			s.close() // the new process has the connection: nothing goes out here any more
 		}
 	}
 	for s, p := range e.bySess {

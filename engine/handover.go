@@ -26,6 +26,7 @@ type handoverDoc struct {
 	Files       int             `json:"files"`
 	Listeners   []int           `json:"listeners"` // file of the telnet and the TCP listener, -1 if none
 	Sessions    []handedSession `json:"sessions"`
+	Gateway     json.RawMessage `json:"gateway,omitempty"` // the state of a gateway (GatewayHandover)
 }
 
 // handedSession is one player's connection.
@@ -36,7 +37,8 @@ type handedSession struct {
 	Name   string       `json:"name"` // account and character
 	Role   string       `json:"role"`
 	Telnet telnet.State `json:"telnet"`
-	Lines  []string     `json:"lines,omitempty"` // typed, not yet run
+	Lines  []string     `json:"lines,omitempty"`  // typed, not yet run
+	Client bool         `json:"client,omitempty"` // a client of the gateway, played elsewhere
 
 	MSDPReported []string `json:"msdp_reported,omitempty"` // MSDP variables the client asked to be sent
 }
@@ -179,8 +181,20 @@ func (e *Engine) inheritListeners(h *Handover) error {
 func (e *Engine) takeOver(h *Handover) error {
 	defer h.closeRest()
 	e.sessionIDs.Store(h.doc.NextSession)
-	var list []*Player
+	var (
+		list    []*Player
+		clients []*Client
+	)
 	for _, hs := range h.doc.Sessions {
+		if hs.Client {
+			c, err := e.restoreClient(h, hs)
+			if err != nil {
+				e.log.Error("copyover: client not restored", "session", hs.ID, "name", hs.Name, "err", err)
+				continue
+			}
+			clients = append(clients, c)
+			continue
+		}
 		p, err := e.restoreSession(h, hs)
 		if err != nil {
 			e.log.Error("copyover: session not restored", "session", hs.ID, "name", hs.Name, "err", err)
@@ -192,10 +206,14 @@ func (e *Engine) takeOver(h *Handover) error {
 		for _, p := range list {
 			p.sess.raw.Close() // our copy only: the old process goes on with the connection
 		}
+		for _, c := range clients {
+			c.s.raw.Close()
+		}
 		return err
 	}
+	e.resumeClients(h.doc, clients)
 	e.log.Info("copyover: took over", "from_version", h.doc.Version, "from_pid", h.doc.PID,
-		"version", e.cfg.Version, "pid", os.Getpid(), "sessions", len(list))
+		"version", e.cfg.Version, "pid", os.Getpid(), "sessions", len(list), "clients", len(clients))
 	for _, p := range list {
 		e.startSession(p.sess, e.play)
 		p.Send("Reboot complete.")

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"slices"
 	"time"
@@ -63,16 +64,38 @@ func (c *Client) TCP() bool { return c.s.tcp }
 // ReadLine reads the client's next line. It fails with os.ErrDeadlineExceeded when the
 // client stays idle for Config.IdleTimeout; a line over Config.MaxLine is refused with a
 // message and skipped.
+//
+// A copyover pauses the reader here, at a line boundary: once the client is handed to a new
+// process, ReadLine fails with net.ErrClosed.
 func (c *Client) ReadLine() (string, error) {
+	s := c.s
 	for {
-		c.s.raw.SetReadDeadline(time.Now().Add(c.e.cfg.IdleTimeout))
-		line, err := c.s.conn.ReadLine()
-		if errors.Is(err, telnet.ErrLineTooLong) {
-			c.s.trySend(Output{Text: "That line is too long; it was discarded.\n"})
+		s.raw.SetReadDeadline(time.Now().Add(c.e.cfg.IdleTimeout))
+		if s.parkReader() {
 			continue
+		}
+		line, err := s.conn.ReadLine()
+		switch {
+		case errors.Is(err, telnet.ErrLineTooLong):
+			s.trySend(Output{Text: "That line is too long; it was discarded.\n"})
+			continue
+		case errors.Is(err, os.ErrDeadlineExceeded) && s.currentHold() != nil:
+			if s.parkReader() {
+				continue
+			}
+			return "", net.ErrClosed
 		}
 		return line, err
 	}
+}
+
+// Role is the role of the client's account.
+func (c *Client) Role() Role {
+	r, err := ParseRole(c.acct.Role)
+	if err != nil {
+		return RolePlayer
+	}
+	return r
 }
 
 // Send queues o for the client without blocking. If the queue is full the client, which is

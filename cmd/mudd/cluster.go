@@ -51,28 +51,61 @@ func gateway(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	nc, shutdownNATS, err := gatewayNATS(cf, log)
-	if err != nil {
+	cfg.Version = buildVersion()
+	if cfg.Handover, err = engine.Inherit(); err != nil {
 		return err
 	}
-	defer shutdownNATS()
-	g := cluster.NewGateway(nc, cf.id, log)
+	s.successor(&cfg, os.Args[1:], log)
+	var shutdownNATS func()
+	defer func() {
+		if shutdownNATS != nil {
+			shutdownNATS()
+		}
+	}()
+	var g *cluster.Gateway
+	if cfg.Handover == nil {
+		nc, shutdown, err := gatewayNATS(cf, log, 0)
+		if err != nil {
+			return err
+		}
+		shutdownNATS = shutdown
+		g = cluster.NewGateway(nc, cf.id, log)
+	} else {
+		// Started by a reboot: the old process still runs its NATS server until it lets go
+		// of the clients, so NATS is started (or joined) when the gateway resumes them.
+		g = cluster.NewGateway(nil, cf.id, log)
+		g.ResumeWith(func() (*nats.Conn, error) {
+			nc, shutdown, err := gatewayNATS(cf, log, 10*time.Second)
+			shutdownNATS = shutdown
+			return nc, err
+		})
+	}
+	g.RebootHere()
 	cfg.Gateway = g
 	cfg.Zones = []string{} // the gateway runs no zone
 	eng, err := engine.New(cfg)
 	if err != nil {
+		cfg.Handover.Fail(err)
 		return err
 	}
 	if err := eng.Listen(); err != nil {
-		return errors.Join(err, eng.Close())
+		err = errors.Join(err, eng.Close())
+		cfg.Handover.Fail(err)
+		return err
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	return g.Serve(ctx, eng)
+	err = g.Serve(ctx, eng)
+	if err != nil {
+		cfg.Handover.Fail(err) // if it has not reported ready yet
+	}
+	return err
 }
 
-// gatewayNATS connects to the NATS server of --nats, or starts an embedded one.
-func gatewayNATS(cf clusterFlags, log *slog.Logger) (*nats.Conn, func(), error) {
+// gatewayNATS connects to the NATS server of --nats, or starts an embedded one. After a
+// reboot the old process's embedded server may still hold the address for a moment: it is
+// waited for up to wait.
+func gatewayNATS(cf clusterFlags, log *slog.Logger, wait time.Duration) (*nats.Conn, func(), error) {
 	if cf.natsURL != "" {
 		nc, err := nats.Connect(cf.natsURL, nats.Name("mudd gateway "+cf.id), nats.MaxReconnects(-1))
 		if err != nil {
@@ -89,6 +122,9 @@ func gatewayNATS(cf clusterFlags, log *slog.Logger) (*nats.Conn, func(), error) 
 		opts.Host = host
 		if opts.Port, err = strconv.Atoi(port); err != nil {
 			return nil, nil, fmt.Errorf("--nats-listen %q: bad port", cf.natsListen)
+		}
+		if err := waitFree(cf.natsListen, wait); err != nil {
+			return nil, nil, fmt.Errorf("nats server: %w", err)
 		}
 	}
 	ns, err := server.NewServer(opts)
@@ -107,6 +143,21 @@ func gatewayNATS(cf clusterFlags, log *slog.Logger) (*nats.Conn, func(), error) 
 		return nil, nil, fmt.Errorf("nats: %w", err)
 	}
 	return nc, func() { nc.Close(); ns.Shutdown(); ns.WaitForShutdown() }, nil
+}
+
+// waitFree waits up to wait until a TCP listener can be opened on addr.
+func waitFree(addr string, wait time.Duration) error {
+	deadline := time.Now().Add(wait)
+	for {
+		ln, err := net.Listen("tcp", addr)
+		if err == nil {
+			return ln.Close()
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // scene runs `mudd scene --zones a,b`: the game loop and Lua for those zones, for players

@@ -100,13 +100,13 @@ type testCluster struct {
 	tcp  net.Addr
 	gw   *proc
 
-	natsAddr, tcpAddr string
+	natsAddr, tcpAddr, telnetAddr string
 }
 
 func startCluster(t *testing.T) *testCluster {
 	t.Helper()
 	c := &testCluster{t: t, bin: buildMudd(t), data: t.TempDir()}
-	c.natsAddr, c.tcpAddr = freePort(t), freePort(t)
+	c.natsAddr, c.tcpAddr, c.telnetAddr = freePort(t), freePort(t), freePort(t)
 	c.nats = "nats://" + c.natsAddr
 	c.startGateway()
 	var err error
@@ -119,7 +119,7 @@ func startCluster(t *testing.T) *testCluster {
 // startGateway starts the gateway process on the cluster's addresses.
 func (c *testCluster) startGateway() {
 	c.t.Helper()
-	c.gw = startProc(c.t, "gateway", c.bin, "gateway", "--data", c.data, "--telnet", "-", "--tcp", c.tcpAddr,
+	c.gw = startProc(c.t, "gateway", c.bin, "gateway", "--data", c.data, "--telnet", c.telnetAddr, "--tcp", c.tcpAddr,
 		"--nats-listen", c.natsAddr, "--pulse", "20ms")
 	c.gw.waitLog("mudd serving", 1)
 }
