@@ -43,19 +43,10 @@ func gateway(args []string, stderr io.Writer) error {
 	if err := s.parse(fs, args); err != nil {
 		return err
 	}
-	log, err := newLogger(stderr, s.LogLevel)
+	cfg, log, err := s.rebootableConfig(stderr)
 	if err != nil {
 		return err
 	}
-	cfg, err := s.engineConfig(log)
-	if err != nil {
-		return err
-	}
-	cfg.Version = buildVersion()
-	if cfg.Handover, err = engine.Inherit(); err != nil {
-		return err
-	}
-	s.successor(&cfg, os.Args[1:], log)
 	var shutdownNATS func()
 	defer func() {
 		if shutdownNATS != nil {

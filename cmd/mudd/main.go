@@ -21,8 +21,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
-	"github.com/mudd/mudd/engine"
 )
 
 func main() {
@@ -98,24 +96,14 @@ func serve(args []string, stderr io.Writer) error {
 	if err := s.parse(fs, args); err != nil {
 		return err
 	}
-	s.takeHandedDB()
 	if s.Watch && s.Game == "" {
 		return errors.New("--watch needs the game on disk: the embedded default game cannot change. " +
 			"Write it out with `mudd init DIR`, then run `mudd serve --game DIR --watch`")
 	}
-	log, err := newLogger(stderr, s.LogLevel)
+	cfg, _, err := s.rebootableConfig(stderr)
 	if err != nil {
 		return err
 	}
-	cfg, err := s.engineConfig(log)
-	if err != nil {
-		return err
-	}
-	cfg.Version = buildVersion()
-	if cfg.Handover, err = engine.Inherit(); err != nil {
-		return err
-	}
-	s.successor(&cfg, os.Args[1:], log)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {

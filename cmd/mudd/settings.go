@@ -136,6 +136,27 @@ func (s *settings) engineConfig(log *slog.Logger) (engine.Config, error) {
 // which only its user can read, rather than on its command line, which everyone can.
 const handedDBEnv = "MUDD_HANDOVER_DB"
 
+// rebootableConfig is the engine configuration of a process that a reboot may replace (serve
+// and gateway): the database a replaced process was given, the build, the hand-over this
+// process may have been started with, and how to start its own successor.
+func (s *settings) rebootableConfig(stderr io.Writer) (engine.Config, *slog.Logger, error) {
+	s.takeHandedDB()
+	log, err := newLogger(stderr, s.LogLevel)
+	if err != nil {
+		return engine.Config{}, nil, err
+	}
+	cfg, err := s.engineConfig(log)
+	if err != nil {
+		return engine.Config{}, nil, err
+	}
+	cfg.Version = buildVersion()
+	if cfg.Handover, err = engine.Inherit(); err != nil {
+		return engine.Config{}, nil, err
+	}
+	s.successor(&cfg, os.Args[1:], log)
+	return cfg, log, nil
+}
+
 // takeHandedDB uses the database the process this one replaced was given with --db.
 func (s *settings) takeHandedDB() {
 	if dsn, ok := os.LookupEnv(handedDBEnv); ok {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"log/slog"
 	"os"
 	"slices"
@@ -84,5 +85,29 @@ func TestTakeHandedDB(t *testing.T) {
 	}
 	if v, ok := os.LookupEnv(handedDBEnv); ok {
 		t.Errorf("%s is still set (%q)", handedDBEnv, v)
+	}
+}
+
+// serve and gateway both build their configuration through rebootableConfig, so a gateway
+// replaced by a reboot opens the database its predecessor was given with --db, as serve does.
+func TestRebootableConfigTakesHandedDB(t *testing.T) {
+	for _, cmd := range []string{"serve", "gateway"} {
+		t.Run(cmd, func(t *testing.T) {
+			t.Setenv(handedDBEnv, "postgres://mudd@127.0.0.1:1/handed")
+			s := defaultSettings()
+			if err := s.parse(s.flags(cmd, io.Discard), []string{"--data", t.TempDir()}); err != nil {
+				t.Fatal(err)
+			}
+			cfg, _, err := s.rebootableConfig(io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.DB != "postgres://mudd@127.0.0.1:1/handed" {
+				t.Errorf("DB = %q, want the handed database", cfg.DB)
+			}
+			if env := strings.Join(cfg.SuccessorEnv, " "); !strings.Contains(env, handedDBEnv+"=") {
+				t.Errorf("successor environment %q does not hand the database on", env)
+			}
+		})
 	}
 }
