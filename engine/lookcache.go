@@ -112,7 +112,7 @@ func (e *Engine) keepLook(r *world.Room) *roomLook {
 	})
 	c.text = b.String()
 	if len(e.looks) >= maxLooks || e.looks == nil {
-		e.looks = make(map[*world.Room]*roomLook) // rooms changed by reloads or building: start again
+		e.looks = make(map[*world.Room]*roomLook) // rooms made by building: start again
 	}
 	e.looks[r] = c
 	return c

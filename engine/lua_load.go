@@ -89,6 +89,7 @@ func (e *Engine) commit(l *loader, old runningGame) {
 	shown := e.game
 	e.shown.Store(&shown)
 	e.checkRoomNums()
+	e.looks, e.descs = nil, nil // kept for the old world's rooms, which they would keep alive
 	resets := zonesToReset(old.world, e.world)
 	l.b.startRoomTicks()
 	l.b.startZoneResets(resetsDue(old.timers, resets))
