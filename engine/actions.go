@@ -180,8 +180,7 @@ func (e *Engine) look(p *Player) {
 		p.Send("You are nowhere at all.")
 		return
 	}
-	text, cut0, cut1 := e.roomText(r, p.Thing)
-	p.sendCut(text, cut0, cut1)
+	p.sendCut(e.roomText(r, p.Thing))
 	p.sendRoomInfo(r)
 }
 

@@ -44,6 +44,10 @@ func (s *session) addBacklog(o Output) {
 				m.At = min(max(m.At, 0), len(o.Text)) + len(last.Text)
 				last.OOB = append(last.OOB, m)
 			}
+			if o.kept.look != nil && last.kept.look == nil {
+				last.kept = o.kept
+				last.kept.at += len(last.Text)
+			}
 			last.Text += o.Text
 			last.Prompt, last.Hide, last.Close = o.Prompt, o.Hide, o.Close
 			s.backlogBytes -= outputOverhead

@@ -169,7 +169,8 @@ func BenchmarkDispatch(b *testing.B) {
 
 // BenchmarkLook is a player's look in the default game's start room with other players in it:
 // on the loop, the command, the room text and the queued batch (loop); on the session's writer
-// goroutine, wrapping and telnet encoding (writer).
+// goroutine, rendering, wrapping and telnet encoding, as queued (writer: a crowded room's look
+// is copied from its shared rendering) and with every line rendered (writer-fresh).
 func BenchmarkLook(b *testing.B) {
 	for _, n := range []int{1, 50, 200} {
 		e, p, sessions := roomOf(b, n)
@@ -181,17 +182,24 @@ func BenchmarkLook(b *testing.B) {
 				drain(sessions)
 			}
 		})
-		b.Run(fmt.Sprintf("players=%d/writer", n), func(b *testing.B) {
-			e.runLine(p, queuedLine{text: "look", at: time.Now()})
-			e.flushOutput()
-			o := <-sessions[0].out
-			var buf []byte
-			b.SetBytes(int64(len(o.Text)))
-			b.ReportAllocs()
-			for b.Loop() {
-				buf = e.render(sessions[0], buf[:0], o)
-			}
-		})
+		e.runLine(p, queuedLine{text: "look", at: time.Now()})
+		e.flushOutput()
+		o := <-sessions[0].out
+		fresh := o
+		fresh.kept = keptSpan{}
+		for _, w := range []struct {
+			name string
+			o    Output
+		}{{"writer", o}, {"writer-fresh", fresh}} {
+			b.Run(fmt.Sprintf("players=%d/%s", n, w.name), func(b *testing.B) {
+				var buf []byte
+				b.SetBytes(int64(len(w.o.Text)))
+				b.ReportAllocs()
+				for b.Loop() {
+					buf = e.render(sessions[0], buf[:0], w.o)
+				}
+			})
+		}
 	}
 }
 

@@ -1,12 +1,17 @@
 package engine
 
 import (
+	"bytes"
+	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"testing"
 
 	"github.com/mudd/mudd"
 	"github.com/mudd/mudd/engine/world"
+	"github.com/mudd/mudd/markup"
+	"github.com/mudd/mudd/telnet"
 )
 
 // TestKeptLookFollowsTheRoom checks that a look in a crowded room, reused from the room's
@@ -61,7 +66,7 @@ func TestKeptLookFollowsTheRoom(t *testing.T) {
 			if p.Thing.Room != r {
 				continue
 			}
-			text, cut0, cut1 := e.roomText(r, p.Thing)
+			text, cut0, cut1, _ := e.roomText(r, p.Thing)
 			got := text[:cut0] + text[cut1:]
 			if want := e.describeRoom(r, p.Thing); got != want {
 				t.Fatalf("%s: %s sees\n%s\nwant\n%s", step.name, p.Name, got, want)
@@ -70,5 +75,83 @@ func TestKeptLookFollowsTheRoom(t *testing.T) {
 		if e.looks[r] == nil {
 			t.Fatalf("%s: no look kept for a room of %d things", step.name, len(r.Things))
 		}
+	}
+}
+
+// TestKeptLookRenderedOnce checks that a session writer copying a kept look's shared
+// rendering writes exactly the bytes it would have rendered itself, for every kind of
+// client (colour level, character set, width, telnet or raw TCP) and every viewer (each
+// with its own line cut out), with writers of many sessions rendering at once.
+func TestKeptLookRenderedOnce(t *testing.T) {
+	e, err := New(Config{Game: mudd.DefaultGame(), DataDir: t.TempDir(),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	var players []*Player
+	for i := range 12 {
+		p, _ := benchPlayer(e, fmt.Sprintf("Viewer%c", 'a'+i))
+		players = append(players, p)
+	}
+	e.flushOutput()
+	r := players[0].Thing.Room
+	r.Desc += " Ümlauts, “quotes” and {#f80}colour{x} make every kind of client render differently," +
+		" and this sentence makes the description long enough to wrap at any width."
+	kinds := []struct {
+		raw     bool
+		level   markup.Level
+		charset int32
+		width   int
+	}{
+		{true, markup.None, charsetUTF8, 0},
+		{false, markup.ANSI16, charsetASCII, 0},
+		{false, markup.Xterm256, charsetUTF8, 40},
+		{false, markup.TrueColor, charsetASCII, 132},
+		{false, markup.TrueColor, charsetUTF8, 23},
+	}
+	var wg sync.WaitGroup
+	for _, p := range players {
+		// Output of one look, with another message before it in the same batch.
+		p.Send("{y}Something happens.{x}")
+		e.look(p)
+		o := Output{Text: p.out.String(), Prompt: "> ", kept: p.kept}
+		p.out.Reset()
+		p.kept = keptSpan{}
+		if o.kept.look == nil {
+			t.Fatalf("%s: the look in a room of %d things is not kept", p.Name, len(r.Things))
+		}
+		// The same batch merged behind another in a backlog.
+		var s session
+		s.addBacklog(Output{Text: "{r}Before.{x}\n"})
+		s.addBacklog(o)
+		if len(s.backlog) != 1 || s.backlog[0].kept.look == nil {
+			t.Fatalf("backlog of %d batches, want the look merged into one keeping its span", len(s.backlog))
+		}
+		batches := []Output{o, s.backlog[0]}
+		for _, k := range kinds {
+			s := &session{tcp: k.raw, conn: telnet.NewConn(nil, telnet.Config{Raw: k.raw})}
+			if err := s.conn.Restore(telnet.State{Raw: k.raw, Width: k.width}); err != nil {
+				t.Fatal(err)
+			}
+			s.color.Store(int32(k.level) + 1)
+			s.charset.Store(k.charset)
+			for _, o := range batches {
+				fresh := o
+				fresh.kept = keptSpan{}
+				want := e.render(s, nil, fresh)
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if got := e.render(s, nil, o); !bytes.Equal(got, want) {
+						t.Errorf("%s, %+v: copied look\n%q\nwant\n%q", p.Name, k, got, want)
+					}
+				}()
+			}
+		}
+	}
+	wg.Wait()
+	if c := e.looks[r]; c == nil || c.renders.Load() == nil || len(*c.renders.Load()) != len(kinds) {
+		t.Errorf("the kept look is not rendered once for each of %d kinds of client", len(kinds))
 	}
 }

@@ -28,7 +28,8 @@ type Player struct {
 
 	lines      []queuedLine
 	out        strings.Builder
-	atPrompt   bool // the last thing sent was a prompt and no line came since
+	kept       keptSpan // where out holds a kept look, if it does (see keptSpan)
+	atPrompt   bool     // the last thing sent was a prompt and no line came since
 	needPrompt bool
 	flushing   bool // p is in the engine's flush list
 	inRunq     bool // p is in the engine's round-robin queue
@@ -71,9 +72,10 @@ func (p *Player) Send(text string) {
 	}
 }
 
-// sendCut is Send(text[:cut0] + text[cut1:]) without making that string.
-func (p *Player) sendCut(text string, cut0, cut1 int) {
-	if cut0 == cut1 || p.sess == nil || p.snoopedBy != nil {
+// sendCut is Send(text[:cut0] + text[cut1:]) without making that string. If text is kept's
+// text, the batch notes where it is, so that the session's writer can copy its rendering.
+func (p *Player) sendCut(text string, cut0, cut1 int, kept *roomLook) {
+	if p.sess == nil || p.snoopedBy != nil {
 		if cut0 != cut1 {
 			text = text[:cut0] + text[cut1:]
 		}
@@ -83,6 +85,9 @@ func (p *Player) sendCut(text string, cut0, cut1 int) {
 	if p.atPrompt && p.out.Len() == 0 {
 		p.out.WriteByte('\n')
 		p.atPrompt = false
+	}
+	if kept != nil && p.kept.look == nil {
+		p.kept = keptSpan{look: kept, at: p.out.Len(), cut0: int32(cut0), cut1: int32(cut1)}
 	}
 	p.out.Grow(len(text) - (cut1 - cut0) + 1)
 	p.out.WriteString(text[:cut0])
@@ -160,11 +165,12 @@ func (e *Engine) flushOutput() {
 			continue
 		}
 		o := Output{Text: p.out.String(), Prompt: p.prompt(), Hide: p.hideInput, Show: p.showInput,
-			OOB: p.oob.queue}
+			OOB: p.oob.queue, kept: p.kept}
 		if p.out.Len() == 0 && !p.needPrompt {
 			o.Prompt = "" // only out-of-band data: no new prompt
 		}
 		p.out.Reset()
+		p.kept = keptSpan{}
 		p.oob.queue = nil
 		p.needPrompt, p.showInput = false, false
 		if s := p.sess; !e.deliver(s, o) {
@@ -294,6 +300,7 @@ func (e *Engine) detach(p *Player) *session {
 	p.sess, p.lines = nil, nil
 	p.input, p.askPrompt, p.hideInput, p.showInput = nil, "", false, false
 	p.out.Reset()
+	p.kept = keptSpan{}
 	p.oob.queue, p.oob.reported = nil, nil // MSDP reports belong to the connection
 	return s
 }

@@ -27,7 +27,8 @@ type Output struct {
 	// Verbatim writes Text as it is: no colour markup, no word wrap (machine-read replies).
 	Verbatim bool
 
-	after func() // a Remote's forwarder runs it in the output's place (Remote.AfterOutput)
+	kept  keptSpan // where Text holds a kept look (see keptSpan), if it does
+	after func()   // a Remote's forwarder runs it in the output's place (Remote.AfterOutput)
 }
 
 // session is one network connection. Its reader goroutine runs the login dialogue and then
@@ -296,7 +297,7 @@ func (e *Engine) render(s *session, buf []byte, o Output) []byte {
 		done := len(o.Text) - len(text) // m.At counts from the start of o.Text
 		at := min(max(m.At-done, 0), len(text))
 		if at > 0 {
-			buf = appendRendered(s.conn.AppendText, buf, r, text[:at], width)
+			buf = s.appendText(buf, r, width, text[:at], done, o.kept)
 			text = text[at:]
 		}
 		if m.Vars != nil {
@@ -306,13 +307,27 @@ func (e *Engine) render(s *session, buf []byte, o Output) []byte {
 		}
 	}
 	if text != "" {
-		buf = appendRendered(s.conn.AppendText, buf, r, text, width)
+		buf = s.appendText(buf, r, width, text, len(o.Text)-len(text), o.kept)
 	}
 	if o.Prompt != "" {
 		buf = s.conn.AppendText(buf, r.Render(o.Prompt))
 		buf = s.conn.AppendPromptEnd(buf)
 	}
 	return buf
+}
+
+// appendText appends text, which starts at offset base of its batch, rendered for s's
+// client; where k places a kept look within text, it copies the look's rendering instead.
+func (s *session) appendText(buf []byte, r markup.Renderer, width int, text string, base int, k keptSpan) []byte {
+	render := func(dst []byte, text string) []byte {
+		return appendRendered(s.conn.AppendText, dst, r, text, width)
+	}
+	if at := k.at - base; k.look != nil && at >= 0 && at+k.len() <= len(text) && k.valid() {
+		buf = render(buf, text[:at])
+		buf = k.appendTo(buf, renderKey{r: r, width: width, raw: s.tcp}, render)
+		text = text[at+k.len():]
+	}
+	return render(buf, text)
 }
 
 // finish asks the writer to write what is queued and then close; if the queue is full, the
