@@ -5,6 +5,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -65,9 +66,15 @@ npc { key = "idler", name = "an idler", ground = "An idler leans on a wall.", ti
 // benchEngine builds an engine for game without serving it: the benchmark is the loop. A nil
 // clock is time.Now.
 func benchEngine(b *testing.B, game fs.FS, clock func() time.Time) *Engine {
+	return benchEngineWith(b, Config{Game: game, Clock: clock})
+}
+
+// benchEngineWith is benchEngine with more of the configuration, in a new data directory.
+func benchEngineWith(b *testing.B, cfg Config) *Engine {
 	b.Helper()
-	e, err := New(Config{Game: game, DataDir: b.TempDir(), Clock: clock,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	cfg.DataDir = b.TempDir()
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	e, err := New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -218,9 +225,10 @@ func BenchmarkSay(b *testing.B) {
 	}
 }
 
-// BenchmarkSaveChanged5000 is what a periodic save of 5,000 changed characters costs the loop:
-// a snapshot of each (items, stats, builder data) and the hand-off to the store's Writer, which
-// writes the batch on its own goroutine (see BenchmarkSaveBatch5000 in engine/store).
+// BenchmarkSaveChanged5000 is what saving 5,000 changed characters costs the loop in all: a
+// snapshot of each (items, stats, builder data) and the hand-off to the store's Writer, which
+// writes on its own goroutine (see BenchmarkSaveBatch5000 in engine/store). saveDue spreads
+// it over the pulses of a save interval (BenchmarkPulseSaving5000).
 func BenchmarkSaveChanged5000(b *testing.B) {
 	e := benchEngine(b, mudd.DefaultGame(), nil)
 	for i := range 5000 {
@@ -230,8 +238,49 @@ func BenchmarkSaveChanged5000(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, p := range e.players {
-			p.dirty = true
+			p.touch()
 		}
-		e.saveChanged()
+		e.saving, e.changed = e.changed, nil
+		e.saveSome(len(e.saving))
+	}
+}
+
+// BenchmarkPulseSaving5000 is the pulse with 5,000 players who all change between saves,
+// saving them every 5 s (the default) and never: its quantiles, timed around each pulse, show
+// whether saving moves them. The store's Writer writes each batch to SQLite meanwhile, as in
+// a server. Run it for whole save rounds (50 pulses each), e.g. -benchtime 2000x.
+func BenchmarkPulseSaving5000(b *testing.B) {
+	for _, run := range []struct {
+		name  string
+		every time.Duration
+	}{{"saving", 5 * time.Second}, {"not-saving", 1000 * time.Hour}} {
+		b.Run(run.name, func(b *testing.B) {
+			clock := time.Now()
+			e := benchEngineWith(b, Config{Game: mudd.DefaultGame(), SaveInterval: run.every,
+				LinkDeadGrace: 1000 * time.Hour, Clock: func() time.Time { return clock }})
+			players := make([]*Player, 5000)
+			for i := range players {
+				p := e.restore(state.Character{Name: fmt.Sprintf("Player%c%c%c", 'a'+i%26, 'a'+i/26%26, 'a'+i/676)}, RolePlayer)
+				p.linkDeadAt = clock
+				e.players[state.Key(p.Name)] = p
+				players[i] = p
+			}
+			took := make([]time.Duration, 0, b.N)
+			b.ReportAllocs()
+			for b.Loop() {
+				clock = clock.Add(e.cfg.Pulse)
+				for _, p := range players {
+					p.touch() // each ran a command
+				}
+				start := time.Now()
+				e.pulse()
+				took = append(took, time.Since(start))
+			}
+			slices.Sort(took)
+			q := func(f float64) float64 { return float64(took[int(f*float64(len(took)-1))].Microseconds()) }
+			b.ReportMetric(q(0.5), "p50-µs")
+			b.ReportMetric(q(0.99), "p99-µs")
+			b.ReportMetric(q(1), "max-µs")
+		})
 	}
 }

@@ -236,7 +236,7 @@ func cmdGive(c *Context) {
 	c.Sendf("You give %s to %s.", t.Name, to.Name)
 	if p := playerOf(to); p != nil {
 		p.sendItem("Add", "inv", t)
-		p.dirty = true
+		p.touch()
 		p.Sendf("%s gives you %s.", mudCap(c.Player.Name), t.Name)
 	}
 	for _, other := range me.Room.Things {

@@ -132,7 +132,7 @@ func cmdColor(c *Context) {
 		return
 	}
 	if arg != "" {
-		p.dirty = true
+		p.touch()
 		s.setColor(p.color)
 	}
 	info := s.info()
@@ -181,7 +181,7 @@ func cmdCharset(c *Context) {
 		return
 	}
 	if c.Args != "" {
-		p.dirty = true
+		p.touch()
 		s.setCharset(p.charset)
 	}
 	c.Sendf("Text: %s.", charsetLine(p, s.info()))

@@ -235,7 +235,7 @@ func (e *Engine) dispatch(c *Context) {
 		return
 	}
 	p := c.Player
-	p.dirty = true
+	p.touch()
 	if r := p.Thing.OuterRoom(); r != nil {
 		c.room = r.Key
 	}

@@ -52,6 +52,7 @@ type Engine struct {
 	topics        map[string]string
 	router        Router
 	players       map[string]*Player // by state.Key(name): online and link-dead
+	sortedNames   []string           // players' keys in order; nil when players changed
 	bySess        map[*session]*Player
 	loading       map[*session][]queuedLine     // sessions whose character is loading, with lines typed meanwhile
 	earlyOOB      map[*session][]telnet.Message // GMCP/MSDP from sessions whose character is loading
@@ -64,7 +65,10 @@ type Engine struct {
 	timers        timerQueue
 	lua           *luaBindings
 	stats         loopStats
-	lastSave      time.Time // when the loop last saved changed characters
+	lastSave      time.Time // when the loop last started a save round (see saveDue)
+	changed       []*Player // players changed since the round began, in the order they changed
+	saving        []*Player // the round's players not yet saved
+	saveShare     int       // how many of them each pulse saves
 	luaErrors     map[string]*errorSeen
 	now           func() time.Time
 	rand          *rand.Rand            // math.random and random choices of the engine

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mudd/mudd/engine/state"
 	"github.com/mudd/mudd/telnet"
 )
 
@@ -261,7 +260,7 @@ func (e *Engine) restoreSession(h *Handover, hs handedSession) (*Player, error) 
 	}
 	p := e.restore(ch, role)
 	e.attach(p, s)
-	e.players[state.Key(p.Name)] = p
+	e.addPlayer(p)
 	for _, name := range hs.MSDPReported {
 		if p.oob.reported == nil {
 			p.oob.reported = make(map[string]bool)

@@ -198,10 +198,7 @@ func (e *Engine) pulse() {
 	e.rebootCountdown(now)
 	e.timers.runDue(now)
 	e.expireLinkDead()
-	if now.Sub(e.lastSave) >= e.cfg.SaveInterval {
-		e.saveChanged()
-		e.lastSave = now
-	}
+	e.saveDue(now)
 	e.stats.pulse.Observe(time.Since(start))
 }
 
@@ -216,14 +213,36 @@ func (e *Engine) expireLinkDead() {
 	}
 }
 
-// saveChanged hands snapshots of every changed player to the writer goroutine.
-func (e *Engine) saveChanged() {
+// saveDue hands snapshots of changed players to the writer goroutine, spread over the
+// pulses of a save interval so that no pulse pays for all of them: every SaveInterval a
+// round begins with the players changed since the last round began, and each pulse saves
+// its share of them. A player is saved at most two intervals after it changed, and at once
+// when it leaves the game.
+func (e *Engine) saveDue(now time.Time) {
+	if now.Sub(e.lastSave) >= e.cfg.SaveInterval {
+		e.lastSave = now
+		e.saveSome(len(e.saving)) // what a late round did not reach
+		e.saving, e.changed = e.changed, e.saving[:0]
+		pulses := max(int(e.cfg.SaveInterval/e.cfg.Pulse), 1)
+		e.saveShare = (len(e.saving) + pulses - 1) / pulses
+	}
+	e.saveSome(e.saveShare)
+}
+
+// saveSome saves the next n players of the round that are still changed and here.
+func (e *Engine) saveSome(n int) {
+	n = min(n, len(e.saving))
+	if n == 0 {
+		return
+	}
 	var batch []state.Character
-	for _, p := range e.players {
-		if p.dirty {
+	for _, p := range e.saving[:n] {
+		if p.dirty && e.players[state.Key(p.Name)] == p {
 			batch = append(batch, e.snapshot(p))
 		}
 	}
+	clear(e.saving[:n])
+	e.saving = e.saving[n:]
 	if len(batch) > 0 {
 		e.save(batch...)
 	}

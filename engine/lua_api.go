@@ -166,7 +166,7 @@ var thingMethods = map[string]luaMethod{
 		item := b.e.spawnNowhere(proto)
 		world.MoveInto(item, t)
 		if p := playerOf(t); p != nil {
-			p.dirty = true
+			p.touch()
 		}
 		L.Push(b.thingUD(item))
 		return 1
@@ -177,7 +177,7 @@ var thingMethods = map[string]luaMethod{
 			L.RaiseError("players cannot be destroyed")
 		}
 		if p := playerOf(t.Holder); p != nil {
-			p.dirty = true
+			p.touch()
 		}
 		b.e.world.Destroy(t)
 		return 0
@@ -278,7 +278,7 @@ var thingMethods = map[string]luaMethod{
 func (b *luaBindings) markHolder(t *world.Thing) {
 	for h := t.Holder; h != nil; h = h.Holder {
 		if p := playerOf(h); p != nil {
-			p.dirty = true
+			p.touch()
 		}
 	}
 }
@@ -442,7 +442,7 @@ func (b *luaBindings) registerRuntime() {
 		},
 		"players": func(L *lua.LState) int {
 			tbl := L.NewTable()
-			for _, k := range sortedKeys(b.e.players) {
+			for _, k := range b.e.playerKeys() {
 				tbl.Append(b.thingUD(b.e.players[k].Thing))
 			}
 			L.Push(tbl)
@@ -491,7 +491,7 @@ func (b *luaBindings) registerRuntime() {
 		"zone_players": func(L *lua.LState) int {
 			key := L.CheckString(1)
 			tbl := L.NewTable()
-			for _, k := range sortedKeys(b.e.players) {
+			for _, k := range b.e.playerKeys() {
 				if z := b.e.players[k].Thing.Zone(); z != nil && z.Key == key {
 					tbl.Append(b.thingUD(b.e.players[k].Thing))
 				}

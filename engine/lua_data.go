@@ -17,7 +17,7 @@ const maxDataDepth = 16
 // player's data may change it, so the player is marked for saving.
 func (b *luaBindings) dataTable(t *world.Thing) *lua.LTable {
 	if p := playerOf(t); p != nil {
-		p.dirty = true
+		p.touch()
 	}
 	b.thingUD(t)
 	d := t.Data.(*thingData)

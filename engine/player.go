@@ -102,6 +102,35 @@ func (p *Player) sendCut(text string, cut0, cut1 int, kept *roomLook) {
 	p.markFlush()
 }
 
+// addPlayer puts p in the game's list of players.
+func (e *Engine) addPlayer(p *Player) {
+	e.players[state.Key(p.Name)] = p
+	e.sortedNames = nil
+}
+
+// dropPlayer takes p out of the game's list of players.
+func (e *Engine) dropPlayer(p *Player) {
+	delete(e.players, state.Key(p.Name))
+	e.sortedNames = nil
+}
+
+// playerKeys returns the keys of e.players in order, sorted again only when they changed.
+// The caller must not change the slice.
+func (e *Engine) playerKeys() []string {
+	if len(e.sortedNames) != len(e.players) || e.sortedNames == nil {
+		e.sortedNames = sortedKeys(e.players)
+	}
+	return e.sortedNames
+}
+
+// touch marks p changed since its last save, so that the next save round saves it.
+func (p *Player) touch() {
+	if !p.dirty {
+		p.dirty = true
+		p.e.changed = append(p.e.changed, p)
+	}
+}
+
 // markFlush puts p on the engine's list of players with output to send.
 func (p *Player) markFlush() {
 	if !p.flushing {
@@ -219,7 +248,7 @@ func (ev loadedEvent) run(e *Engine) {
 	}
 	p := e.restore(ev.char, e.roleOf(ev.acct))
 	e.attach(p, ev.s)
-	e.players[state.Key(p.Name)] = p
+	e.addPlayer(p)
 	if ev.s.arrive {
 		e.arrived(p)
 		return
@@ -329,7 +358,7 @@ func (e *Engine) linkDead(p *Player) {
 		return
 	}
 	p.linkDeadAt = e.now()
-	p.dirty = true
+	p.touch()
 	e.tellRoom(p.Thing.Room, p.Thing, mudCap(p.Name)+" has lost the link.")
 }
 
@@ -348,7 +377,7 @@ func (e *Engine) removePlayer(p *Player, goodbye string) {
 	if r := p.Thing.Room; r != nil {
 		e.tellRoom(r, p.Thing, mudCap(p.Name)+" has left the game.")
 	}
-	delete(e.players, state.Key(p.Name))
+	e.dropPlayer(p)
 	e.world.Destroy(p.Thing)
 }
 

@@ -292,7 +292,7 @@ func (e *Engine) migrate(old runningGame) {
 		world.MoveTo(t, e.startRoom())
 		if p := playerOf(t); p != nil {
 			p.Send("The place where you stood has vanished from the world. You find yourself elsewhere.")
-			p.dirty = true
+			p.touch()
 			e.look(p)
 		}
 	}

@@ -336,7 +336,7 @@ func (e *Engine) HandOff(p *Player, to *world.Room) (*Remote, bool) {
 	}
 	e.flushOutput() // what the player saw last goes out before the player leaves
 	e.detach(p)
-	delete(e.players, state.Key(p.Name))
+	e.dropPlayer(p)
 	e.world.Destroy(p.Thing)
 	return s.remote, true
 }
@@ -380,7 +380,7 @@ func (ev lostEvent) run(e *Engine) {
 		if r := p.Thing.Room; r != nil {
 			e.tellRoom(r, p.Thing, mudCap(p.Name)+" fades away.")
 		}
-		delete(e.players, state.Key(p.Name))
+		e.dropPlayer(p)
 		e.world.Destroy(p.Thing)
 		var r *Remote
 		if s != nil {

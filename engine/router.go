@@ -88,7 +88,7 @@ type localRouter struct{ e *Engine }
 func (r localRouter) Enter(t *world.Thing, to *world.Room) error {
 	world.MoveTo(t, to)
 	if p := playerOf(t); p != nil {
-		p.dirty = true
+		p.touch()
 	}
 	return nil
 }

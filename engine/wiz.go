@@ -38,7 +38,8 @@ func (e *Engine) applyAction(p *Player, a Action) error {
 		e.log.Info("kicked", "name", p.Name, "by", a.By, "reason", a.Reason)
 		e.removePlayer(p, msg)
 	case ActFreeze, ActThaw:
-		p.frozen, p.dirty = a.Kind == ActFreeze, true
+		p.frozen = a.Kind == ActFreeze
+		p.touch()
 		if p.frozen {
 			p.Send("You are frozen solid! You can do nothing but quit until a wizard thaws you.")
 		} else {

@@ -15,12 +15,13 @@
 -- A quest has no record until the first objective is met; a quest whose first objective is
 -- to talk to someone therefore starts when the player asks that someone about it.
 -- Objectives advance through: quests.ask (from an NPC's on_ask), quests.give (from an NPC's
--- on_give), the "death" event (kill), and quests.reach (a room's on_enter, and a sweep every
--- settings.quest_sweep seconds). Every change of stage emits quest_stage(player, key, stage);
+-- on_give), the "death" event (kill), and quests.reach (the "enter" and "quest_stage" events,
+-- and a sweep every settings.quest_sweep seconds). Every change of stage emits quest_stage(player, key, stage);
 -- stage is #stages + 1 when the quest is complete.
 
 local settings = require("settings")
 local S = require("systems.stats")
+local sweep = require("systems.sweep")
 
 local Q = { list = {}, by_key = {} }
 
@@ -221,11 +222,14 @@ mud.on("death", function(victim, killer)
   end)
 end)
 
--- "Reach" objectives also advance without a room hook, within a second or so.
-every(settings.quest_sweep, function()
-  for _, p in ipairs(mud.players()) do
-    if p.room then Q.reach(p.room, p) end
-  end
+-- "Reach" objectives advance when a player enters a room, or starts a stage while already
+-- standing in its room; a slow sweep catches players put there by other means (staff moves).
+mud.on("enter", function(p, room) Q.reach(room, p) end)
+mud.on("quest_stage", function(p)
+  if p.room then Q.reach(p.room, p) end
+end)
+sweep.players(settings.quest_sweep, function(p)
+  if p.room then Q.reach(p.room, p) end
 end)
 
 command {

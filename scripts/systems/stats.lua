@@ -8,6 +8,7 @@
 -- {hp, maxhp, string} and Char.Status {name, level, xp, tnl, gold} (numbers as numbers).
 
 local settings = require("settings")
+local sweep = require("systems.sweep")
 
 local S = {}
 
@@ -168,15 +169,13 @@ local function duration(secs)
   return s .. "s"
 end
 
--- Regeneration: one timer for the whole game. Fighters don't heal (S.resting decides).
+-- Regeneration: every player not fighting heals once per regen_every (S.resting decides).
 S.resting = function(p) return true end
 
-every(settings.regen_every, function()
-  for _, p in ipairs(mud.players()) do
-    local d = S.init(p)
-    if d.hp < d.max_hp and S.resting(p) then
-      S.set_hp(p, d.hp + math.max(1, math.floor(d.max_hp / 10)))
-    end
+sweep.players(settings.regen_every, function(p)
+  local d = S.init(p)
+  if d.hp < d.max_hp and S.resting(p) then
+    S.set_hp(p, d.hp + math.max(1, math.floor(d.max_hp / 10)))
   end
 end)
 

@@ -1,0 +1,28 @@
+-- Sweeps over every player online, spread out in time.
+--
+--   local sweep = require("systems.sweep")
+--   sweep.players(10, function(p) ... end)   -- fn(p) for every player once per 10 seconds
+--
+-- A timer that visits every player at once costs one pulse a time proportional to the
+-- players online: with thousands, a pulse that overruns. A sweep runs ten times as often and
+-- visits a tenth of the players each time, so each player is still visited about once per
+-- period (a player who logs in or out meanwhile may be visited a tick early or late).
+
+local M = {}
+
+local PHASES = 10
+
+-- Calls fn(player) for every player once per `seconds`, a tenth of them at a time.
+-- Returns the timer.
+function M.players(seconds, fn)
+  local phase = 0
+  return every(seconds / PHASES, function()
+    phase = phase % PHASES + 1
+    local players = mud.players()
+    for i = phase, #players, PHASES do
+      fn(players[i])
+    end
+  end)
+end
+
+return M
