@@ -398,3 +398,30 @@ func TestEquipment(t *testing.T) {
 	c.must("remove all", "You remove")
 	c.must("equipment", "You wear nothing special")
 }
+
+// TestRepeatableReachQuestOncePerVisit checks that a repeatable quest whose one stage is to
+// reach a room is done once each time a player walks in: finishing it starts it again, and
+// that must not finish it again at once, over and over.
+func TestRepeatableReachQuestOncePerVisit(t *testing.T) {
+	game := testGame(t).(fstest.MapFS)
+	game["world/millbrook/rounds.lua"] = &fstest.MapFile{Data: []byte(`
+local quests = require("systems.quests")
+quests.define {
+  key = "rounds", name = "The Rounds", repeatable = true,
+  stages = { { text = "Walk through the market.", objective = { reach = "millbrook:market" } } },
+  reward = { gold = 1 },
+}
+`)}
+	s := start(t, game, t.TempDir())
+	c := connect(t, s, "Walker", true)
+	before := c.gold()
+	for range 3 {
+		if out := c.Do("west"); strings.Count(out, "Quest complete") != 1 {
+			t.Fatalf("entering the market:\n%s\nwant the quest done once", out)
+		}
+		c.walk("east")
+	}
+	if got := c.gold(); got != before+3 {
+		t.Fatalf("gold %d after three visits, want %d", got, before+3)
+	}
+}

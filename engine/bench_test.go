@@ -121,7 +121,7 @@ func benchPlayer(e *Engine, name string) (*Player, *session) {
 		out: make(chan Output, 8), done: make(chan struct{})}
 	p := e.restore(state.Character{Name: name}, RolePlayer)
 	e.attach(p, s)
-	e.players[state.Key(name)] = p
+	e.addPlayer(p)
 	return p, s
 }
 
@@ -233,7 +233,7 @@ func BenchmarkSaveChanged5000(b *testing.B) {
 	e := benchEngine(b, mudd.DefaultGame(), nil)
 	for i := range 5000 {
 		p := e.restore(state.Character{Name: fmt.Sprintf("Player%c%c%c", 'a'+i%26, 'a'+i/26%26, 'a'+i/676)}, RolePlayer)
-		e.players[state.Key(p.Name)] = p
+		e.addPlayer(p)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -262,7 +262,7 @@ func BenchmarkPulseSaving5000(b *testing.B) {
 			for i := range players {
 				p := e.restore(state.Character{Name: fmt.Sprintf("Player%c%c%c", 'a'+i%26, 'a'+i/26%26, 'a'+i/676)}, RolePlayer)
 				p.linkDeadAt = clock
-				e.players[state.Key(p.Name)] = p
+				e.addPlayer(p)
 				players[i] = p
 			}
 			took := make([]time.Duration, 0, b.N)

@@ -67,7 +67,7 @@ func (fp *fuzzPlayer) run(t *testing.T, line string) *Player {
 		t.Cleanup(func() { client.Close() })
 		fp.s = e.newSession(server, true)
 		fp.p = e.restore(state.Character{Name: "Fuzz"}, fp.role)
-		e.players[state.Key(fp.p.Name)] = fp.p
+		e.addPlayer(fp.p)
 		e.attach(fp.p, fp.s)
 	}
 	e.runLine(fp.p, queuedLine{text: line})

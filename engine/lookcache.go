@@ -16,17 +16,12 @@ import (
 // the text was made from (name, description, exits and doors, and every thing there with
 // its kind, name, ground line and link state), which costs a fraction of rendering the room
 // again when many players are in it.
-//
-// The loop owns a roomLook's fields but text, lines and renders; once made, text and lines
-// never change, so session writers read them, and share renders (see keptSpan).
+// The loop owns a roomLook; session writers share only its lookText.
 type roomLook struct {
 	name, desc string
 	exits      []exitSeen
 	things     []thingSeen
-	text       string
-	lines      []int32 // the offset in text of each line's start, then len(text)
-
-	renders atomic.Pointer[[]*lookRender] // text rendered for each kind of client seen
+	*lookText
 }
 
 type exitSeen struct {
@@ -53,25 +48,25 @@ const maxLooks = 1024
 
 // roomText returns r as viewer sees it: the text is text with text[cut0:cut1] (the viewer's
 // own line, if any) left out. It is kept's text when r's look is kept (a crowded room).
-func (e *Engine) roomText(r *world.Room, viewer *world.Thing) (text string, cut0, cut1 int, kept *roomLook) {
+func (e *Engine) roomText(r *world.Room, viewer *world.Thing) (text string, cut0, cut1 int, kept *lookText) {
 	if len(r.Things) < lookCacheMin || (viewer != nil && viewer.Kind != world.Player) {
 		return e.describeRoom(r, viewer), 0, 0, nil
 	}
 	if c := e.looks[r]; c != nil {
 		if i, ok := c.current(r, viewer); ok {
 			if i < 0 {
-				return c.text, 0, 0, c
+				return c.text, 0, 0, c.lookText
 			}
-			return c.text, c.things[i].start, c.things[i].end, c
+			return c.text, c.things[i].start, c.things[i].end, c.lookText
 		}
 	}
 	c := e.keepLook(r)
 	for _, s := range c.things {
 		if s.t == viewer {
-			return c.text, s.start, s.end, c
+			return c.text, s.start, s.end, c.lookText
 		}
 	}
-	return c.text, 0, 0, c
+	return c.text, 0, 0, c.lookText
 }
 
 // current reports whether c still shows r, and the index of viewer in c.things (-1 if
@@ -119,8 +114,8 @@ func (e *Engine) keepLook(r *world.Room) *roomLook {
 	writeGrouped(&b, r.Things, nil, func(i, start, end int) {
 		c.things[i].start, c.things[i].end = start, end
 	})
-	c.text = b.String()
-	c.lines = lineStarts(c.text)
+	text := b.String()
+	c.lookText = &lookText{text: text, lines: lineStarts(text)}
 	if len(e.looks) >= maxLooks || e.looks == nil {
 		e.looks = make(map[*world.Room]*roomLook) // rooms made by building: start again
 	}
@@ -147,19 +142,46 @@ func lineStarts(text string) []int32 {
 	return append(lines, int32(len(text)))
 }
 
+// A lookText is a kept look's text as session writers share it: the text never changes once
+// made, and its renderings for each kind of client are published as writers make them.
+type lookText struct {
+	text    string
+	lines   []int32                       // the offset in text of each line's start, then len(text)
+	renders atomic.Pointer[[]*lookRender] // text rendered for each kind of client seen
+}
+
 // A keptSpan marks where a batch of output holds a kept look's text: Text[at:] begins with
-// look.text without look.text[cut0:cut1] (the viewer's own line). A session writer copies the
-// look's rendering for its kind of client (rendered once by the first writer of that kind)
-// instead of rendering that part of Text again. A batch without a span, or a writer that
-// ignores it, gets the same bytes from Text.
+// look.text without its lines line0 to line1 (the viewer's own line, if any). A session
+// writer copies the look's rendering for its kind of client (rendered once by the first
+// writer of that kind) instead of rendering that part of Text again. A batch without a span,
+// or a writer that ignores it, gets the same bytes from Text.
 type keptSpan struct {
-	look       *roomLook
-	at         int
-	cut0, cut1 int32
+	look         *lookText
+	at           int
+	line0, line1 int32
+}
+
+// keptSpanAt returns the span of look at offset at of a batch, without text[cut0:cut1]; it
+// has no look if the cut is not whole lines.
+func keptSpanAt(look *lookText, at, cut0, cut1 int) keptSpan {
+	i, ok0 := slices.BinarySearch(look.lines, int32(cut0))
+	j, ok1 := slices.BinarySearch(look.lines, int32(cut1))
+	if !ok0 || !ok1 || i > j {
+		return keptSpan{}
+	}
+	return keptSpan{look: look, at: at, line0: int32(i), line1: int32(j)}
 }
 
 // len is the length of the span's text in the batch.
-func (k keptSpan) len() int { return len(k.look.text) - int(k.cut1-k.cut0) }
+func (k keptSpan) len() int {
+	return len(k.look.text) - int(k.look.lines[k.line1]-k.look.lines[k.line0])
+}
+
+// appendTo appends the span's look to dst as lr renders it, without the cut lines.
+func (k keptSpan) appendTo(dst []byte, lr *lookRender) []byte {
+	dst = append(dst, lr.buf[:lr.lines[k.line0]]...)
+	return append(dst, lr.buf[lr.lines[k.line1]:]...)
+}
 
 // renderKey is everything a rendering of text depends on: the renderer, the width lines are
 // wrapped at, and the telnet encoding (raw TCP or telnet).
@@ -177,67 +199,62 @@ type lookRender struct {
 }
 
 // maxRenders bounds the kinds of client a kept look is rendered for; writers of further
-// kinds render their text themselves.
+// kinds render their text themselves, as for any other text.
 const maxRenders = 8
 
-// appendTo appends the look of k to dst as rendered for key by render (which renders
-// and encodes text, one or more whole lines). It runs on session writers, any number at
-// once: the first writer of a kind renders the whole text line by line and publishes it
-// for the others.
-func (k keptSpan) appendTo(dst []byte, key renderKey, render func(dst []byte, text string) []byte) []byte {
-	c := k.look
-	lr := c.rendered(key)
-	if lr == nil {
-		lr = &lookRender{key: key, lines: make([]int32, len(c.lines))}
-		for i, at := range c.lines[:len(c.lines)-1] {
-			lr.lines[i] = int32(len(lr.buf))
-			lr.buf = render(lr.buf, c.text[at:c.lines[i+1]])
-		}
-		lr.lines[len(c.lines)-1] = int32(len(lr.buf))
-		c.publish(lr)
+// renderFor returns t rendered for key by render (which renders and encodes whole lines),
+// or nil once t has renderings for maxRenders other kinds. It runs on session writers, any
+// number at once: the first writer of a kind renders the text line by line and publishes
+// it; should two race, both use the first published.
+func (t *lookText) renderFor(key renderKey, render func(dst []byte, text string) []byte) *lookRender {
+	if lr, full := t.rendered(key); lr != nil || full {
+		return lr
 	}
-	if k.cut0 == k.cut1 {
-		return append(dst, lr.buf...)
+	lr := &lookRender{key: key, buf: make([]byte, 0, len(t.text)+len(t.text)/4+64),
+		lines: make([]int32, len(t.lines))}
+	for i, at := range t.lines[:len(t.lines)-1] {
+		lr.lines[i] = int32(len(lr.buf))
+		lr.buf = render(lr.buf, t.text[at:t.lines[i+1]])
 	}
-	i, _ := slices.BinarySearch(c.lines, k.cut0)
-	j, _ := slices.BinarySearch(c.lines, k.cut1)
-	dst = append(dst, lr.buf[:lr.lines[i]]...)
-	return append(dst, lr.buf[lr.lines[j]:]...)
+	lr.lines[len(t.lines)-1] = int32(len(lr.buf))
+	return t.publish(lr)
 }
 
-// valid reports whether k's cut is whole lines of its look, as the writer needs.
-func (k keptSpan) valid() bool {
-	_, ok0 := slices.BinarySearch(k.look.lines, k.cut0)
-	_, ok1 := slices.BinarySearch(k.look.lines, k.cut1)
-	return ok0 && ok1 && k.cut0 <= k.cut1
-}
-
-// rendered returns c's text as rendered for key, or nil if no writer has rendered it yet.
-func (c *roomLook) rendered(key renderKey) *lookRender {
-	if list := c.renders.Load(); list != nil {
-		for _, lr := range *list {
-			if lr.key == key {
-				return lr
-			}
+// rendered returns t's rendering for key, if a writer made one, and whether t has as many
+// renderings as it keeps.
+func (t *lookText) rendered(key renderKey) (lr *lookRender, full bool) {
+	list := t.renders.Load()
+	if list == nil {
+		return nil, false
+	}
+	for _, lr := range *list {
+		if lr.key == key {
+			return lr, true
 		}
 	}
-	return nil
+	return nil, len(*list) >= maxRenders
 }
 
-// publish adds lr to c's renderings, unless c has as many as it keeps.
-func (c *roomLook) publish(lr *lookRender) {
+// publish adds lr to t's renderings and returns it, or returns the rendering for lr's key
+// that another writer published first. lr is returned unpublished if t keeps no more.
+func (t *lookText) publish(lr *lookRender) *lookRender {
 	for {
-		old := c.renders.Load()
+		old := t.renders.Load()
 		var list []*lookRender
 		if old != nil {
 			list = *old
 		}
+		for _, o := range list {
+			if o.key == lr.key {
+				return o
+			}
+		}
 		if len(list) >= maxRenders {
-			return
+			return lr
 		}
 		next := append(list[:len(list):len(list)], lr)
-		if c.renders.CompareAndSwap(old, &next) {
-			return
+		if t.renders.CompareAndSwap(old, &next) {
+			return lr
 		}
 	}
 }

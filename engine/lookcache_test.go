@@ -81,7 +81,8 @@ func TestKeptLookFollowsTheRoom(t *testing.T) {
 // TestKeptLookRenderedOnce checks that a session writer copying a kept look's shared
 // rendering writes exactly the bytes it would have rendered itself, for every kind of
 // client (colour level, character set, width, telnet or raw TCP) and every viewer (each
-// with its own line cut out), with writers of many sessions rendering at once.
+// with its own line cut out), with writers of many sessions rendering at once, and that a
+// look keeps one rendering per kind, up to maxRenders.
 func TestKeptLookRenderedOnce(t *testing.T) {
 	e, err := New(Config{Game: mudd.DefaultGame(), DataDir: t.TempDir(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -109,6 +110,14 @@ func TestKeptLookRenderedOnce(t *testing.T) {
 		{false, markup.Xterm256, charsetUTF8, 40},
 		{false, markup.TrueColor, charsetASCII, 132},
 		{false, markup.TrueColor, charsetUTF8, 23},
+	}
+	for w := range maxRenders { // more kinds than a look keeps renderings for
+		kinds = append(kinds, struct {
+			raw     bool
+			level   markup.Level
+			charset int32
+			width   int
+		}{false, markup.ANSI16, charsetUTF8, 60 + w})
 	}
 	var wg sync.WaitGroup
 	for _, p := range players {
@@ -151,7 +160,18 @@ func TestKeptLookRenderedOnce(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	if c := e.looks[r]; c == nil || c.renders.Load() == nil || len(*c.renders.Load()) != len(kinds) {
-		t.Errorf("the kept look is not rendered once for each of %d kinds of client", len(kinds))
+	c := e.looks[r]
+	if c == nil || c.renders.Load() == nil {
+		t.Fatal("the kept look has no renderings")
+	}
+	seen := make(map[renderKey]bool)
+	for _, lr := range *c.renders.Load() {
+		if seen[lr.key] {
+			t.Errorf("two renderings for %+v", lr.key)
+		}
+		seen[lr.key] = true
+	}
+	if len(seen) != maxRenders {
+		t.Errorf("the kept look keeps %d renderings for %d kinds of client, want %d", len(seen), len(kinds), maxRenders)
 	}
 }

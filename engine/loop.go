@@ -237,6 +237,7 @@ func (e *Engine) saveSome(n int) {
 	}
 	var batch []state.Character
 	for _, p := range e.saving[:n] {
+		p.listed = false
 		if p.dirty && e.players[state.Key(p.Name)] == p {
 			batch = append(batch, e.snapshot(p))
 		}

@@ -35,6 +35,7 @@ type Player struct {
 	inRunq     bool // p is in the engine's round-robin queue
 	pwFailures int  // wrong current passwords typed to the password command
 	dirty      bool
+	listed     bool              // p is in a save round's list (see saveDue)
 	input      func(line string) // if set, takes the next line instead of the command parser
 	askPrompt  string            // prompt for input, instead of the usual one
 	hideInput  bool              // input is hidden (a password): echo goes off with the prompt
@@ -74,7 +75,7 @@ func (p *Player) Send(text string) {
 
 // sendCut is Send(text[:cut0] + text[cut1:]) without making that string. If text is kept's
 // text, the batch notes where it is, so that the session's writer can copy its rendering.
-func (p *Player) sendCut(text string, cut0, cut1 int, kept *roomLook) {
+func (p *Player) sendCut(text string, cut0, cut1 int, kept *lookText) {
 	if p.sess == nil || p.snoopedBy != nil {
 		if cut0 != cut1 {
 			text = text[:cut0] + text[cut1:]
@@ -87,7 +88,7 @@ func (p *Player) sendCut(text string, cut0, cut1 int, kept *roomLook) {
 		p.atPrompt = false
 	}
 	if kept != nil && p.kept.look == nil {
-		p.kept = keptSpan{look: kept, at: p.out.Len(), cut0: int32(cut0), cut1: int32(cut1)}
+		p.kept = keptSpanAt(kept, p.out.Len(), cut0, cut1)
 	}
 	p.out.Grow(len(text) - (cut1 - cut0) + 1)
 	p.out.WriteString(text[:cut0])
@@ -117,16 +118,17 @@ func (e *Engine) dropPlayer(p *Player) {
 // playerKeys returns the keys of e.players in order, sorted again only when they changed.
 // The caller must not change the slice.
 func (e *Engine) playerKeys() []string {
-	if len(e.sortedNames) != len(e.players) || e.sortedNames == nil {
+	if e.sortedNames == nil {
 		e.sortedNames = sortedKeys(e.players)
 	}
 	return e.sortedNames
 }
 
-// touch marks p changed since its last save, so that the next save round saves it.
+// touch marks p changed since its last save, so that a save round saves it (see saveDue).
 func (p *Player) touch() {
-	if !p.dirty {
-		p.dirty = true
+	p.dirty = true
+	if !p.listed {
+		p.listed = true
 		p.e.changed = append(p.e.changed, p)
 	}
 }

@@ -234,7 +234,7 @@ func (e *Engine) announceReload(r ReloadResult, to *Player) {
 	default:
 		e.log.Info("reloaded", "zone", r.Zone, "took", r.Duration)
 	}
-	for _, k := range sortedKeys(e.players) {
+	for _, k := range e.playerKeys() {
 		if p := e.players[k]; p.Role >= RoleBuilder && p != to {
 			p.Send("[reload] " + msg)
 		}

@@ -67,6 +67,13 @@ func TestSavesSpreadOverTheInterval(t *testing.T) {
 	if late.dirty {
 		t.Fatal("a character changed during a round was not saved in the next")
 	}
+	for range 3 { // saved at once (a save command), changed again: listed once
+		e.save(e.snapshot(late))
+		late.touch()
+	}
+	if len(e.changed) != 1 {
+		t.Fatalf("%d entries in the list of changed players, want 1", len(e.changed))
+	}
 	for _, p := range players {
 		c, err := e.saver.Load(context.Background(), p.Name)
 		if err != nil || c.Version != p.version {

@@ -322,10 +322,12 @@ func (s *session) appendText(buf []byte, r markup.Renderer, width int, text stri
 	render := func(dst []byte, text string) []byte {
 		return appendRendered(s.conn.AppendText, dst, r, text, width)
 	}
-	if at := k.at - base; k.look != nil && at >= 0 && at+k.len() <= len(text) && k.valid() {
-		buf = render(buf, text[:at])
-		buf = k.appendTo(buf, renderKey{r: r, width: width, raw: s.tcp}, render)
-		text = text[at+k.len():]
+	if at := k.at - base; k.look != nil && at >= 0 && at+k.len() <= len(text) {
+		if lr := k.look.renderFor(renderKey{r: r, width: width, raw: s.tcp}, render); lr != nil {
+			buf = render(buf, text[:at])
+			buf = k.appendTo(buf, lr)
+			text = text[at+k.len():]
+		}
 	}
 	return render(buf, text)
 }

@@ -214,7 +214,7 @@ func FuzzStaffCommandLine(f *testing.F) {
 		server, client := net.Pipe()
 		t.Cleanup(func() { client.Close() })
 		p = e.restore(state.Character{Name: name}, role)
-		e.players[state.Key(name)] = p
+		e.addPlayer(p)
 		e.attach(p, e.newSession(server, true))
 		return p
 	}
@@ -256,7 +256,7 @@ func TestStaffCommandsFromNowhere(t *testing.T) {
 	defer client.Close()
 	op := e.restore(state.Character{Name: "Op"}, RoleOperator)
 	world.Remove(op.Thing)
-	e.players[state.Key(op.Name)] = op
+	e.addPlayer(op)
 	e.attach(op, e.newSession(server, true))
 	for _, c := range e.cmds.Visible(RoleOperator) {
 		if c.Role < RoleBuilder {

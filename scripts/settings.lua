@@ -3,7 +3,7 @@
 
 return {
   start_gold = 20,           -- gold a new character starts with
-  regen_every = 10,          -- seconds between regeneration ticks for all players
+  regen_every = 10,          -- seconds between a player's regeneration ticks
   round = 2,                 -- seconds between combat rounds
   corpse_decay = 240,        -- seconds before an NPC's corpse crumbles away
   player_corpse_decay = 600, -- a player's corpse lasts longer, so they can go back for it

@@ -225,8 +225,11 @@ end)
 -- "Reach" objectives advance when a player enters a room, or starts a stage while already
 -- standing in its room; a slow sweep catches players put there by other means (staff moves).
 mud.on("enter", function(p, room) Q.reach(room, p) end)
-mud.on("quest_stage", function(p)
-  if p.room then Q.reach(p.room, p) end
+mud.on("quest_stage", function(p, key, stage)
+  local q = Q.by_key[key]
+  if q == nil or stage > #q.stages or p.room == nil then return end -- not a finished quest
+  local st = Q.current(p, q)
+  if st and st.objective.reach == p.room.key then Q.advance(p, q) end
 end)
 sweep.players(settings.quest_sweep, function(p)
   if p.room then Q.reach(p.room, p) end

@@ -4,9 +4,10 @@
 --   sweep.players(10, function(p) ... end)   -- fn(p) for every player once per 10 seconds
 --
 -- A timer that visits every player at once costs one pulse a time proportional to the
--- players online: with thousands, a pulse that overruns. A sweep runs ten times as often and
--- visits a tenth of the players each time, so each player is still visited about once per
--- period (a player who logs in or out meanwhile may be visited a tick early or late).
+-- players in the game: with thousands, a pulse that overruns. A sweep runs ten times as often
+-- and visits every tenth player of mud.players() in turn, so each player is visited about
+-- once per period; a login or logout shifts the list, and with it a player's turn, by up to
+-- one period.
 
 local M = {}
 
