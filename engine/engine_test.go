@@ -310,6 +310,23 @@ func TestIdleTimeoutSaysGoodbye(t *testing.T) {
 	}
 }
 
+// TestActivePlayerIsNotIdle checks that a player who keeps typing stays connected past the
+// idle timeout (the reader pushes its deadline back lazily), and is let go once silent.
+func TestActivePlayerIsNotIdle(t *testing.T) {
+	s := startServer(t, fixture(), t.TempDir(), func(c *engine.Config) { c.IdleTimeout = time.Second })
+	c := mudtest.Create(t, s, "Alice", "password1")
+	for range 40 { // two idle timeouts of typing, faster than the deadline moves
+		time.Sleep(50 * time.Millisecond)
+		if out := c.Do("look"); !strings.Contains(out, "Town Square") {
+			t.Fatalf("a typing player got:\n%s", out)
+		}
+	}
+	c.Expect("idle too long")
+	if !c.Closed(5 * time.Second) {
+		t.Fatal("idle connection still open")
+	}
+}
+
 func TestDroppedQuestionDoesNotFollowTheCharacter(t *testing.T) {
 	s := startServer(t, fixture(), t.TempDir())
 	c := mudtest.Create(t, s, "Alice", "password1")

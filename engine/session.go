@@ -389,10 +389,20 @@ func (e *Engine) play(s *session) {
 }
 
 // feedLines reads lines and posts them to the loop until the connection ends, and returns why.
+//
+// The idle deadline is pushed back only when an eighth of IdleTimeout has passed since it
+// last was (setting it costs a timer update per line): when it expires, a client that sent a
+// line since is given the rest of its time.
 func (e *Engine) feedLines(s *session) string {
+	last := time.Now()  // of the last line
+	var armed time.Time // the idle deadline is armed+IdleTimeout
 	for {
-		s.raw.SetReadDeadline(time.Now().Add(e.cfg.IdleTimeout))
+		if last.Sub(armed) >= e.cfg.IdleTimeout/8 {
+			armed = last
+			s.raw.SetReadDeadline(armed.Add(e.cfg.IdleTimeout))
+		}
 		if s.parkReader() {
+			armed = time.Time{} // a pause moved the deadline
 			continue
 		}
 		line, err := s.conn.ReadLine()
@@ -402,7 +412,12 @@ func (e *Engine) feedLines(s *session) string {
 			continue
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			if s.parkReader() || s.closed() {
+				armed = time.Time{}
 				continue // resumed after a pause, or closed: the next read says so
+			}
+			if time.Since(last) < e.cfg.IdleTimeout {
+				armed = time.Time{} // a line came after the deadline was set
+				continue
 			}
 			return reasonIdle
 		case s.oob.flooded:
@@ -420,7 +435,8 @@ func (e *Engine) feedLines(s *session) string {
 		} else if n > e.cfg.InputQueue/2 && !s.warned.Swap(true) {
 			s.trySend(Output{Text: "Slow down! Commands are piling up; you will be disconnected if you keep flooding.\n"})
 		}
-		if !e.post(lineEvent{s: s, line: line, at: time.Now()}) {
+		last = time.Now()
+		if !e.post(lineEvent{s: s, line: line, at: last}) {
 			return reasonShutdown
 		}
 	}
