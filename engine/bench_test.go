@@ -66,19 +66,20 @@ npc { key = "idler", name = "an idler", ground = "An idler leans on a wall.", ti
 // benchEngine builds an engine for game without serving it: the benchmark is the loop. A nil
 // clock is time.Now.
 func benchEngine(b *testing.B, game fs.FS, clock func() time.Time) *Engine {
-	return benchEngineWith(b, Config{Game: game, Clock: clock})
+	return testEngine(b, Config{Game: game, Clock: clock})
 }
 
-// benchEngineWith is benchEngine with more of the configuration, in a new data directory.
-func benchEngineWith(b *testing.B, cfg Config) *Engine {
-	b.Helper()
-	cfg.DataDir = b.TempDir()
+// testEngine builds an engine with cfg in a new data directory, logging nowhere, without
+// serving it, and closes it when the test ends.
+func testEngine(tb testing.TB, cfg Config) *Engine {
+	tb.Helper()
+	cfg.DataDir = tb.TempDir()
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	e, err := New(cfg)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(func() { e.Close() })
+	tb.Cleanup(func() { e.Close() })
 	return e
 }
 
@@ -256,7 +257,7 @@ func BenchmarkPulseSaving5000(b *testing.B) {
 	}{{"saving", 5 * time.Second}, {"not-saving", 1000 * time.Hour}} {
 		b.Run(run.name, func(b *testing.B) {
 			clock := time.Now()
-			e := benchEngineWith(b, Config{Game: mudd.DefaultGame(), SaveInterval: run.every,
+			e := testEngine(b, Config{Game: mudd.DefaultGame(), SaveInterval: run.every,
 				LinkDeadGrace: 1000 * time.Hour, Clock: func() time.Time { return clock }})
 			players := make([]*Player, 5000)
 			for i := range players {

@@ -3,8 +3,6 @@ package engine
 import (
 	"bytes"
 	"fmt"
-	"io"
-	"log/slog"
 	"sync"
 	"testing"
 
@@ -18,12 +16,7 @@ import (
 // kept text, is what rendering the room again gives, for every viewer, after each kind of
 // change a look shows.
 func TestKeptLookFollowsTheRoom(t *testing.T) {
-	e, err := New(Config{Game: mudd.DefaultGame(), DataDir: t.TempDir(),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
+	e := testEngine(t, Config{Game: mudd.DefaultGame()})
 	var players []*Player
 	for _, name := range []string{"Ann", "Bob", "Cid", "Dee", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jon"} {
 		p, _ := benchPlayer(e, name)
@@ -84,12 +77,7 @@ func TestKeptLookFollowsTheRoom(t *testing.T) {
 // with its own line cut out), with writers of many sessions rendering at once, and that a
 // look keeps one rendering per kind, up to maxRenders.
 func TestKeptLookRenderedOnce(t *testing.T) {
-	e, err := New(Config{Game: mudd.DefaultGame(), DataDir: t.TempDir(),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
+	e := testEngine(t, Config{Game: mudd.DefaultGame()})
 	var players []*Player
 	for i := range 12 {
 		p, _ := benchPlayer(e, fmt.Sprintf("Viewer%c", 'a'+i))

@@ -3,8 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -22,13 +20,8 @@ func TestSavesSpreadOverTheInterval(t *testing.T) {
 		"world/z/zone.lua":  {Data: []byte(`zone { key = "z", name = "Z" }`)},
 		"world/z/rooms.lua": {Data: []byte(`room { key = "r", name = "A Room", desc = "Plain." }`)},
 	}
-	e, err := New(Config{Game: game, DataDir: t.TempDir(), SaveInterval: time.Second,
-		LinkDeadGrace: time.Hour, Clock: func() time.Time { return clock },
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
+	e := testEngine(t, Config{Game: game, SaveInterval: time.Second, LinkDeadGrace: time.Hour,
+		Clock: func() time.Time { return clock }})
 	const n, pulses = 95, 10 // 10 pulses a round: 10 characters a pulse, the last one 5
 	var players []*Player
 	for i := range n {
