@@ -16,6 +16,7 @@ import (
 // the text was made from (name, description, exits and doors, and every thing there with
 // its kind, name, ground line and link state), which costs a fraction of rendering the room
 // again when many players are in it.
+//
 // The loop owns a roomLook; session writers share only its lookText.
 type roomLook struct {
 	name, desc string
