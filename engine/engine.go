@@ -69,6 +69,8 @@ type Engine struct {
 	changed       []*Player // players changed since the round began, in the order they changed
 	saving        []*Player // the round's players not yet saved
 	saveShare     int       // how many of them each pulse saves
+	saveOwed      int       // how many of them busy pulses left to the next
+	lastExpiry    time.Time // when the loop last looked for link-dead characters to remove
 	luaErrors     map[string]*errorSeen
 	now           func() time.Time
 	rand          *rand.Rand            // math.random and random choices of the engine

@@ -197,14 +197,18 @@ func (e *Engine) pulse() {
 	now := e.now()
 	e.rebootCountdown(now)
 	e.timers.runDue(now)
-	e.expireLinkDead()
-	e.saveDue(now)
+	e.expireLinkDead(now)
+	e.saveDue(now, time.Since(start))
 	e.stats.pulse.Observe(time.Since(start))
 }
 
-// expireLinkDead saves and removes characters whose connection dropped too long ago.
-func (e *Engine) expireLinkDead() {
-	now := e.now()
+// expireLinkDead saves and removes characters whose connection dropped too long ago. It
+// looks at every player, so it does so at most every tenth of the grace and every second.
+func (e *Engine) expireLinkDead(now time.Time) {
+	if now.Sub(e.lastExpiry) < min(time.Second, e.cfg.LinkDeadGrace/10) {
+		return
+	}
+	e.lastExpiry = now
 	for _, p := range e.players {
 		if p.sess == nil && now.Sub(p.linkDeadAt) >= e.cfg.LinkDeadGrace {
 			e.log.Info("link-dead character removed", "name", p.Name)
@@ -215,19 +219,27 @@ func (e *Engine) expireLinkDead() {
 
 // saveDue hands snapshots of changed players to the writer goroutine, spread over the
 // pulses of a save interval so that no pulse pays for all of them: every SaveInterval a
-// round begins with the players changed since the last round began, and each pulse saves
-// its share of them. A player is saved at most two intervals after it changed, and at once
-// when it leaves the game.
-func (e *Engine) saveDue(now time.Time) {
+// round begins with the players changed since the last round began, and each pulse owes
+// its share of them. A pulse that was busy (past a hundredth of the pulse before saving)
+// leaves what it owes to the next ones, up to maxOwedShares. A player is saved at most two
+// intervals after it changed, and at once when it leaves the game.
+func (e *Engine) saveDue(now time.Time, busy time.Duration) {
 	if now.Sub(e.lastSave) >= e.cfg.SaveInterval {
 		e.lastSave = now
 		e.saveSome(len(e.saving)) // what a late round did not reach
 		e.saving, e.changed = e.changed, e.saving[:0]
 		pulses := max(int(e.cfg.SaveInterval/e.cfg.Pulse), 1)
-		e.saveShare = (len(e.saving) + pulses - 1) / pulses
+		e.saveShare, e.saveOwed = (len(e.saving)+pulses-1)/pulses, 0
 	}
-	e.saveSome(e.saveShare)
+	e.saveOwed += e.saveShare
+	if busy < e.cfg.Pulse/100 || e.saveOwed >= maxOwedShares*e.saveShare {
+		e.saveSome(e.saveOwed)
+		e.saveOwed = 0
+	}
 }
+
+// maxOwedShares bounds the shares of a save round that busy pulses leave to later ones.
+const maxOwedShares = 4
 
 // saveSome saves the next n players of the round that are still changed and here.
 func (e *Engine) saveSome(n int) {

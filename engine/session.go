@@ -389,20 +389,14 @@ func (e *Engine) play(s *session) {
 }
 
 // feedLines reads lines and posts them to the loop until the connection ends, and returns why.
-//
-// The idle deadline is pushed back only when an eighth of IdleTimeout has passed since it
-// last was (setting it costs a timer update per line): when it expires, a client that sent a
-// line since is given the rest of its time.
 func (e *Engine) feedLines(s *session) string {
-	last := time.Now()  // of the last line
-	var armed time.Time // the idle deadline is armed+IdleTimeout
+	idle := idleTimer{timeout: e.cfg.IdleTimeout, last: time.Now()}
 	for {
-		if last.Sub(armed) >= e.cfg.IdleTimeout/8 {
-			armed = last
-			s.raw.SetReadDeadline(armed.Add(e.cfg.IdleTimeout))
+		if deadline, move := idle.due(); move {
+			s.raw.SetReadDeadline(deadline)
 		}
 		if s.parkReader() {
-			armed = time.Time{} // a pause moved the deadline
+			idle.resumed(time.Now()) // the pause moved the deadline; it did not count as idle
 			continue
 		}
 		line, err := s.conn.ReadLine()
@@ -412,11 +406,10 @@ func (e *Engine) feedLines(s *session) string {
 			continue
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			if s.parkReader() || s.closed() {
-				armed = time.Time{}
+				idle.resumed(time.Now())
 				continue // resumed after a pause, or closed: the next read says so
 			}
-			if time.Since(last) < e.cfg.IdleTimeout {
-				armed = time.Time{} // a line came after the deadline was set
+			if !idle.expired(time.Now()) {
 				continue
 			}
 			return reasonIdle
@@ -435,12 +428,45 @@ func (e *Engine) feedLines(s *session) string {
 		} else if n > e.cfg.InputQueue/2 && !s.warned.Swap(true) {
 			s.trySend(Output{Text: "Slow down! Commands are piling up; you will be disconnected if you keep flooding.\n"})
 		}
-		last = time.Now()
-		if !e.post(lineEvent{s: s, line: line, at: last}) {
+		at := time.Now()
+		idle.last = at
+		if !e.post(lineEvent{s: s, line: line, at: at}) {
 			return reasonShutdown
 		}
 	}
 }
+
+// An idleTimer decides when a session's reader moves its read deadline, which ends a client
+// idle for timeout: only once an eighth of timeout has passed since it last moved (setting a
+// deadline costs a timer update, too much for every line), and never so that a client that
+// sent a line within timeout is cut off.
+type idleTimer struct {
+	timeout time.Duration
+	last    time.Time // the last line, or the end of a pause
+	armed   time.Time // the deadline is armed+timeout
+}
+
+// due returns the deadline to set before the next read, if it is to move.
+func (t *idleTimer) due() (deadline time.Time, move bool) {
+	if t.last.Sub(t.armed) < t.timeout/8 {
+		return time.Time{}, false
+	}
+	t.armed = t.last
+	return t.armed.Add(t.timeout), true
+}
+
+// expired reports whether the deadline passing at now means the client is idle. If it does
+// not (a line came after the deadline was set), the next due moves it.
+func (t *idleTimer) expired(now time.Time) bool {
+	if now.Sub(t.last) >= t.timeout {
+		return true
+	}
+	t.armed = time.Time{}
+	return false
+}
+
+// resumed restarts the count at now, after a pause that moved the deadline.
+func (t *idleTimer) resumed(now time.Time) { t.last, t.armed = now, time.Time{} }
 
 // readLine reads one line during login, with the login deadline.
 func (e *Engine) readLine(s *session, deadline time.Time) (string, error) {

@@ -62,7 +62,7 @@ func parseBench(args []string, stderr io.Writer) (*benchOptions, error) {
 	fset.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the first engine run's load phase (with --listen: "+
 		"of the whole serving) to `file`")
 	fset.StringVar(&o.logLevel, "log-level", "warn", "in-process engine's log level")
-	fset.DurationVar(&o.saveEvery, "save-interval", 5*time.Second, "in-process engine: how often changed characters are saved")
+	fset.DurationVar(&o.saveEvery, "save-interval", 5*time.Second, "in-process engine: period of saving (a changed character is saved within two)")
 	fset.StringVar(&o.game, "game", "", "in-process engine: game `directory` (default: the embedded default game)")
 	fset.StringVar(&o.listen, "listen", "", "serve the in-process engine (the ceiling with --ceiling) on `host:port` until "+
 		"interrupted, without bots: run them in another process with --addr, to measure the server alone")

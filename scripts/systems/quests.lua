@@ -15,8 +15,8 @@
 -- A quest has no record until the first objective is met; a quest whose first objective is
 -- to talk to someone therefore starts when the player asks that someone about it.
 -- Objectives advance through: quests.ask (from an NPC's on_ask), quests.give (from an NPC's
--- on_give), the "death" event (kill), and quests.reach (the "enter" and "quest_stage" events,
--- and a sweep every settings.quest_sweep seconds). Every change of stage emits quest_stage(player, key, stage);
+-- on_give), the "death" event (kill), and quests.reach (the "enter" and "quest_stage"
+-- events, and a sweep every settings.quest_sweep seconds). Every change of stage emits quest_stage(player, key, stage);
 -- stage is #stages + 1 when the quest is complete.
 
 local settings = require("settings")
@@ -223,8 +223,16 @@ mud.on("death", function(victim, killer)
 end)
 
 -- "Reach" objectives advance when a player enters a room, or starts a stage while already
--- standing in its room; a slow sweep catches players put there by other means (staff moves).
-mud.on("enter", function(p, room) Q.reach(room, p) end)
+-- standing in its room; a slow sweep catches players put in a room by other means (staff
+-- moves), once per room they are found in, so that a repeatable quest is not done again
+-- while its player stays put.
+local seen = mud.keep("quests.seen", {}) -- player id -> the room key reach last looked at
+
+mud.on("enter", function(p, room)
+  seen[p.id] = room.key
+  Q.reach(room, p)
+end)
+mud.on("logout", function(p) seen[p.id] = nil end)
 mud.on("quest_stage", function(p, key, stage)
   local q = Q.by_key[key]
   if q == nil or stage > #q.stages or p.room == nil then return end -- not a finished quest
@@ -232,7 +240,11 @@ mud.on("quest_stage", function(p, key, stage)
   if st and st.objective.reach == p.room.key then Q.advance(p, q) end
 end)
 sweep.players(settings.quest_sweep, function(p)
-  if p.room then Q.reach(p.room, p) end
+  local room = p.room
+  if room and seen[p.id] ~= room.key then
+    seen[p.id] = room.key
+    Q.reach(room, p)
+  end
 end)
 
 command {

@@ -1,4 +1,4 @@
--- Sweeps over every player online, spread out in time.
+-- Sweeps over every player in the game (link-dead ones too), spread out in time.
 --
 --   local sweep = require("systems.sweep")
 --   sweep.players(10, function(p) ... end)   -- fn(p) for every player once per 10 seconds

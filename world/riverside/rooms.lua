@@ -1,7 +1,6 @@
 -- The River Wend: the landing, the ferry, and the watchtower on the far bank.
 
 local B = require("behaviours")
-local quests = require("systems.quests")
 
 room {
   key = "landing",
@@ -173,7 +172,4 @@ ladder climbs to the chamber above.]],
   exits = {
     up = "base",
   },
-  on_enter = function(room, who)
-    quests.reach(room, who)
-  end,
 }
