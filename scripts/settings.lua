@@ -9,6 +9,6 @@ return {
   player_corpse_decay = 600, -- a player's corpse lasts longer, so they can go back for it
   death_gold = 0.5,          -- share of a player's gold left in their corpse when they die
   respawn = "millbrook:temple", -- where the dead wake up
-  quest_sweep = 10,          -- seconds between a player's checks of "reach a room" objectives, besides each move
+  quest_sweep = 10,          -- seconds between "reach" checks of players put in a room by staff
   carry = 25,                -- things a character can carry (the engine's limit)
 }
