@@ -247,7 +247,7 @@ func (e *Engine) saveSome(n int) {
 	if n == 0 {
 		return
 	}
-	var batch []state.Character
+	batch := make([]state.Character, 0, n)
 	for _, p := range e.saving[:n] {
 		p.listed = false
 		if p.dirty && e.players[state.Key(p.Name)] == p {

@@ -441,8 +441,9 @@ func (b *luaBindings) registerRuntime() {
 			return 1
 		},
 		"players": func(L *lua.LState) int {
-			tbl := L.NewTable()
-			for _, k := range b.e.playerKeys() {
+			keys := b.e.playerKeys()
+			tbl := L.CreateTable(len(keys), 0)
+			for _, k := range keys {
 				tbl.Append(b.thingUD(b.e.players[k].Thing))
 			}
 			L.Push(tbl)
