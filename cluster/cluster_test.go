@@ -43,6 +43,12 @@ func startInProcess(t *testing.T) *inProcess { return startInProcessGame(t, "", 
 // (SQLite in a temporary directory when "").
 func startInProcessGame(t *testing.T, dir, db string) *inProcess {
 	t.Helper()
+	return startInProcessWith(t, dir, db, func(*engine.Config) {})
+}
+
+// startInProcessWith is startInProcessGame with set changing the gateway's configuration.
+func startInProcessWith(t *testing.T, dir, db string, set func(*engine.Config)) *inProcess {
+	t.Helper()
 	ns, err := server.NewServer(&server.Options{DontListen: true, NoSigs: true, NoLog: true})
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +63,9 @@ func startInProcessGame(t *testing.T, dir, db string) *inProcess {
 		c.game = os.DirFS(dir)
 	}
 	g := cluster.NewGateway(c.conn(), "gw", quiet())
-	c.gw = mudtest.Start(t, engine.Config{Game: c.game, GameDir: dir, DataDir: c.data, DB: db, Gateway: g, Zones: []string{}},
+	cfg := engine.Config{Game: c.game, GameDir: dir, DataDir: c.data, DB: db, Gateway: g, Zones: []string{}}
+	set(&cfg)
+	c.gw = mudtest.Start(t, cfg,
 		func(eng *engine.Engine) {
 			stop, err := g.Start(eng)
 			if err != nil {
@@ -167,6 +175,24 @@ func TestHandOverInProcess(t *testing.T) {
 	}
 	if out := w.Do("inventory"); strings.Count(out, "beeswax candle") != 1 {
 		t.Fatalf("inventory back in the village:\n%s", out)
+	}
+}
+
+// TestIdleThroughTheGateway: a client that keeps typing at the gateway stays connected past
+// the idle timeout; once silent for it, it is told so and let go.
+func TestIdleThroughTheGateway(t *testing.T) {
+	c := startInProcessWith(t, "", "", func(cfg *engine.Config) { cfg.IdleTimeout = time.Second })
+	c.scene("village", "millbrook", "riverside", "eldwood")
+	w := mudtest.Create(t, c.gw, "Idler", "idler12345")
+	for range 30 { // well past the idle timeout, typing faster than the deadline moves
+		time.Sleep(50 * time.Millisecond)
+		if out := w.Do("look"); !strings.Contains(out, "Millbrook Square") {
+			t.Fatalf("a typing player got:\n%s", out)
+		}
+	}
+	w.Expect("idle too long")
+	if !w.Closed(5 * time.Second) {
+		t.Fatal("idle connection still open")
 	}
 }
 

@@ -113,7 +113,7 @@ func (e *Engine) restoreClient(h *Handover, hs handedSession) (*Client, error) {
 		e.log.Warn("copyover: account not read; keeping what the old process knew", "name", hs.Name, "err", err)
 		acct = store.Account{Name: hs.Name, Role: hs.Role}
 	}
-	c := &Client{e: e, s: s, acct: acct}
+	c := &Client{e: e, s: s, acct: acct, idle: newIdleTimer(e.cfg.IdleTimeout)}
 	s.client = c
 	return c, nil
 }

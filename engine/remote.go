@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
 	"slices"
 	"time"
@@ -40,6 +39,7 @@ type Client struct {
 	s     *session
 	acct  store.Account
 	early []telnet.Message
+	idle  idleTimer // owned by the reader goroutine (ReadLine)
 }
 
 // ID identifies the connection within this process.
@@ -67,27 +67,7 @@ func (c *Client) TCP() bool { return c.s.tcp }
 //
 // A copyover pauses the reader here, at a line boundary: once the client is handed to a new
 // process, ReadLine fails with net.ErrClosed.
-func (c *Client) ReadLine() (string, error) {
-	s := c.s
-	for {
-		s.raw.SetReadDeadline(time.Now().Add(c.e.cfg.IdleTimeout))
-		if s.parkReader() {
-			continue
-		}
-		line, err := s.conn.ReadLine()
-		switch {
-		case errors.Is(err, telnet.ErrLineTooLong):
-			s.trySend(Output{Text: "That line is too long; it was discarded.\n"})
-			continue
-		case errors.Is(err, os.ErrDeadlineExceeded) && s.currentHold() != nil:
-			if s.parkReader() {
-				continue
-			}
-			return "", net.ErrClosed
-		}
-		return line, err
-	}
-}
+func (c *Client) ReadLine() (string, error) { return c.s.nextLine(&c.idle) }
 
 // Role is the role of the client's account.
 func (c *Client) Role() Role {
@@ -124,7 +104,7 @@ func (c *Client) Done() <-chan struct{} { return c.s.done }
 // playElsewhere hands a logged-in session to the gateway and closes it when the gateway is
 // done.
 func (e *Engine) playElsewhere(ctx context.Context, s *session, acct store.Account) {
-	c := &Client{e: e, s: s, acct: acct, early: s.early}
+	c := &Client{e: e, s: s, acct: acct, early: s.early, idle: newIdleTimer(e.cfg.IdleTimeout)}
 	s.client, s.early = c, nil
 	e.cfg.Gateway.Play(ctx, c)
 	s.finish()

@@ -390,7 +390,38 @@ func (e *Engine) play(s *session) {
 
 // feedLines reads lines and posts them to the loop until the connection ends, and returns why.
 func (e *Engine) feedLines(s *session) string {
-	idle := idleTimer{timeout: e.cfg.IdleTimeout, last: time.Now()}
+	idle := newIdleTimer(e.cfg.IdleTimeout)
+	for {
+		line, err := s.nextLine(&idle)
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return reasonIdle
+		case s.oob.flooded:
+			return reasonFlood
+		case err != nil:
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				e.log.Info("read failed", "session", s.id, "err", err)
+			}
+			return reasonDropped
+		}
+		if n := int(s.queued.Add(1)); n > e.cfg.InputQueue {
+			e.log.Warn("input flood; disconnecting", "session", s.id, "addr", s.addr, "queued", n)
+			s.trySend(Output{Text: "You are sending commands faster than the game can run them. Goodbye.\n", Close: true})
+			return reasonFlood
+		} else if n > e.cfg.InputQueue/2 && !s.warned.Swap(true) {
+			s.trySend(Output{Text: "Slow down! Commands are piling up; you will be disconnected if you keep flooding.\n"})
+		}
+		if !e.post(lineEvent{s: s, line: line, at: idle.last}) {
+			return reasonShutdown
+		}
+	}
+}
+
+// nextLine reads the next line of a session in play, here or for a Gateway: it keeps the
+// idle deadline with idle, waits out a copyover pause, and skips a line over the length
+// limit, telling the client. It fails with os.ErrDeadlineExceeded once the client has been
+// idle for idle.timeout; idle.last is when the line came.
+func (s *session) nextLine(idle *idleTimer) (string, error) {
 	for {
 		if deadline, move := idle.due(); move {
 			s.raw.SetReadDeadline(deadline)
@@ -412,27 +443,10 @@ func (e *Engine) feedLines(s *session) string {
 			if !idle.expired(time.Now()) {
 				continue
 			}
-			return reasonIdle
-		case s.oob.flooded:
-			return reasonFlood
-		case err != nil:
-			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
-				e.log.Info("read failed", "session", s.id, "err", err)
-			}
-			return reasonDropped
+		case err == nil:
+			idle.last = time.Now()
 		}
-		if n := int(s.queued.Add(1)); n > e.cfg.InputQueue {
-			e.log.Warn("input flood; disconnecting", "session", s.id, "addr", s.addr, "queued", n)
-			s.trySend(Output{Text: "You are sending commands faster than the game can run them. Goodbye.\n", Close: true})
-			return reasonFlood
-		} else if n > e.cfg.InputQueue/2 && !s.warned.Swap(true) {
-			s.trySend(Output{Text: "Slow down! Commands are piling up; you will be disconnected if you keep flooding.\n"})
-		}
-		at := time.Now()
-		idle.last = at
-		if !e.post(lineEvent{s: s, line: line, at: at}) {
-			return reasonShutdown
-		}
+		return line, err
 	}
 }
 
@@ -444,6 +458,10 @@ type idleTimer struct {
 	timeout time.Duration
 	last    time.Time // the last line, or the end of a pause
 	armed   time.Time // the deadline is armed+timeout
+}
+
+func newIdleTimer(timeout time.Duration) idleTimer {
+	return idleTimer{timeout: timeout, last: time.Now()}
 }
 
 // due returns the deadline to set before the next read, if it is to move.
