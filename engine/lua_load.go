@@ -93,6 +93,9 @@ func (e *Engine) commit(l *loader, old runningGame) {
 	resets := zonesToReset(old.world, e.world)
 	l.b.startRoomTicks()
 	l.b.startZoneResets(resetsDue(old.timers, resets))
+	if t := e.countdown; t != nil && !t.cancelled {
+		e.timers.schedule(t) // the engine's own timer, not the game's: the shutdown goes on
+	}
 	if old.world != nil {
 		e.migrate(old)
 		keepDoors(old.world, e.world)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -148,4 +149,26 @@ func withFile(files fstest.MapFS, name, text string) fstest.MapFS {
 	out := maps.Clone(files)
 	out[name] = &fstest.MapFile{Data: []byte(text), Mode: 0o644}
 	return out
+}
+
+// TestReloadKeepsTheShutdownCountdown checks that a reload during a shutdown countdown does
+// not drop it with the game's timers: the game still shuts down when it is due.
+func TestReloadKeepsTheShutdownCountdown(t *testing.T) {
+	clock := time.Unix(1_700_000_000, 0)
+	e := testEngine(t, Config{Game: tickGame, Clock: func() time.Time { return clock }})
+	stopped := false
+	e.stopLoop = func() { stopped = true }
+	e.shutdownStep(30*time.Second, "test")
+	edited := withFile(tickGame, "scripts/init.lua", string(tickGame["scripts/init.lua"].Data)+"-- edited\n")
+	files, err := readGameFiles(edited, "")
+	if r := e.reload("", files, err); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	for range 40 {
+		clock = clock.Add(time.Second)
+		e.pulse()
+	}
+	if !stopped || e.countdown != nil {
+		t.Fatal("the shutdown countdown was lost in the reload")
+	}
 }
