@@ -668,7 +668,7 @@ func cmdZcreate(c *Context) {
 	}
 	dir := path.Join("world", key)
 	switch {
-	case !validZoneKey(key):
+	case !validKey(key):
 		c.Fail("Zone key %q: use letters, digits and _ only.", key)
 		return
 	case e.world.Zones[key] != nil:
@@ -720,33 +720,28 @@ func (e *Engine) tellPlayer(name, format string, args ...any) {
 
 // zoneAssigned reports the result of zones assign or unassign, back on the loop.
 func (e *Engine) zoneAssigned(assign bool, zone, name, display, by string, err error) {
-	wiz := e.players[state.Key(by)]
-	tell := func(p *Player, format string, args ...any) {
-		if p != nil {
-			p.Sendf(format, args...)
-		}
-	}
+	tell := func(format string, args ...any) { e.tellPlayer(by, format, args...) }
 	switch {
 	case errors.Is(err, store.ErrNotFound) && assign:
-		tell(wiz, "There is no character called %q.", name)
+		tell("There is no character called %q.", name)
 	case errors.Is(err, store.ErrNotFound):
-		tell(wiz, "%s is not assigned to zone %s.", name, zone)
+		tell("%s is not assigned to zone %s.", name, zone)
 	case errors.Is(err, store.ErrExists):
-		tell(wiz, "%s is already assigned to zone %s.", display, zone)
+		tell("%s is already assigned to zone %s.", display, zone)
 	case err != nil:
 		e.log.Error("zone assignment failed", "zone", zone, "name", name, "err", err)
-		tell(wiz, "Could not change the assignment: %v", err)
+		tell("Could not change the assignment: %v", err)
 	case assign:
 		list := append(e.olc.builders[zone], display)
 		slices.SortFunc(list, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
 		e.olc.builders[zone] = list
-		tell(wiz, "%s may now build in zone %s.", display, zone)
-		if p := e.players[state.Key(name)]; p != nil && p != wiz {
-			tell(p, "%s assigned zone %s to you: you may build there now.", by, zone)
+		tell("%s may now build in zone %s.", display, zone)
+		if !strings.EqualFold(name, by) {
+			e.tellPlayer(name, "%s assigned zone %s to you: you may build there now.", by, zone)
 		}
 	default:
 		e.olc.builders[zone] = slices.DeleteFunc(e.olc.builders[zone], func(n string) bool { return strings.EqualFold(n, name) })
-		tell(wiz, "%s may no longer build in zone %s.", name, zone)
+		tell("%s may no longer build in zone %s.", name, zone)
 	}
 }
 

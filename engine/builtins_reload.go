@@ -15,7 +15,7 @@ func cmdReload(c *Context) {
 	dir := ""
 	if zone != "" {
 		dir = e.zoneDirs[zone]
-		if dir == "" && !validZoneKey(zone) {
+		if dir == "" && !validKey(zone) {
 			c.Fail("There is no zone %q.", zone)
 			return
 		}

@@ -149,18 +149,19 @@ func cmdTransfer(c *Context) {
 		return
 	}
 	err := c.Engine.router.Act(who, Action{Kind: ActTransfer, By: c.Player.Name, ByRole: c.Role, Room: to.Key})
-	if c.actFailed(who, err) {
+	if c.actFailed(ActTransfer, who, err) {
 		return
 	}
 	c.Sendf("%s is now in %s (%s).", mudCap(who), to.Name, to.Key)
 }
 
-// actFailed reports a failed Router.Act on the player called who, and whether it failed.
-func (c *Context) actFailed(who string, err error) bool {
+// actFailed reports a failed Router.Act of kind on the player called who, and whether it
+// failed.
+func (c *Context) actFailed(kind ActionKind, who string, err error) bool {
 	if err == nil {
 		return false
 	}
-	c.Fail("%s", ActionFailure(ActTransfer, who, err)) // any kind but ActForce, which cmdForce words itself
+	c.Fail("%s", ActionFailure(kind, who, err))
 	return true
 }
 
@@ -222,12 +223,7 @@ func cmdForce(c *Context) {
 	}
 	err := c.Engine.router.Act(who, Action{Kind: ActForce, By: c.Player.Name, ByRole: c.Role, Line: line,
 		Depth: c.depth + 1})
-	switch {
-	case errors.Is(err, ErrNoSuchPlayer), errors.Is(err, ErrNotPermitted), errors.Is(err, ErrLinkDead):
-		c.actFailed(who, err)
-	case err != nil:
-		c.Fail("%s tried, but: %v", mudCap(who), err)
-	default:
+	if !c.actFailed(ActForce, who, err) {
 		c.Sendf("You force %s to: %s", mudCap(who), line)
 	}
 }
@@ -243,7 +239,7 @@ func cmdKick(c *Context) {
 		return
 	}
 	err := c.Engine.router.Act(who, Action{Kind: ActKick, By: c.Player.Name, ByRole: c.Role, Reason: reason})
-	if !c.actFailed(who, err) {
+	if !c.actFailed(ActKick, who, err) {
 		c.Sendf("You kick %s out of the game.", mudCap(who))
 	}
 }
@@ -256,7 +252,7 @@ func freezeCmd(kind ActionKind) func(*Context) {
 			return
 		}
 		err := c.Engine.router.Act(who, Action{Kind: kind, By: c.Player.Name, ByRole: c.Role})
-		if c.actFailed(who, err) {
+		if c.actFailed(kind, who, err) {
 			return
 		}
 		if kind == ActFreeze {
@@ -683,7 +679,7 @@ func (e *Engine) setField(t statTarget, field, value string) error {
 
 // setData sets t.data[key] from value, which must keep the type a key already has.
 func (e *Engine) setData(t *world.Thing, key, value string) error {
-	if !validDataKey(key) {
+	if len(key) > 64 || !validKey(key) {
 		return fmt.Errorf("%q is not a data key (letters, digits and _)", key)
 	}
 	v, err := parseValue(value)
@@ -694,34 +690,10 @@ func (e *Engine) setData(t *world.Thing, key, value string) error {
 	old := tbl.RawGetString(key)
 	nv := e.lua.luaValue(v, 0)
 	if v != nil && old != lua.LNil && old.Type() != nv.Type() {
-		return fmt.Errorf("data.%s is a %s, and %q is a %s", key, luaTypeName(old), value, luaTypeName(nv))
+		return fmt.Errorf("data.%s is a %s, and %q is a %s", key, old.Type(), value, nv.Type())
 	}
 	tbl.RawSetString(key, nv)
 	return nil
-}
-
-func luaTypeName(v lua.LValue) string {
-	switch v.Type() {
-	case lua.LTNumber:
-		return "number"
-	case lua.LTBool:
-		return "boolean"
-	case lua.LTString:
-		return "string"
-	}
-	return v.Type().String()
-}
-
-func validDataKey(k string) bool {
-	if k == "" || len(k) > 64 {
-		return false
-	}
-	for _, r := range k {
-		if r != '_' && (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // parseValue reads a value typed to set: nil (remove), true or false, a finite number,

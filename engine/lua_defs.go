@@ -95,7 +95,7 @@ func defZone(l *loader, L *lua.LState, def *lua.LTable) {
 	if key == "" {
 		key = l.b.dirZone
 	}
-	if !validZoneKey(key) {
+	if !validKey(key) {
 		l.fail(L, "zone key %q: use letters, digits and _ only", key)
 		return
 	}
@@ -286,7 +286,9 @@ func defTopic(l *loader, L *lua.LState, def *lua.LTable) {
 	l.b.e.topics[name] = field(def, "text")
 }
 
-func validZoneKey(key string) bool {
+// validKey reports whether key is a word of letters, digits and underscores, as zone keys
+// and the keys of builder data set from the command line are.
+func validKey(key string) bool {
 	if key == "" {
 		return false
 	}

@@ -70,13 +70,7 @@ func (c *Client) TCP() bool { return c.s.tcp }
 func (c *Client) ReadLine() (string, error) { return c.s.nextLine(&c.idle) }
 
 // Role is the role of the client's account.
-func (c *Client) Role() Role {
-	r, err := ParseRole(c.acct.Role)
-	if err != nil {
-		return RolePlayer
-	}
-	return r
-}
+func (c *Client) Role() Role { return c.e.roleOf(c.acct) }
 
 // Send queues o for the client without blocking. If the queue is full the client, which is
 // not reading, is cut off and Send reports false.
@@ -198,13 +192,9 @@ func (r *Remote) Line(text string) bool {
 	if s.closed() {
 		return false
 	}
-	if n := int(s.queued.Add(1)); n > e.cfg.InputQueue {
-		e.log.Warn("input flood; disconnecting", "session", s.id, "addr", s.addr, "queued", n)
-		s.trySend(Output{Text: "You are sending commands faster than the game can run them. Goodbye.\n", Close: true})
+	if !e.admitLine(s) {
 		r.closeWith(reasonFlood)
 		return false
-	} else if n > e.cfg.InputQueue/2 && !s.warned.Swap(true) {
-		s.trySend(Output{Text: "Slow down! Commands are piling up; you will be disconnected if you keep flooding.\n"})
 	}
 	return e.post(lineEvent{s: s, line: text, at: time.Now()})
 }

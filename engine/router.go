@@ -100,12 +100,9 @@ func (r localRouter) Tell(from *Player, to, text string) error {
 // TellHere delivers a tell from the player called from (who may be in another process) to
 // the player called to in this process. Call it on the loop.
 func (e *Engine) TellHere(from, to, text string) error {
-	p := e.players[state.Key(to)]
-	switch {
-	case p == nil:
-		return ErrNoSuchPlayer
-	case !p.Online():
-		return ErrLinkDead
+	p, err := e.onlineHere(to)
+	if err != nil {
+		return err
 	}
 	line := fmt.Sprintf("{m}%s tells you,{x} \"%s\"", from, text)
 	p.Send(line)
@@ -116,15 +113,25 @@ func (e *Engine) TellHere(from, to, text string) error {
 // NoticeHere shows text to the player called to in this process, if online: the outcome of
 // something the player did that another process carried out. Call it on the loop.
 func (e *Engine) NoticeHere(to, text string) error {
-	p := e.players[state.Key(to)]
-	switch {
-	case p == nil:
-		return ErrNoSuchPlayer
-	case !p.Online():
-		return ErrLinkDead
+	p, err := e.onlineHere(to)
+	if err != nil {
+		return err
 	}
 	p.Send(text)
 	return nil
+}
+
+// onlineHere returns the player called name in this process, failing with ErrNoSuchPlayer
+// or ErrLinkDead.
+func (e *Engine) onlineHere(name string) (*Player, error) {
+	p := e.players[state.Key(name)]
+	switch {
+	case p == nil:
+		return nil, ErrNoSuchPlayer
+	case !p.Online():
+		return nil, ErrLinkDead
+	}
+	return p, nil
 }
 
 func (r localRouter) Who() []WhoEntry {

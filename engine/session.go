@@ -404,17 +404,29 @@ func (e *Engine) feedLines(s *session) string {
 			}
 			return reasonDropped
 		}
-		if n := int(s.queued.Add(1)); n > e.cfg.InputQueue {
-			e.log.Warn("input flood; disconnecting", "session", s.id, "addr", s.addr, "queued", n)
-			s.trySend(Output{Text: "You are sending commands faster than the game can run them. Goodbye.\n", Close: true})
+		if !e.admitLine(s) {
 			return reasonFlood
-		} else if n > e.cfg.InputQueue/2 && !s.warned.Swap(true) {
-			s.trySend(Output{Text: "Slow down! Commands are piling up; you will be disconnected if you keep flooding.\n"})
 		}
 		if !e.post(lineEvent{s: s, line: line, at: idle.last}) {
 			return reasonShutdown
 		}
 	}
+}
+
+// admitLine counts a line of s's going to the loop. Past half of Config.InputQueue lines not
+// yet run the client is warned; past InputQueue it is told goodbye, and admitLine reports
+// false: the caller cuts it off.
+func (e *Engine) admitLine(s *session) bool {
+	n := int(s.queued.Add(1))
+	switch {
+	case n > e.cfg.InputQueue:
+		e.log.Warn("input flood; disconnecting", "session", s.id, "addr", s.addr, "queued", n)
+		s.trySend(Output{Text: "You are sending commands faster than the game can run them. Goodbye.\n", Close: true})
+		return false
+	case n > e.cfg.InputQueue/2 && !s.warned.Swap(true):
+		s.trySend(Output{Text: "Slow down! Commands are piling up; you will be disconnected if you keep flooding.\n"})
+	}
+	return true
 }
 
 // nextLine reads the next line of a session in play, here or for a Gateway: it keeps the
