@@ -100,3 +100,42 @@ func testAuditLogWritesInBatches(t *testing.T, db testDB) {
 		t.Fatalf("Flush after everything was written: %v", err)
 	}
 }
+
+// TestAuditFlushAfterDrop checks that entries dropped from a full backlog while a batch is
+// being written are counted once, so that Flush still returns once the rest is written.
+func TestAuditFlushAfterDrop(t *testing.T) {
+	s := openTest(t, testDBs[0])
+	a := NewAuditLog(s, testLogger(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	tx := s.db.Begin() // holds SQLite's write lock: the next batch waits for it
+	if tx.Error != nil {
+		t.Fatal(tx.Error)
+	}
+	entry := AuditEntry{At: time.Now(), Who: "Ada", Line: "goto 1", Result: "ok"}
+	a.Add(entry)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		a.mu.Lock()
+		taken := len(a.pending) == 0
+		a.mu.Unlock()
+		if taken {
+			break // the writer has the batch and waits for the lock
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the writer never took the batch")
+		}
+	}
+	for range maxAuditBacklog + 1 { // one over: the oldest waiting entry is dropped
+		a.Add(entry)
+	}
+	if err := tx.Rollback().Error; err != nil {
+		t.Fatal(err)
+	}
+	fctx, fcancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer fcancel()
+	if err := a.Flush(fctx); err != nil {
+		t.Fatalf("Flush after a drop: %v", err)
+	}
+}

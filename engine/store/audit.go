@@ -152,7 +152,6 @@ func (a *AuditLog) write() error {
 	a.mu.Lock()
 	batch := a.pending
 	a.pending = nil
-	upto := a.done + uint64(len(batch))
 	a.mu.Unlock()
 	if len(batch) == 0 {
 		return nil
@@ -165,7 +164,7 @@ func (a *AuditLog) write() error {
 		return err
 	}
 	a.mu.Lock()
-	a.advanceLocked(upto)
+	a.advanceLocked(a.done + uint64(len(batch))) // done counts entries: Add may drop some meanwhile
 	a.mu.Unlock()
 	return nil
 }
