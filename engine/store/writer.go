@@ -308,8 +308,7 @@ func (w *Writer) writeBatch(ctx context.Context) error {
 	rows := make([]characterRow, 0, len(batch))
 	var rejected []string
 	now := dbTime(time.Now())
-	w.mu.Lock()
-	for _, c := range batch {
+	for _, c := range batch { // encoded without the lock Save (on the game loop) takes
 		row, err := encode(c, now)
 		if err != nil {
 			w.log.Error("dropped a character snapshot that cannot be saved",
@@ -317,10 +316,16 @@ func (w *Writer) writeBatch(ctx context.Context) error {
 			rejected = append(rejected, state.Key(c.Name))
 			continue
 		}
-		row.Owner, row.Epoch = w.owner, w.leases[row.Key]
+		row.Owner = w.owner
 		rows = append(rows, row)
 	}
-	w.mu.Unlock()
+	if w.lost != nil {
+		w.mu.Lock()
+		for i := range rows {
+			rows[i].Epoch = w.leases[rows[i].Key]
+		}
+		w.mu.Unlock()
+	}
 	w.reject(rejected)
 	start := time.Now()
 	var (
