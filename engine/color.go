@@ -17,9 +17,10 @@ import (
 
 // renderer returns how s's client gets text: info is what the client reported.
 func (s *session) renderer(info telnet.Info) markup.Renderer {
-	lvl, _ := detectLevel(info, s.tcp)
-	if pref := s.color.Load(); pref > 0 {
-		lvl = markup.Level(pref - 1)
+	pref := s.color.Load()
+	lvl := markup.Level(pref - 1)
+	if pref == 0 {
+		lvl = clientLevel(info, s.tcp)
 	}
 	return markup.Renderer{Level: lvl, ASCII: !s.utf8(info)}
 }
@@ -65,39 +66,64 @@ func (s *session) setColor(pref string) {
 	s.color.Store(v)
 }
 
-// detectLevel picks the colour level of a client and says why. Plain TCP clients get no
-// colour. Telnet clients are judged by their MTTS bits (256 truecolor, 8 xterm-256, 1
-// ANSI) or, lacking MTTS, by the best of their terminal type names; a client that reports
-// neither gets 16 colours, which every telnet MUD client shows.
-func detectLevel(info telnet.Info, tcp bool) (markup.Level, string) {
+// clientLevel is the colour level of a client. Plain TCP clients get no colour. Telnet
+// clients are judged by their MTTS bits (256 truecolor, 8 xterm-256, 1 ANSI) or, lacking
+// MTTS, by the best of their terminal type names; a client that reports neither gets 16
+// colours, which every telnet MUD client shows. The session writer asks for every batch, so
+// it builds no text.
+func clientLevel(info telnet.Info, tcp bool) markup.Level {
 	switch {
 	case tcp:
-		return markup.None, "plain TCP connection"
+		return markup.None
 	case info.MTTS >= 0:
-		lvl := markup.None
-		switch {
-		case info.MTTS&256 != 0:
-			lvl = markup.TrueColor
-		case info.MTTS&8 != 0:
-			lvl = markup.Xterm256
-		case info.MTTS&1 != 0:
-			lvl = markup.ANSI16
-		}
+		return mttsLevel(info.MTTS)
+	}
+	if lvl, from := typeLevel(info.TerminalTypes); from != "" {
+		return lvl
+	}
+	return markup.ANSI16
+}
+
+func mttsLevel(mtts int) markup.Level {
+	switch {
+	case mtts&256 != 0:
+		return markup.TrueColor
+	case mtts&8 != 0:
+		return markup.Xterm256
+	case mtts&1 != 0:
+		return markup.ANSI16
+	}
+	return markup.None
+}
+
+// detectLevel is clientLevel with the reason, for the player who asks.
+func detectLevel(info telnet.Info, tcp bool) (markup.Level, string) {
+	lvl := clientLevel(info, tcp)
+	switch {
+	case tcp:
+		return lvl, "plain TCP connection"
+	case info.MTTS >= 0:
 		return lvl, fmt.Sprintf("your client reports MTTS %d", info.MTTS)
 	}
-	best, from := markup.Level(0), ""
-	for _, name := range info.TerminalTypes {
+	if _, from := typeLevel(info.TerminalTypes); from != "" {
+		return lvl, "your terminal type is " + from
+	}
+	return lvl, "the telnet default"
+}
+
+// typeLevel is the best colour level that terminal type names imply, and the name that
+// implies it ("" if none is known).
+func typeLevel(names []string) (best markup.Level, from string) {
+	for _, name := range names {
 		if lvl, ok := nameLevel(name); ok && (from == "" || lvl > best) {
 			best, from = lvl, name
 		}
 	}
-	if from == "" {
-		return markup.ANSI16, "the telnet default"
-	}
-	return best, "your terminal type is " + from
+	return best, from
 }
 
 // nameLevel gives the colour level a terminal type name implies, if it is a known one.
+// (Clients send their names in upper case, which ToUpper returns without copying.)
 func nameLevel(name string) (markup.Level, bool) {
 	n := strings.ToUpper(name)
 	switch {
