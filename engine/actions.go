@@ -203,7 +203,7 @@ func (e *Engine) writeRoomHead(b *strings.Builder, r *world.Room) {
 		b.WriteString(d)
 		b.WriteByte('\n')
 	}
-	b.WriteString(exitLine(r))
+	writeExitLine(b, r)
 	b.WriteByte('\n')
 }
 
@@ -251,20 +251,25 @@ func writeFields(b *strings.Builder, s string) {
 
 func asciiSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
 
-func exitLine(r *world.Room) string {
+// writeExitLine writes the exit line of a look at r.
+func writeExitLine(b *strings.Builder, r *world.Room) {
 	if len(r.Exits) == 0 {
-		return "There are no obvious exits."
+		b.WriteString("There are no obvious exits.")
+		return
 	}
-	parts := make([]string, 0, len(r.Exits))
-	for _, ex := range r.Exits {
-		switch {
-		case ex.Door != nil && ex.Door.Closed:
-			parts = append(parts, fmt.Sprintf("%s (closed %s)", ex.Dir, ex.Door.Name))
-		default:
-			parts = append(parts, ex.Dir)
+	b.WriteString("{g}Exits: ")
+	for i, ex := range r.Exits {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(ex.Dir)
+		if ex.Door != nil && ex.Door.Closed {
+			b.WriteString(" (closed ")
+			b.WriteString(ex.Door.Name)
+			b.WriteByte(')')
 		}
 	}
-	return "{g}Exits: " + strings.Join(parts, ", ") + "{x}"
+	b.WriteString("{x}")
 }
 
 // writeGrouped lists things as room lines. Identical item and NPC lines are counted once

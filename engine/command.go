@@ -236,18 +236,18 @@ func (e *Engine) dispatch(c *Context) {
 	}
 	p := c.Player
 	p.touch()
-	if r := p.Thing.OuterRoom(); r != nil {
-		c.room = r.Key
-	}
-	cmd := e.cmds.Lookup(word, c.Role)
-	if hidden := e.cmds.byWord[strings.ToLower(word)]; cmd == nil && hidden != nil && hidden.Role >= RoleBuilder {
-		e.audited(c, hidden.Role, resultRefused+"needs role "+hidden.Role.String())
-	}
 	verb := strings.ToLower(word)
+	cmd := e.cmds.Lookup(word, c.Role)
 	if cmd != nil {
 		verb = cmd.Name
+	} else if hidden := e.cmds.byWord[verb]; hidden != nil && hidden.Role >= RoleBuilder {
+		c.noteRoom()
+		e.audited(c, hidden.Role, resultRefused+"needs role "+hidden.Role.String())
 	}
 	staff := cmd != nil && cmd.Role >= RoleBuilder
+	if staff {
+		c.noteRoom() // for the audit log: where the command was typed, before it runs
+	}
 	// A frozen player runs nothing but quit: no command, and no hook of the room or its NPCs,
 	// which would act for them as a command does.
 	if p.frozen && (cmd == nil || cmd.Name != "quit") && c.by == "" {
@@ -268,6 +268,13 @@ func (e *Engine) dispatch(c *Context) {
 	cmd.Run(c)
 	if staff && !c.later {
 		e.audited(c, cmd.Role, result(c.err))
+	}
+}
+
+// noteRoom records the room c's player stands in, for the audit log.
+func (c *Context) noteRoom() {
+	if r := c.Player.Thing.OuterRoom(); r != nil {
+		c.room = r.Key
 	}
 }
 

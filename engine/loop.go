@@ -250,7 +250,7 @@ func (e *Engine) saveSome(n int) {
 	batch := make([]state.Character, 0, n)
 	for _, p := range e.saving[:n] {
 		p.listed = false
-		if p.dirty && e.players[state.Key(p.Name)] == p {
+		if p.dirty && !p.gone {
 			batch = append(batch, e.snapshot(p))
 		}
 	}

@@ -36,6 +36,7 @@ type Player struct {
 	pwFailures int  // wrong current passwords typed to the password command
 	dirty      bool
 	listed     bool              // p is in a save round's list (see saveDue)
+	gone       bool              // p left the game (dropPlayer): nothing of it is saved again
 	input      func(line string) // if set, takes the next line instead of the command parser
 	askPrompt  string            // prompt for input, instead of the usual one
 	hideInput  bool              // input is hidden (a password): echo goes off with the prompt
@@ -113,6 +114,7 @@ func (e *Engine) addPlayer(p *Player) {
 func (e *Engine) dropPlayer(p *Player) {
 	delete(e.players, state.Key(p.Name))
 	e.sortedNames = nil
+	p.gone = true
 }
 
 // playerKeys returns the keys of e.players in order, sorted again only when they changed.

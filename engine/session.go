@@ -589,15 +589,6 @@ func nextLongLine(text string, width int) (start, end int) {
 	return -1, -1
 }
 
-// wrap breaks lines longer than width at spaces, as the writer does (see appendWrapped).
-// Text with no line over width is returned as it is, without allocating.
-func wrap(text string, width int) string {
-	if start, _ := nextLongLine(text, max(width, 20)); start < 0 {
-		return text
-	}
-	dst := make([]byte, 0, len(text)+len(text)/20+1)
-	return string(appendWrapped(func(dst []byte, s string) []byte { return append(dst, s...) }, dst, text, width))
-}
 
 // liveSessions is the set of open sessions, so that shutdown can reach those still logging in.
 type liveSessions struct {

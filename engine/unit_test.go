@@ -145,3 +145,13 @@ func TestOOBBudget(t *testing.T) {
 		t.Fatalf("after an hour: %v tokens left, want the burst less one", b.tokens)
 	}
 }
+
+// wrap breaks lines longer than width at spaces, as the writer does (see appendWrapped).
+// Text with no line over width is returned as it is, without allocating.
+func wrap(text string, width int) string {
+	if start, _ := nextLongLine(text, max(width, 20)); start < 0 {
+		return text
+	}
+	dst := make([]byte, 0, len(text)+len(text)/20+1)
+	return string(appendWrapped(func(dst []byte, s string) []byte { return append(dst, s...) }, dst, text, width))
+}
