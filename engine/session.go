@@ -589,7 +589,6 @@ func nextLongLine(text string, width int) (start, end int) {
 	return -1, -1
 }
 
-
 // liveSessions is the set of open sessions, so that shutdown can reach those still logging in.
 type liveSessions struct {
 	mu sync.Mutex
