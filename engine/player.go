@@ -55,33 +55,12 @@ type queuedLine struct {
 }
 
 // Send queues text (one or more lines) for the player. It is written when the loop flushes.
-func (p *Player) Send(text string) {
-	if p.sess == nil {
-		return
-	}
-	if p.atPrompt && p.out.Len() == 0 {
-		p.out.WriteByte('\n')
-		p.atPrompt = false
-	}
-	p.out.Grow(len(text) + 1)
-	p.out.WriteString(text)
-	if !strings.HasSuffix(text, "\n") {
-		p.out.WriteByte('\n')
-	}
-	p.markFlush()
-	if p.snoopedBy != nil {
-		p.snoopedBy.Send(snooped(p.Name, text))
-	}
-}
+func (p *Player) Send(text string) { p.sendCut(text, 0, 0, nil) }
 
 // sendCut is Send(text[:cut0] + text[cut1:]) without making that string. If text is kept's
 // text, the batch notes where it is, so that the session's writer can copy its rendering.
 func (p *Player) sendCut(text string, cut0, cut1 int, kept *lookText) {
-	if p.sess == nil || p.snoopedBy != nil {
-		if cut0 != cut1 {
-			text = text[:cut0] + text[cut1:]
-		}
-		p.Send(text)
+	if p.sess == nil {
 		return
 	}
 	if p.atPrompt && p.out.Len() == 0 {
@@ -102,6 +81,9 @@ func (p *Player) sendCut(text string, cut0, cut1 int, kept *lookText) {
 		p.out.WriteByte('\n')
 	}
 	p.markFlush()
+	if p.snoopedBy != nil {
+		p.snoopedBy.Send(snooped(p.Name, text[:cut0]+text[cut1:]))
+	}
 }
 
 // addPlayer puts p in the game's list of players.
