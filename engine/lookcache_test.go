@@ -127,13 +127,13 @@ func TestKeptLookRenderedOnce(t *testing.T) {
 		}
 		batches := []Output{o, s.backlog[0]}
 		for _, k := range kinds {
-			s := &session{tcp: k.raw, conn: telnet.NewConn(nil, telnet.Config{Raw: k.raw})}
-			if err := s.conn.Restore(telnet.State{Raw: k.raw, Width: k.width}); err != nil {
-				t.Fatal(err)
-			}
-			s.color.Store(int32(k.level) + 1)
-			s.charset.Store(k.charset)
 			for _, o := range batches {
+				s := &session{tcp: k.raw, conn: telnet.NewConn(nil, telnet.Config{Raw: k.raw})} // a writer each
+				if err := s.conn.Restore(telnet.State{Raw: k.raw, Width: k.width}); err != nil {
+					t.Fatal(err)
+				}
+				s.color.Store(int32(k.level) + 1)
+				s.charset.Store(k.charset)
 				fresh := o
 				fresh.kept = keptSpan{}
 				want := e.render(s, nil, fresh)

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/mudd/mudd/markup"
 	"github.com/mudd/mudd/telnet"
@@ -63,6 +64,8 @@ type session struct {
 	early   []telnet.Message
 	oob     oobBudget
 	client  *Client
+
+	line []byte // owned by the writer goroutine: the line it renders (see appendRendered)
 
 	// Owned by the loop: output that found out full, waiting for room (see Engine.deliver).
 	backlog      []Output
@@ -320,7 +323,7 @@ func (e *Engine) render(s *session, buf []byte, o Output) []byte {
 // client; where k places a kept look within text, it copies the look's rendering instead.
 func (s *session) appendText(buf []byte, r markup.Renderer, width int, text string, base int, k keptSpan) []byte {
 	render := func(dst []byte, text string) []byte {
-		return appendRendered(s.conn.AppendText, dst, r, text, width)
+		return appendRendered(s.conn.AppendText, dst, &s.line, r, text, width)
 	}
 	if at := k.at - base; k.look != nil && at >= 0 && at+k.len() <= len(text) {
 		if lr := k.look.renderFor(renderKey{r: r, width: width, raw: s.tcp}, render); lr != nil {
@@ -513,8 +516,9 @@ func (e *Engine) readLine(s *session, deadline time.Time) (string, error) {
 
 // appendRendered appends text rendered by r and wrapped to width to dst through enc. Lines
 // that render as themselves and fit (in a look, every line listing what is in the room) are
-// encoded as they are; only the others are rendered and wrapped, line by line.
-func appendRendered(enc func(dst []byte, s string) []byte, dst []byte, r markup.Renderer, text string, width int) []byte {
+// encoded as they are; only the others are rendered, into line (a buffer reused for each),
+// and wrapped, line by line.
+func appendRendered(enc func(dst []byte, s string) []byte, dst []byte, line *[]byte, r markup.Renderer, text string, width int) []byte {
 	for text != "" {
 		// Nothing to render, no line to wrap, no CR or IAC: encoding only turns "\n" into
 		// CR LF (see telnet.Conn.AppendText).
@@ -527,11 +531,19 @@ func appendRendered(enc func(dst []byte, s string) []byte, dst []byte, r markup.
 		if n == 0 {
 			n = len(text)
 		}
-		dst = appendWrapped(enc, dst, r.Render(text[:n]), width)
+		*line = r.Append((*line)[:0], text[:n])
+		// enc copies the rendered line into dst before line is written again.
+		dst = appendWrapped(enc, dst, unsafe.String(unsafe.SliceData(*line), len(*line)), width)
 		text = text[n:]
+	}
+	if cap(*line) > maxKeptLine {
+		*line = nil // an idle session keeps no large buffer
 	}
 	return dst
 }
+
+// maxKeptLine is the largest line buffer a session writer keeps between batches.
+const maxKeptLine = 4 << 10
 
 // appendWrapped appends text to dst through enc (the connection's AppendText), with lines
 // longer than width broken at spaces. Widths count visible characters of rendered text, not
