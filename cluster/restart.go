@@ -309,7 +309,7 @@ func (g *Gateway) staffLine(p *player, line string) bool {
 // gatewayHold is what a scene keeps for a rebooting gateway.
 type gatewayHold struct {
 	until    time.Time     // when the scene stops waiting for it
-	msgs     []Msg         // in the order sent
+	msgs     [][]byte      // encoded, in the order sent
 	released chan struct{} // closed when the gateway is back (or given up)
 }
 
@@ -332,10 +332,8 @@ func (s *Scene) releaseLocked(gw string) {
 	}
 	delete(s.holding, gw)
 	s.log.Info("gateway back; sending what was held", "gateway", gw, "messages", len(h.msgs))
-	for _, m := range h.msgs {
-		if err := s.nc.Publish(gatewaySubject(gw), encode(m)); err != nil {
-			s.log.Warn("scene: publish", "gateway", gw, "kind", m.Kind, "err", err)
-		}
+	for _, b := range h.msgs {
+		s.publishGatewayLocked(gw, b)
 	}
 	close(h.released)
 }
@@ -344,14 +342,20 @@ func (s *Scene) releaseLocked(gw string) {
 // It publishes under s.mu: a message is either held or out before a hold is answered.
 func (s *Scene) toGateway(gw string, m Msg) {
 	m.From, m.Run = s.info.ID, s.info.Run
+	b := encode(m) // before the lock, which every client's forwarder and the scene share
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if h := s.holding[gw]; h != nil {
-		h.msgs = append(h.msgs, m)
+		h.msgs = append(h.msgs, b)
 		return
 	}
-	if err := s.nc.Publish(gatewaySubject(gw), encode(m)); err != nil {
-		s.log.Warn("scene: publish", "gateway", gw, "kind", m.Kind, "err", err)
+	s.publishGatewayLocked(gw, b)
+}
+
+// publishGatewayLocked publishes the encoded message b to gateway gw. s.mu is held.
+func (s *Scene) publishGatewayLocked(gw string, b []byte) {
+	if err := s.nc.Publish(gatewaySubject(gw), b); err != nil {
+		s.log.Warn("scene: publish", "gateway", gw, "err", err)
 	}
 }
 
