@@ -122,13 +122,20 @@ func (w *Writer) Claim(ctx context.Context, name string) (state.Character, error
 		return state.Character{}, err
 	}
 	w.leases[k] = lease.Epoch
-	if q, ok := w.pending[k]; ok {
-		return q.Clone(), nil
-	}
-	if q, ok := w.inflight[k]; ok {
+	if q, ok := w.latestLocked(k); ok {
 		return q.Clone(), nil
 	}
 	return c, nil
+}
+
+// latestLocked returns the queued snapshot of the character with key k, else the one being
+// written, if either. w.mu is held.
+func (w *Writer) latestLocked(k string) (state.Character, bool) {
+	if c, ok := w.pending[k]; ok {
+		return c, true
+	}
+	c, ok := w.inflight[k]
+	return c, ok
 }
 
 // poke wakes Run: there is work.
@@ -161,10 +168,7 @@ func (w *Writer) Save(cs ...state.Character) {
 		w.pending[k] = c
 	}
 	w.mu.Unlock()
-	select {
-	case w.wake <- struct{}{}:
-	default:
-	}
+	w.poke()
 }
 
 // Load returns the latest snapshot of the character called name: a queued or in-flight one
@@ -172,10 +176,7 @@ func (w *Writer) Save(cs ...state.Character) {
 func (w *Writer) Load(ctx context.Context, name string) (state.Character, error) {
 	k := state.Key(name)
 	w.mu.Lock()
-	c, ok := w.pending[k]
-	if !ok {
-		c, ok = w.inflight[k]
-	}
+	c, ok := w.latestLocked(k)
 	w.mu.Unlock()
 	if ok {
 		return c.Clone(), nil // snapshots are never modified once saved
