@@ -34,19 +34,17 @@ const (
 var ErrStopped = errors.New("engine: the game is not running")
 
 // consoleRoomBound are built-in commands that act where the actor stands, or on the actor's
-// own character: the console stands nowhere and has no character, so it refuses them.
+// own character, or take the actor somewhere (goto, at): the console stands nowhere and has
+// no character, so it refuses them, and the directions.
 var consoleRoomBound = map[string]bool{
 	"look": true, "examine": true, "get": true, "drop": true, "put": true, "give": true,
 	"inventory": true, "say": true, "ask": true, "emote": true, "open": true, "close": true,
 	"lock": true, "unlock": true, "go": true, "score": true, "save": true, "password": true,
-	"quit": true,
+	"quit": true, "goto": true, "at": true,
 }
 
-func init() {
-	for _, d := range world.Directions {
-		consoleRoomBound[d] = true
-	}
-}
+// consoleRefuses reports whether the console refuses the command called name.
+func consoleRefuses(name string) bool { return consoleRoomBound[name] || world.IsDirection(name) }
 
 // ServeConsole runs an operator console on c until c closes or the engine stops, and closes
 // c. Its commands run as Console with the operator role (above admin), which is not a
@@ -158,7 +156,7 @@ func (e *Engine) consoleCommand(p *Player, line string) {
 	if word == "" {
 		return
 	}
-	if cmd := e.cmds.Lookup(word, p.Role); cmd != nil && consoleRoomBound[cmd.Name] {
+	if cmd := e.cmds.Lookup(word, p.Role); cmd != nil && consoleRefuses(cmd.Name) {
 		p.Sendf("The console stands nowhere and has no character: %s needs one. Use it in the game.", cmd.Name)
 		return
 	}
@@ -178,7 +176,7 @@ func (e *Engine) consoleCommand(p *Player, line string) {
 func (e *Engine) consoleNames(p *Player) {
 	var cmds []string
 	for _, c := range e.cmds.Visible(p.Role) {
-		if !consoleRoomBound[c.Name] {
+		if !consoleRefuses(c.Name) {
 			cmds = append(cmds, c.Name)
 		}
 	}

@@ -69,6 +69,8 @@ func TestConsole(t *testing.T) {
 		{"look", "The console stands nowhere"},
 		{"north", "The console stands nowhere"},
 		{"quit", "The console stands nowhere"},
+		{"goto pat", "The console stands nowhere"},
+		{"at pat look", "The console stands nowhere"},
 		{"version", "Process"},
 		{";1 + 1", "2"},
 		{";mud == nil", "false"},
