@@ -45,47 +45,46 @@ type Engine struct {
 	audit *store.AuditLog // nil without a database (a headless game)
 
 	// Owned by the game loop goroutine once Serve runs.
-	vm            *script.VM
-	world         *world.World
-	game          GameInfo
-	cmds          *Registry
-	topics        map[string]string
-	router        Router
-	players       map[string]*Player // by state.Key(name): online and link-dead
-	sortedNames   []string           // players' keys in order; nil when players changed
-	bySess        map[*session]*Player
-	loading       map[*session][]queuedLine     // sessions whose character is loading, with lines typed meanwhile
-	earlyOOB      map[*session][]telnet.Message // GMCP/MSDP from sessions whose character is loading
-	runq          []*Player                     // players with queued lines, in round-robin order
-	flushq        []*Player                     // players with output to send
-	flushSpare    []*Player
-	backlogged    map[*session]struct{}     // sessions with output waiting for room in their queue
-	descs         map[string]string         // room descriptions as looks show them (see descFields)
-	looks         map[*world.Room]*roomLook // crowded rooms' looks, kept for the next look (see roomText)
-	timers        timerQueue
-	lua           *luaBindings
-	stats         loopStats
-	lastSave      time.Time // when the loop last started a save round (see saveDue)
-	changed       []*Player // players changed since the round began, in the order they changed
-	saving        []*Player // the round's players not yet saved
-	saveShare     int       // how many of them each pulse saves
-	saveOwed      int       // how many of them busy pulses left to the next
-	lastExpiry    time.Time // when the loop last looked for link-dead characters to remove
-	luaErrors     map[string]*errorSeen
-	now           func() time.Time
-	rand          *rand.Rand            // math.random and random choices of the engine
-	pcg           *rand.PCG             // rand's source, reseeded by math.randomseed
-	files         fstest.MapFS          // the game's files as last loaded
-	zoneDirs      map[string]string     // zone key → its folder under world/
-	kept          map[string]lua.LValue // mud.keep values, by file and name
-	lastMigration migration             // what the last reload moved and removed
-	compiled      script.Cache          // compiled Lua files, for reloads
-	hostVM        *script.VM            // a VM running the code that drives the engine (a Sim's scenario): reloads do not close it
-	stopLoop      context.CancelFunc    // ends the loop: the shutdown command
-	stopAccept    context.CancelFunc    // ends the accept loops (with closeListeners)
-	countdown     *timer                // the pending shutdown's next announcement, or nil
-	olc           building              // in-game building: see builtins_build.go
-	reboot        rebootState           // a copyover countdown or hand-over under way; see copyover.go
+	vm          *script.VM
+	world       *world.World
+	game        GameInfo
+	cmds        *Registry
+	topics      map[string]string
+	router      Router
+	players     map[string]*Player // by state.Key(name): online and link-dead
+	sortedNames []string           // players' keys in order; nil when players changed
+	bySess      map[*session]*Player
+	loading     map[*session][]queuedLine     // sessions whose character is loading, with lines typed meanwhile
+	earlyOOB    map[*session][]telnet.Message // GMCP/MSDP from sessions whose character is loading
+	runq        []*Player                     // players with queued lines, in round-robin order
+	flushq      []*Player                     // players with output to send
+	flushSpare  []*Player
+	backlogged  map[*session]struct{}     // sessions with output waiting for room in their queue
+	descs       map[string]string         // room descriptions as looks show them (see descFields)
+	looks       map[*world.Room]*roomLook // crowded rooms' looks, kept for the next look (see roomText)
+	timers      timerQueue
+	lua         *luaBindings
+	stats       loopStats
+	lastSave    time.Time // when the loop last started a save round (see saveDue)
+	changed     []*Player // players changed since the round began, in the order they changed
+	saving      []*Player // the round's players not yet saved
+	saveShare   int       // how many of them each pulse saves
+	saveOwed    int       // how many of them busy pulses left to the next
+	lastExpiry  time.Time // when the loop last looked for link-dead characters to remove
+	luaErrors   map[string]*errorSeen
+	now         func() time.Time
+	rand        *rand.Rand            // math.random and random choices of the engine
+	pcg         *rand.PCG             // rand's source, reseeded by math.randomseed
+	files       fstest.MapFS          // the game's files as last loaded
+	zoneDirs    map[string]string     // zone key → its folder under world/
+	kept        map[string]lua.LValue // mud.keep values, by file and name
+	compiled    script.Cache          // compiled Lua files, for reloads
+	hostVM      *script.VM            // a VM running the code that drives the engine (a Sim's scenario): reloads do not close it
+	stopLoop    context.CancelFunc    // ends the loop: the shutdown command
+	stopAccept  context.CancelFunc    // ends the accept loops (with closeListeners)
+	countdown   *timer                // the pending shutdown's next announcement, or nil
+	olc         building              // in-game building: see builtins_build.go
+	reboot      rebootState           // a copyover countdown or hand-over under way; see copyover.go
 
 	// Shared with network goroutines; each guarded by its own mechanism.
 	inbox      chan event

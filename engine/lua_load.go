@@ -97,7 +97,7 @@ func (e *Engine) commit(l *loader, old runningGame) {
 		e.timers.schedule(t) // the engine's own timer, not the game's: the shutdown goes on
 	}
 	if old.world != nil {
-		e.migrate(old)
+		l.migrated = e.migrate(old)
 		keepDoors(old.world, e.world)
 		if old.vm != e.hostVM {
 			old.vm.Close()
@@ -266,6 +266,7 @@ type loader struct {
 	gamePos  string
 	zoneDirs map[string]string           // zone key → folder name
 	kept     map[string]lua.LValue       // mud.keep values first asked for by this load
+	migrated migration                   // what committing this load moved and removed
 	copies   map[*lua.LTable]*lua.LTable // the running game's kept tables → this load's copies
 	files    fstest.MapFS
 	olc      *buildLoad // what building commands need to know: see lua_build.go

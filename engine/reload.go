@@ -211,10 +211,12 @@ func (e *Engine) reload(dir string, read fstest.MapFS, readErr error) ReloadResu
 	if dir != "" {
 		files = withZone(e.files, dir, read)
 	}
-	e.lastMigration = migration{}
-	_, r.Err = e.loadFiles(files)
+	var l *loader
+	l, r.Err = e.loadFiles(files)
 	r.Duration = time.Since(start)
-	r.Moved, r.Removed = e.lastMigration.moved, e.lastMigration.removed
+	if r.Err == nil {
+		r.Moved, r.Removed = l.migrated.moved, l.migrated.removed
+	}
 	return r
 }
 
@@ -248,7 +250,7 @@ func (e *Engine) announceReload(r ReloadResult, to *Player) {
 // ID, place, contents and builder data; NPCs and items take their new prototype's
 // descriptions (unless a script changed them) and hooks; those whose prototype or room is
 // gone are removed; players whose room is gone go to the start room.
-func (e *Engine) migrate(old runningGame) {
+func (e *Engine) migrate(old runningGame) migration {
 	w := e.world
 	w.Adopt(old.world)
 	var all []*world.Thing
@@ -287,7 +289,6 @@ func (e *Engine) migrate(old runningGame) {
 			}
 		}
 	}
-	e.lastMigration.moved = len(displaced)
 	for _, t := range displaced {
 		world.MoveTo(t, e.startRoom())
 		if p := playerOf(t); p != nil {
@@ -296,20 +297,22 @@ func (e *Engine) migrate(old runningGame) {
 			e.look(p)
 		}
 	}
-	e.removeGone(all, gone)
+	removed := e.removeGone(all, gone)
 	for _, t := range all {
 		if t.Kind != world.Player && w.Alive(t) {
 			e.lua.startThingTick(t)
 		}
 	}
+	return migration{moved: len(displaced), removed: removed}
 }
 
-// migration counts what the last migrate did.
+// migration counts what a migrate did: players moved to the start room, things removed.
 type migration struct{ moved, removed int }
 
 // removeGone destroys the things whose prototype or room no longer exists. What they hold
-// that still exists stays where they were; holders and onlookers are told.
-func (e *Engine) removeGone(all []*world.Thing, gone map[*world.Thing]bool) {
+// that still exists stays where they were; holders and onlookers are told. It returns how
+// many it destroyed.
+func (e *Engine) removeGone(all []*world.Thing, gone map[*world.Thing]bool) (removed int) {
 	for _, t := range all {
 		if !gone[t] || !e.world.Alive(t) {
 			continue
@@ -331,8 +334,9 @@ func (e *Engine) removeGone(all []*world.Thing, gone map[*world.Thing]bool) {
 			e.tellRoom(t.Room, nil, mudCap(t.Name)+" fades away.")
 		}
 		e.world.Destroy(t)
-		e.lastMigration.removed++
+		removed++
 	}
+	return removed
 }
 
 // refresh gives t the descriptions of its new prototype, except those a script changed.
