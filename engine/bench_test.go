@@ -239,6 +239,7 @@ func BenchmarkSaveChanged5000(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, p := range e.players {
+			e.beginUnit() // each a change of its own
 			p.touch()
 		}
 		e.saving, e.changed = e.changed, nil
@@ -277,6 +278,7 @@ func BenchmarkPulseSaving5000(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				clock = clock.Add(e.cfg.Pulse)
 				for _, p := range players {
+					e.beginUnit()
 					p.touch() // each ran a command
 				}
 				start := time.Now()

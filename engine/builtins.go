@@ -278,7 +278,7 @@ func cmdCommands(c *Context) {
 }
 
 func cmdSave(c *Context) {
-	c.Engine.save(c.Engine.snapshot(c.Player))
+	c.Engine.saveLinked(c.Player)
 	c.Send("Saved.")
 }
 

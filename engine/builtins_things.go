@@ -121,7 +121,7 @@ func (e *Engine) pickUp(p *Player, t *world.Thing, from *world.Thing) {
 		return
 	}
 	room := t.Room // nil when t comes out of a container
-	world.MoveInto(t, me)
+	e.world.MoveInto(t, me)
 	if room != nil {
 		p.sendItem("Remove", "room", t)
 		e.roomItem(room, "Remove", t, me)
@@ -160,7 +160,7 @@ func cmdDrop(c *Context) {
 		if inUse(c, t) {
 			continue
 		}
-		world.MoveTo(t, me.Room)
+		c.Engine.world.MoveTo(t, me.Room)
 		c.Player.sendItem("Remove", "inv", t)
 		c.Player.sendItem("Add", "room", t)
 		c.Engine.roomItem(me.Room, "Add", t, me)
@@ -199,7 +199,7 @@ func cmdPut(c *Context) {
 		if t.Holder == me {
 			c.Player.sendItem("Remove", "inv", t)
 		}
-		world.MoveInto(t, box)
+		c.Engine.world.MoveInto(t, box)
 		c.Sendf("You put %s in %s.", t.Name, box.Name)
 		c.Engine.tellRoom(me.Room, me, fmt.Sprintf("%s puts %s in %s.", mudCap(c.Player.Name), t.Name, box.Name))
 	}
@@ -229,7 +229,7 @@ func cmdGive(c *Context) {
 		return
 	}
 	fromInv := t.Holder == me
-	world.MoveInto(t, to)
+	c.Engine.world.MoveInto(t, to)
 	if fromInv {
 		c.Player.sendItem("Remove", "inv", t)
 	}

@@ -369,7 +369,7 @@ func cmdSpawn(c *Context) {
 	}
 	t := e.spawn(proto, room)
 	if proto.Kind == world.Item && !t.Fixed() {
-		world.MoveInto(t, c.Actor())
+		e.world.MoveInto(t, c.Actor())
 		c.Sendf("%s appears in your hands.", mudCap(t.Name))
 		return
 	}

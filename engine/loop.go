@@ -91,7 +91,7 @@ func (e *Engine) loop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 		case ev := <-e.inbox:
-			ev.run(e)
+			e.runEvent(ev)
 			e.runCommands(ctx, pulse.C)
 		case <-pulse.C:
 			e.pulse()
@@ -145,7 +145,7 @@ func (e *Engine) drainInbox() {
 	for {
 		select {
 		case ev := <-e.inbox:
-			ev.run(e)
+			e.runEvent(ev)
 		default:
 			return
 		}
@@ -169,8 +169,16 @@ func (ev lineEvent) run(e *Engine) {
 	e.schedule(p)
 }
 
-// runLine runs one line for p and records its latency (queue wait plus execution).
+// runEvent runs ev as a unit of work of its own.
+func (e *Engine) runEvent(ev event) {
+	e.beginUnit()
+	ev.run(e)
+}
+
+// runLine runs one line for p, as a unit of work of its own, and records its latency
+// (queue wait plus execution).
 func (e *Engine) runLine(p *Player, l queuedLine) {
+	e.beginUnit()
 	p.atPrompt = false
 	p.idleSince = e.now()
 	if p.snoopedBy != nil && !p.hideInput {
@@ -196,7 +204,7 @@ func (e *Engine) pulse() {
 	e.stats.pulses++
 	now := e.now()
 	e.rebootCountdown(now)
-	e.timers.runDue(now)
+	e.timers.runDue(now, e.beginUnit)
 	e.expireLinkDead(now)
 	e.saveDue(now, time.Since(start))
 	e.stats.pulse.Observe(time.Since(start))
@@ -251,7 +259,7 @@ func (e *Engine) saveSome(n int) {
 	for _, p := range e.saving[:n] {
 		p.listed = false
 		if p.dirty && !p.gone {
-			batch = append(batch, e.snapshot(p))
+			batch = e.snapshotLinked(batch, p)
 		}
 	}
 	clear(e.saving[:n])

@@ -164,7 +164,7 @@ var thingMethods = map[string]luaMethod{
 			L.ArgError(2, proto.Key+" is not an item")
 		}
 		item := b.e.spawnNowhere(proto)
-		world.MoveInto(item, t)
+		b.e.world.MoveInto(item, t)
 		if p := playerOf(t); p != nil {
 			p.touch()
 		}
@@ -219,7 +219,7 @@ var thingMethods = map[string]luaMethod{
 			(holder.Kind != world.Item || holder.IsContainer())
 		if ok {
 			b.markHolder(t)
-			world.MoveInto(t, holder)
+			b.e.world.MoveInto(t, holder)
 			b.markHolder(t)
 		}
 		L.Push(lua.LBool(ok))
@@ -456,6 +456,17 @@ func (b *luaBindings) registerRuntime() {
 			}
 			L.Push(b.thingUD(b.e.spawn(proto, r)))
 			return 1
+		},
+		"separately": func(L *lua.LState) int {
+			list, fn := L.CheckTable(1), L.CheckFunction(2)
+			defer b.e.beginUnit()
+			for i, n := 1, list.Len(); i <= n; i++ {
+				b.e.beginUnit()
+				L.Push(fn)
+				L.Push(list.RawGetInt(i))
+				L.Call(1, 0)
+			}
+			return 0
 		},
 		"broadcast": func(L *lua.LState) int {
 			text := L.CheckString(1)

@@ -59,6 +59,7 @@ func (e *Engine) build(files fstest.MapFS) *loader {
 	e.vm = script.New(script.Config{Game: files, Budget: e.cfg.LuaBudget, Log: e.log, Cache: &e.compiled})
 	e.world = world.NewAfter(prev)
 	e.world.OnDestroy = e.timers.dropOwner
+	e.world.OnCarry = e.carried
 	e.timers = timerQueue{}
 	e.game = GameInfo{}
 	e.topics = make(map[string]string)
@@ -357,13 +358,13 @@ func (e *Engine) resetZone(z *world.Zone) {
 		case r.Into != "":
 			if box := findInZone(z, r.Into); box != nil {
 				for n := countProto(box.Contents, r.Proto); n < r.Max; n++ {
-					world.MoveInto(e.spawnNowhere(proto), box)
+					e.world.MoveInto(e.spawnNowhere(proto), box)
 				}
 			}
 		case r.NPC != "":
 			if npc := placed[r.NPC]; npc != nil {
 				item := e.spawnNowhere(proto)
-				world.MoveInto(item, npc)
+				e.world.MoveInto(item, npc)
 				if r.Wear != "" && npc.Worn(r.Wear) == nil {
 					item.Slot = r.Wear
 				}
@@ -407,7 +408,7 @@ func findInZone(z *world.Zone, key string) *world.Thing {
 // spawn creates a thing from proto in room r, starting its tick timer.
 func (e *Engine) spawn(proto *world.Proto, r *world.Room) *world.Thing {
 	t := e.spawnNowhere(proto)
-	world.MoveTo(t, r)
+	e.world.MoveTo(t, r)
 	return t
 }
 

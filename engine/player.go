@@ -36,6 +36,7 @@ type Player struct {
 	pwFailures int  // wrong current passwords typed to the password command
 	dirty      bool
 	listed     bool              // p is in a save round's list (see saveDue)
+	group      *saveGroup        // the players p must be saved with, or nil (see linked.go)
 	gone       bool              // p left the game (dropPlayer): nothing of it is saved again
 	input      func(line string) // if set, takes the next line instead of the command parser
 	askPrompt  string            // prompt for input, instead of the usual one
@@ -111,6 +112,7 @@ func (e *Engine) playerKeys() []string {
 // touch marks p changed since its last save, so that a save round saves it (see saveDue).
 func (p *Player) touch() {
 	p.dirty = true
+	p.e.touchedInUnit(p)
 	if !p.listed {
 		p.listed = true
 		p.e.changed = append(p.e.changed, p)
@@ -352,7 +354,7 @@ func (e *Engine) linkDead(p *Player) {
 // sent first and the connection closed after it.
 func (e *Engine) removePlayer(p *Player, goodbye string) {
 	e.lua.emitThing("logout", p.Thing)
-	e.save(e.snapshot(p))
+	e.saveLinked(p)
 	if goodbye != "" {
 		p.Send(goodbye)
 	}
@@ -415,7 +417,7 @@ func (e *Engine) restore(c state.Character, role Role) *Player {
 		}
 		room = e.startRoom()
 	}
-	world.MoveTo(t, room)
+	e.world.MoveTo(t, room)
 	return p
 }
 
@@ -427,7 +429,7 @@ func (e *Engine) restoreItems(holder *world.Thing, items []state.Item) {
 			continue
 		}
 		t := e.spawnNowhere(proto)
-		world.MoveInto(t, holder)
+		e.world.MoveInto(t, holder)
 		t.Slot = it.Slot
 		e.lua.setData(t, it.Data)
 		e.restoreItems(t, it.Contents)

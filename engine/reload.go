@@ -290,7 +290,7 @@ func (e *Engine) migrate(old runningGame) migration {
 		}
 	}
 	for _, t := range displaced {
-		world.MoveTo(t, e.startRoom())
+		e.world.MoveTo(t, e.startRoom())
 		if p := playerOf(t); p != nil {
 			p.Send("The place where you stood has vanished from the world. You find yourself elsewhere.")
 			p.touch()
@@ -321,9 +321,9 @@ func (e *Engine) removeGone(all []*world.Thing, gone map[*world.Thing]bool) (rem
 			switch {
 			case gone[x]:
 			case t.Room != nil:
-				world.MoveTo(x, t.Room)
+				e.world.MoveTo(x, t.Room)
 			case t.Holder != nil:
-				world.MoveInto(x, t.Holder)
+				e.world.MoveInto(x, t.Holder)
 			}
 		}
 		if p := playerOf(t.Holder); p != nil {

@@ -7,7 +7,6 @@ import (
 	"testing/fstest"
 
 	"github.com/mudd/mudd"
-	"github.com/mudd/mudd/engine/world"
 )
 
 // reloadSim is the default game with 200 players online, spread over its rooms, each carrying
@@ -23,7 +22,7 @@ func reloadSim(b *testing.B) *Sim {
 		if err != nil {
 			b.Fatal(err)
 		}
-		world.MoveTo(sp.p.Thing, sim.e.world.Rooms[rooms[i%len(rooms)]])
+		sim.e.world.MoveTo(sp.p.Thing, sim.e.world.Rooms[rooms[i%len(rooms)]])
 	}
 	return sim
 }

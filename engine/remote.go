@@ -297,9 +297,13 @@ func (e *Engine) HandOff(p *Player, to *world.Room) (*Remote, bool) {
 		return nil, false
 	}
 	e.lua.emitThing("logout", p.Thing)
-	c := e.snapshot(p)
-	c.Room = to.Key
-	e.save(c)
+	batch := e.snapshotLinked(nil, p)
+	for i := range batch {
+		if batch[i].Name == p.Name {
+			batch[i].Room = to.Key
+		}
+	}
+	e.save(batch...)
 	s.handedOff = true
 	for _, l := range p.lines {
 		s.held = append(s.held, l.text)

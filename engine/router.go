@@ -86,7 +86,7 @@ var (
 type localRouter struct{ e *Engine }
 
 func (r localRouter) Enter(t *world.Thing, to *world.Room) error {
-	world.MoveTo(t, to)
+	r.e.world.MoveTo(t, to)
 	if p := playerOf(t); p != nil {
 		p.touch()
 	}

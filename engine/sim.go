@@ -128,7 +128,7 @@ func (s *Sim) settle() {
 		s.e.workers.Wait()
 		select {
 		case ev := <-s.e.inbox:
-			ev.run(s.e)
+			s.e.runEvent(ev)
 			continue
 		default:
 		}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/mudd/mudd/engine/state"
 	"github.com/mudd/mudd/engine/store"
-	"github.com/mudd/mudd/engine/world"
 )
 
 // clockGame has a zone that always resets, one that resets only when empty, a ticking NPC
@@ -124,7 +123,7 @@ func TestZoneResetModes(t *testing.T) {
 	if find(two.Things, "leaf") != nil {
 		t.Fatal(`zone "b" (empty) reset with a player in it`)
 	}
-	world.MoveTo(p.Thing, one)
+	ce.world.MoveTo(p.Thing, one)
 	ce.advance(10 * time.Second)
 	if find(two.Things, "leaf") == nil {
 		t.Fatal(`zone "b" (empty) did not reset once empty`)

@@ -68,11 +68,13 @@ func (q *timerQueue) forget(t *timer) {
 	}
 }
 
-// runDue fires every timer due at now, rescheduling repeating ones.
-func (q *timerQueue) runDue(now time.Time) {
+// runDue fires every timer due at now, rescheduling repeating ones; begin is called before
+// each fires.
+func (q *timerQueue) runDue(now time.Time, begin func()) {
 	for len(q.heap) > 0 && !q.heap[0].due.After(now) {
 		t := heap.Pop(&q.heap).(*timer)
 		if !t.cancelled {
+			begin()
 			t.fire()
 		}
 		if t.every > 0 && !t.cancelled {

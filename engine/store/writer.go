@@ -25,7 +25,9 @@ var errStopped = errors.New("writer stopped")
 // Writer saves character snapshots on its own goroutine so that the game loop never waits
 // for the database. The loop calls Save; Run writes whatever is pending in batches, each in
 // one transaction. Snapshots of the same character are coalesced: only the highest Version
-// is kept.
+// is kept. The snapshots of one Save call are always written in the same transaction (but for
+// one that can never be saved, which is dropped alone), so the caller can save characters
+// that must not be persisted apart: both sides of a transfer.
 //
 // A snapshot stays visible to Load from the moment it is saved until a newer one replaces
 // it or its batch has committed, so a reader never sees older data than was saved. A batch

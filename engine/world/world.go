@@ -21,6 +21,10 @@ type World struct {
 
 	// OnDestroy, if set, is called for every thing Destroy removes, innermost first.
 	OnDestroy func(*Thing)
+	// OnCarry, if set, is called when MoveTo or MoveInto passes an item from one player to
+	// another: from carried it, at any depth, or was the last player to carry it before it
+	// was left somewhere no player carries; to carries it now.
+	OnCarry func(t, from, to *Thing)
 
 	things map[uint64]*Thing
 	nextID uint64
@@ -213,6 +217,10 @@ type Thing struct {
 	// scripts decide what slots mean; the model clears it when the item leaves its holder.
 	Slot string
 
+	// lastCarrier is the player that carried t last, kept while no player carries t (see
+	// World.OnCarry).
+	lastCarrier *Thing
+
 	// Data is the scripting layer's per-thing data.
 	Data any
 	// Owner is the engine's handle for a player thing.
@@ -354,17 +362,83 @@ func (t *Thing) Worn(slot string) *Thing {
 }
 
 // MoveTo puts t in room r.
-func MoveTo(t *Thing, r *Room) {
+func (w *World) MoveTo(t *Thing, r *Room) {
+	from := t.provenance()
 	Remove(t)
 	t.Room = r
 	r.Things = append(r.Things, t)
+	w.carried(t, from)
 }
 
 // MoveInto puts t inside (or into the inventory of) holder.
-func MoveInto(t, holder *Thing) {
+func (w *World) MoveInto(t, holder *Thing) {
+	from := t.provenance()
 	Remove(t)
 	t.Holder = holder
 	holder.Contents = append(holder.Contents, t)
+	w.carried(t, from)
+}
+
+// Carrier returns the player carrying t at any depth, or nil.
+func (t *Thing) Carrier() *Thing {
+	for h := t.Holder; h != nil; h = h.Holder {
+		if h.Kind == Player {
+			return h
+		}
+	}
+	return nil
+}
+
+// provenance returns the player that carries t, or else the player that last carried t or
+// what holds it; nil if there is none.
+func (t *Thing) provenance() *Thing {
+	if t.Kind != Item {
+		return nil
+	}
+	if c := t.Carrier(); c != nil {
+		return c
+	}
+	for x := t; x != nil; x = x.Holder {
+		if x.lastCarrier != nil {
+			return x.lastCarrier
+		}
+	}
+	return nil
+}
+
+// carried records where an item that came from player from (or from none) is now. Left
+// where no player carries it, it remembers from; taken by a player, it and everything it
+// holds change hands, which OnCarry hears of.
+func (w *World) carried(t, from *Thing) {
+	if t.Kind != Item {
+		return
+	}
+	to := t.Carrier()
+	if to == nil {
+		t.lastCarrier = from
+		return
+	}
+	w.handed(t, from, to)
+	for _, x := range t.Contents {
+		w.handedInside(x, to)
+	}
+}
+
+// handedInside reports the items inside a thing that player to took which other players
+// left there.
+func (w *World) handedInside(t, to *Thing) {
+	w.handed(t, t.lastCarrier, to)
+	for _, x := range t.Contents {
+		w.handedInside(x, to)
+	}
+}
+
+// handed clears t's memory of its last carrier and reports a change of hands to OnCarry.
+func (w *World) handed(t, from, to *Thing) {
+	t.lastCarrier = nil
+	if from != nil && from != to && w.OnCarry != nil {
+		w.OnCarry(t, from, to)
+	}
 }
 
 // Contains reports whether inner is t or is inside t at any depth.

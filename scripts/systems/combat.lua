@@ -182,7 +182,7 @@ end
 function C.round_all()
   local order = {}
   for id, f in pairs(C.fights) do order[#order + 1] = f end
-  for _, f in ipairs(order) do
+  mud.separately(order, function(f)
     if C.fights[f.who.id] == f then
       if not valid(f) then
         C.fights[f.who.id] = nil
@@ -199,7 +199,7 @@ function C.round_all()
         C.swing(f.who, f.target)
       end
     end
-  end
+  end) -- each fight is its own unit of work: fighters are not linked for saving
   for _, f in ipairs(order) do
     if C.fights[f.who.id] == f and valid(f) and f.who:is_player() then
       f.who:send(S.bar(f.who) .. " " .. mud.cap(f.target.name) .. ": " .. C.condition(f.target))

@@ -19,10 +19,11 @@ function M.players(seconds, fn)
   local phase = 0
   return every(seconds / PHASES, function()
     phase = phase % PHASES + 1
-    local players = mud.players()
+    local players, share = mud.players(), {}
     for i = phase, #players, PHASES do
-      fn(players[i])
+      share[#share + 1] = players[i]
     end
+    mud.separately(share, fn) -- each visit is its own: visited players are not linked for saving
   end)
 end
 
