@@ -32,7 +32,7 @@ type Config struct {
 	ConsoleSocket string
 
 	Pulse         time.Duration // game loop pulse; default 100ms (10 pulses/s)
-	SaveInterval  time.Duration // period of saving: a changed character is saved within two; default 5s
+	SaveInterval  time.Duration // a changed character is saved within this; default 5s
 	LuaBudget     time.Duration // time budget of every Lua call; default 50ms
 	LinkDeadGrace time.Duration // how long a dropped character stays in the world; default 5m
 	IdleTimeout   time.Duration // in-game idle limit; default 30m

@@ -225,18 +225,18 @@ func (e *Engine) expireLinkDead(now time.Time) {
 	}
 }
 
-// saveDue hands snapshots of changed players to the writer goroutine, spread over the
-// pulses of a save interval so that no pulse pays for all of them: every SaveInterval a
-// round begins with the players changed since the last round began, and each pulse owes
-// its share of them. A pulse that was busy (past a hundredth of the pulse before saving)
-// leaves what it owes to the next ones, up to maxOwedShares. A player is saved at most two
-// intervals after it changed, and at once when it leaves the game.
+// saveDue hands snapshots of changed players to the writer goroutine, spread over pulses
+// so that no pulse pays for all of them: every half SaveInterval a round begins with the
+// players changed since the last round began, and each pulse of the round owes its share of
+// them. A pulse that was busy (past a hundredth of the pulse before saving) leaves what it
+// owes to the next ones, up to maxOwedShares. A player is saved at most one SaveInterval
+// after it changed (half waiting for a round, half in it), and at once when it leaves the game.
 func (e *Engine) saveDue(now time.Time, busy time.Duration) {
-	if now.Sub(e.lastSave) >= e.cfg.SaveInterval {
+	if round := e.cfg.SaveInterval / 2; now.Sub(e.lastSave) >= round {
 		e.lastSave = now
 		e.saveSome(len(e.saving)) // what a late round did not reach
 		e.saving, e.changed = e.changed, e.saving[:0]
-		pulses := max(int(e.cfg.SaveInterval/e.cfg.Pulse), 1)
+		pulses := max(int(round/e.cfg.Pulse), 1)
 		e.saveShare, e.saveOwed = (len(e.saving)+pulses-1)/pulses, 0
 	}
 	e.saveOwed += e.saveShare

@@ -11,7 +11,8 @@ import (
 )
 
 // saveGame is a one-room game with n players, all changed, on a clock the test steps one
-// pulse at a time; busy adds Lua that keeps every pulse busy. SaveInterval is ten pulses.
+// pulse at a time; busy adds Lua that keeps every pulse busy. A save round is ten pulses (half
+// the SaveInterval of twenty).
 func saveGame(t *testing.T, n int, pulse time.Duration, busy bool) (e *Engine, players []*Player, step func()) {
 	clock := time.Unix(1_700_000_000, 0)
 	init := `game { name = "Saves", start = "z:r" }`
@@ -23,7 +24,7 @@ func saveGame(t *testing.T, n int, pulse time.Duration, busy bool) (e *Engine, p
 		"world/z/zone.lua":  {Data: []byte(`zone { key = "z", name = "Z" }`)},
 		"world/z/rooms.lua": {Data: []byte(`room { key = "r", name = "A Room", desc = "Plain." }`)},
 	}
-	e = testEngine(t, Config{Game: game, Pulse: pulse, SaveInterval: 10 * pulse, LinkDeadGrace: time.Hour,
+	e = testEngine(t, Config{Game: game, Pulse: pulse, SaveInterval: 20 * pulse, LinkDeadGrace: time.Hour,
 		LuaBudget: time.Second, Clock: func() time.Time { return clock }})
 	for i := range n {
 		p := e.restore(state.Character{Name: fmt.Sprintf("Saver%c%c", 'a'+i%26, 'a'+i/26)}, RolePlayer)

@@ -70,7 +70,7 @@ func (s *settings) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&s.TCP, "tcp", s.TCP, "plain TCP line listen address, or - to disable")
 	fs.StringVar(&s.Socket, "console-socket", s.Socket, "operator console socket (default: console.sock in the data directory), or - to disable")
 	fs.Var(&s.Pulse, "pulse", "game loop pulse interval")
-	fs.Var(&s.SaveInterval, "save-interval", "period of saving: a changed character is saved within two of these")
+	fs.Var(&s.SaveInterval, "save-interval", "a changed character is saved within this (the most a crash can lose)")
 	fs.Var(&s.LuaBudget, "lua-budget", "time budget of every Lua call")
 	fs.Var(&s.LinkDead, "linkdead-grace", "how long a dropped character stays in the world")
 	fs.Var(&s.Idle, "idle-timeout", "disconnect players idle this long")
