@@ -89,6 +89,10 @@ func cmdStats(c *Context) {
 	ws := st.Saves
 	fmt.Fprintf(&b, "Saves: %d pending, %d batches written, last took %s, %d errors.",
 		ws.Pending+ws.InFlight, ws.Batches, ws.LastBatch.Round(time.Microsecond), ws.Errors)
+	if ws.Failures > 0 {
+		fmt.Fprintf(&b, "\nSaving is failing: %d attempts in a row since %s: %v", ws.Failures,
+			ws.FailedAt.UTC().Format("15:04:05 UTC"), ws.LastError)
+	}
 	c.Send(b.String())
 }
 

@@ -71,6 +71,7 @@ type Engine struct {
 	saveShare   int       // how many of them each pulse saves
 	saveOwed    int       // how many of them busy pulses left to the next
 	lastExpiry  time.Time // when the loop last looked for link-dead characters to remove
+	saves       saveWatch // saving failing or not, and save commands awaiting their commit
 	luaErrors   map[string]*errorSeen
 	now         func() time.Time
 	rand        *rand.Rand            // math.random and random choices of the engine

@@ -199,6 +199,7 @@ func (e *Engine) pulse() {
 	e.timers.runDue(now)
 	e.expireLinkDead(now)
 	e.saveDue(now, time.Since(start))
+	e.watchSaves(now)
 	e.stats.pulse.Observe(time.Since(start))
 }
 
