@@ -7,6 +7,7 @@ import (
 
 	"github.com/mudd/mudd/engine/state"
 	"github.com/mudd/mudd/engine/store"
+	"github.com/mudd/mudd/markup"
 )
 
 // How the loop follows the store Writer: it looks at the Writer's counters every
@@ -71,7 +72,7 @@ func (e *Engine) savesFailing(st store.WriterStats) {
 		"failures", st.Failures, "since", st.FailedAt, "unsaved", st.Pending+st.InFlight, "err", st.LastError)
 	e.router.Broadcast(RoleBuilder, "wiznet", "", fmt.Sprintf(
 		"[wiznet] {R}Saving characters is failing{x} (%d attempts in %s, %d unsaved): %v",
-		st.Failures, since, st.Pending+st.InFlight, st.LastError))
+		st.Failures, since, st.Pending+st.InFlight, markup.Escape(fmt.Sprint(st.LastError))))
 	for p := range e.saves.awaiting {
 		p.Send(msgSaveLate)
 	}
