@@ -47,11 +47,13 @@ func TestStaleSceneCannotSave(t *testing.T) {
 	staleNC := c.conn()
 	_, stale := c.sceneOn(staleNC, "village", "millbrook", "riverside")
 	w := mudtest.Create(t, c.gw, "Wanda", "wander1234")
-	w.Do("save") // written soon after, by the scene's saver
+	w.Send("save")
+	w.Hear("Saved.") // once the scene's saver has written it
 	await(t, "Wanda saved", func() bool { return room() != "" })
 	start := room()
 	w.Do("north")
-	w.Do("save")
+	w.Send("save")
+	w.Hear("Saved.")
 	await(t, "Wanda saved north", func() bool { return room() != start })
 	north := room()
 	staleNC.Close() // cut off, still running, Wanda in it
@@ -68,7 +70,8 @@ func TestStaleSceneCannotSave(t *testing.T) {
 		t.Fatalf("lease after the replacement's claim = %+v, want village at epoch 2 or more", lease)
 	}
 	w.Do("south")
-	w.Do("save")
+	w.Send("save")
+	w.Hear("Saved.")
 	await(t, "Wanda saved south by the replacement", func() bool { return room() == start })
 
 	// The stale scene hears no gateway for DeadAfter: Wanda goes link-dead there, changed,

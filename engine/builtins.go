@@ -44,7 +44,7 @@ func registerBuiltins(r *Registry) {
 			Help: "color [off|16|256|true|auto]\nShow or choose how many colours you see; auto follows what your client reports."},
 		{Name: "charset", Run: cmdCharset,
 			Help: "charset [utf-8|ascii|auto]\nShow or choose how text reaches you: UTF-8, or plain ASCII for clients that garble accents."},
-		{Name: "save", Run: cmdSave, Help: "save\nSave your character now (it is also saved every few seconds)."},
+		{Name: "save", Run: cmdSave, Help: "save\nSave your character now; 'Saved.' comes once it is safely on disk (it is also saved every few seconds)."},
 		{Name: "password", Run: cmdPassword, Help: "password\nChange your password."},
 		{Name: "quit", Exact: true, Run: cmdQuit, Help: "quit\nSave and leave the game (type the whole word)."},
 		{Name: "protocols", Run: cmdProtocols,
@@ -279,7 +279,7 @@ func cmdCommands(c *Context) {
 
 func cmdSave(c *Context) {
 	c.Engine.saveLinked(c.Player)
-	c.Send("Saved.")
+	c.Engine.ackSave(c.Player) // "Saved." once committed
 }
 
 func cmdQuit(c *Context) {

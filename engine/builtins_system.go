@@ -8,6 +8,7 @@ import (
 
 	"github.com/mudd/mudd/engine/metrics"
 	"github.com/mudd/mudd/engine/state"
+	"github.com/mudd/mudd/markup"
 )
 
 // cmdPassword changes the player's password. The checks and the hashing run on a worker
@@ -89,6 +90,10 @@ func cmdStats(c *Context) {
 	ws := st.Saves
 	fmt.Fprintf(&b, "Saves: %d pending, %d batches written, last took %s, %d errors.",
 		ws.Pending+ws.InFlight, ws.Batches, ws.LastBatch.Round(time.Microsecond), ws.Errors)
+	if ws.Failures > 0 {
+		fmt.Fprintf(&b, "\nSaving is failing: %d attempts in a row since %s: %v", ws.Failures,
+			ws.FailedAt.UTC().Format("15:04:05 UTC"), markup.Escape(fmt.Sprint(ws.LastError)))
+	}
 	c.Send(b.String())
 }
 

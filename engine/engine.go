@@ -72,6 +72,7 @@ type Engine struct {
 	saveOwed    int       // how many of them busy pulses left to the next
 	lastExpiry  time.Time // when the loop last looked for link-dead characters to remove
 	unitFirst   *Player   // the first player touched by the unit of work under way (see linked.go)
+	saves       saveWatch // saving failing or not, and save commands awaiting their commit
 	luaErrors   map[string]*errorSeen
 	now         func() time.Time
 	rand        *rand.Rand            // math.random and random choices of the engine

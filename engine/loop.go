@@ -207,6 +207,7 @@ func (e *Engine) pulse() {
 	e.timers.runDue(now, e.beginUnit)
 	e.expireLinkDead(now)
 	e.saveDue(now, time.Since(start))
+	e.watchSaves(now)
 	e.stats.pulse.Observe(time.Since(start))
 }
 

@@ -26,10 +26,12 @@ type backend struct {
 }
 
 // sqlitePragmas configures every pooled SQLite connection: WAL so readers never wait for
-// the writer, a busy timeout instead of immediate "database is locked" errors, and
-// immediate transactions so that a transaction takes the write lock when it begins: a
-// read-then-write transaction never fails on lock upgrade, nor sees rows change under it.
-const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)" +
+// the writer, synchronous=FULL so that a commit is on stable storage when it returns (the
+// WAL is synced at every commit: a save reported done survives a power cut), a busy
+// timeout instead of immediate "database is locked" errors, and immediate transactions so
+// that a transaction takes the write lock when it begins: a read-then-write transaction
+// never fails on lock upgrade, nor sees rows change under it.
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(FULL)" +
 	"&_pragma=foreign_keys(1)&_txlock=immediate"
 
 var sqliteBackend = backend{

@@ -66,7 +66,7 @@ func TestOpenPragmas(t *testing.T) {
 	for _, tc := range []struct{ pragma, want string }{
 		{"journal_mode", "wal"},
 		{"busy_timeout", "5000"},
-		{"synchronous", "1"},
+		{"synchronous", "2"}, // FULL: a commit is durable when it returns
 		{"foreign_keys", "1"},
 	} {
 		var got string

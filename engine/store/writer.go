@@ -70,6 +70,8 @@ type WriterStats struct {
 	Errors    uint64        // failed batch writes
 	LastBatch time.Duration // how long the last committed batch took
 	LastError error         // error of the last batch; nil once a batch commits
+	Failures  int           // failed batch writes since the last commit: saving is failing
+	FailedAt  time.Time     // when the first of those Failures happened
 }
 
 // NewWriter returns a Writer that saves to s. Start it with Run.
@@ -439,6 +441,9 @@ func (w *Writer) finish(upto uint64, n int, took time.Duration, err error) {
 		w.inflight = nil
 		w.stats.Errors++
 		w.stats.LastError = err
+		if w.stats.Failures++; w.stats.Failures == 1 {
+			w.stats.FailedAt = time.Now()
+		}
 		return
 	}
 	w.inflight = nil
@@ -446,6 +451,7 @@ func (w *Writer) finish(upto uint64, n int, took time.Duration, err error) {
 	w.stats.Saved += uint64(n)
 	w.stats.LastBatch = took
 	w.stats.LastError = nil
+	w.stats.Failures, w.stats.FailedAt = 0, time.Time{}
 	w.advance(upto)
 }
 

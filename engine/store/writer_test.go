@@ -203,11 +203,15 @@ func testWriterRetry(t *testing.T, db testDB) {
 	}
 	results <- errors.New("disk still on fire")
 	<-calls
+	if st := w.Stats(); st.Failures != 2 || st.FailedAt.IsZero() || st.LastError == nil {
+		t.Errorf("Stats() while failing = %+v, want 2 failures in a row since FailedAt", st)
+	}
 	results <- nil
 	flush(t, w)
 	wantStored(t, s, map[string]uint64{"alice": 2, "bob": 1})
-	if st := w.Stats(); st.Errors != 2 || st.LastError != nil || st.Pending != 0 {
-		t.Errorf("Stats() = %+v, want 2 errors, none pending", st)
+	if st := w.Stats(); st.Errors != 2 || st.LastError != nil || st.Pending != 0 ||
+		st.Failures != 0 || !st.FailedAt.IsZero() {
+		t.Errorf("Stats() = %+v, want 2 errors, none pending, not failing", st)
 	}
 }
 
