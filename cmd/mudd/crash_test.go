@@ -28,7 +28,8 @@ package main
 
 import (
 	"context"
-		"flag"
+	"errors"
+	"flag"
 	"fmt"
 	"maps"
 	"math/rand"
@@ -312,24 +313,41 @@ func (tr *trader) command(others []string) string {
 	}
 }
 
+// heldRE matches a tick's answer, or the gateway telling a player that their scene is down.
+var heldRE = regexp.MustCompile(`Tick (\d+)\.|(Please wait)`)
+
 // trade types commands, each followed by tick, and waits for each tick's answer, until the
-// connection ends. It returns the number of commands answered.
-func (tr *trader) trade(others []string) int {
-	n := 0
+// connection ends; it returns the error that ended it. A player held while their scene is
+// down waits until the gateway says the world is back.
+func (tr *trader) trade(others []string) error {
 	for {
 		if err := tr.send(tr.command(others), "tick"); err != nil {
-			return n
+			return err
 		}
-		m, err := tr.readUntil(tickRE)
+		m, err := tr.readUntil(heldRE)
 		if err != nil {
-			return n
+			return err
+		}
+		if m[2] != "" {
+			if err := tr.expect("The world is back"); err != nil {
+				return err
+			}
+			continue
 		}
 		k, _ := strconv.Atoi(m[1])
 		tr.mu.Lock()
 		tr.acks = append(tr.acks, tickAck{n: k, at: time.Now()})
 		tr.mu.Unlock()
-		n++
 	}
+}
+
+// takeAcks returns the ticks answered since the last call.
+func (tr *trader) takeAcks() []tickAck {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	a := tr.acks
+	tr.acks = nil
+	return a
 }
 
 // crashNames returns n character names of equal length, so that none is short for another.
@@ -362,8 +380,36 @@ func startServe(t *testing.T, bin, data string, n int) (*proc, string) {
 	return p, m[1]
 }
 
-// TestCrashConservation is the crash-conservation test of mudd serve (see the top of this file).
-func TestCrashConservation(t *testing.T) {
+// crashTally adds up the rounds of a crash test.
+type crashTally struct {
+	t                            *testing.T
+	seed                         int64
+	rounds, bad, commands        int
+	duplicated, lost, valueDrift int
+}
+
+// add reports one round: a test error listing its violations, if any.
+func (c *crashTally) add(round, commands int, r crashReport) {
+	c.rounds++
+	c.commands += commands
+	c.duplicated += r.duplicated
+	c.lost += r.lost
+	c.valueDrift += r.valueDelta
+	if len(r.problems) > 0 {
+		c.bad++
+		c.t.Errorf("round %d: %d commands answered, then killed:\n  %s", round, commands, strings.Join(r.problems, "\n  "))
+	}
+}
+
+func (c *crashTally) summary(players int) {
+	c.t.Logf("crash test: seed %d, %d rounds, %d players, %d commands answered: %d rounds with violations, "+
+		"%d token copies duplicated, %d lost, gold+loaf value drift %+d",
+		c.seed, c.rounds, players, c.commands, c.bad, c.duplicated, c.lost, c.valueDrift)
+}
+
+// crashStart returns the seed and the names of the traders, and builds the binary.
+func crashStart(t *testing.T) (tally *crashTally, rng *rand.Rand, bin string, names []string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("kills a server many times; not in -short")
 	}
@@ -372,13 +418,97 @@ func TestCrashConservation(t *testing.T) {
 		seed = time.Now().UnixNano()
 	}
 	t.Logf("crash test: seed %d (-crash.seed=%d replays it), %d players, %d rounds", seed, seed, *crashPlayers, *crashRounds)
-	rng := rand.New(rand.NewSource(seed))
-	bin := buildMudd(t)
-	data := t.TempDir()
-	db := filepath.Join(data, "mudd.db")
-	names := crashNames(*crashPlayers)
+	return &crashTally{t: t, seed: seed}, rand.New(rand.NewSource(seed)), buildMudd(t), crashNames(*crashPlayers)
+}
 
-	// The kits, saved by a clean shutdown.
+// TestCrashConservation is the crash-conservation test of mudd serve (see the top of this
+// file): each round starts the server on the same SQLite file, logs every trader in, and kills
+// the server while they trade.
+func TestCrashConservation(t *testing.T) {
+	tally, rng, bin, names := crashStart(t)
+	data := t.TempDir()
+	before := crashKits(t, bin, data, names)
+	for round := 1; round <= *crashRounds; round++ {
+		r, n := crashRound(t, bin, data, names, rng, round, &before)
+		tally.add(round, n, r)
+	}
+	tally.summary(len(names))
+}
+
+// TestCrashConservationGateway is the crash-conservation test of gateway mode: a gateway and
+// one scene running the trading zone, sharing the SQLite file. The traders stay connected to
+// the gateway throughout; each round kills the scene while they trade, checks the database,
+// and starts the scene again.
+func TestCrashConservationGateway(t *testing.T) {
+	tally, rng, bin, names := crashStart(t)
+	data := t.TempDir()
+	before := crashKits(t, bin, data, names)
+	game, _ := filepath.Abs(filepath.Join("testdata", "crash"))
+	natsAddr := freePort(t)
+	gw := startProc(t, "gateway", bin, "gateway", "--game", game, "--data", data, "--telnet", "-",
+		"--tcp", "127.0.0.1:0", "--nats-listen", natsAddr, "--console-socket", "-", "--bcrypt-cost", "4")
+	gw.waitLog("mudd serving", 1)
+	m := tcpAddrRE.FindStringSubmatch(gw.logs())
+	if m == nil {
+		t.Fatalf("no tcp address in the gateway's log")
+	}
+	scene := func(round int) *proc {
+		p := startProc(t, fmt.Sprintf("scene %d", round), bin, "scene", "--id", "mart", "--zones", "mart",
+			"--nats", "nats://"+natsAddr, "--game", game, "--data", data, "--console-socket", "-",
+			"--save-interval", crashSave.String())
+		p.waitLog("scene announced", 1)
+		return p
+	}
+	sc := scene(0)
+	traders := make([]*trader, len(names))
+	for i, name := range names {
+		tr, err := login(m[1], name, false, rand.New(rand.NewSource(rng.Int63())))
+		if err != nil {
+			t.Fatal(err)
+		}
+		traders[i] = tr
+	}
+	ended := make([]error, len(traders))
+	var wg sync.WaitGroup
+	for i, tr := range traders {
+		others := slices.Delete(slices.Clone(names), i, i+1)
+		wg.Add(1)
+		go func() { defer wg.Done(); ended[i] = tr.trade(others) }()
+	}
+	for round := 1; round <= *crashRounds; round++ {
+		time.Sleep(crashMinDelay + time.Duration(rng.Int63n(int64(crashMaxDelay-crashMinDelay)))) // the crash
+		killed := time.Now()
+		sc.cmd.Process.Kill()
+		<-sc.done
+		acks, n := map[string][]tickAck{}, 0
+		for _, tr := range traders {
+			acks[tr.name] = tr.takeAcks()
+			n += len(acks[tr.name])
+		}
+		after, err := readHoldings(filepath.Join(data, "mudd.db"), names)
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		tally.add(round, n, compare(before, after, acks, killed))
+		before = after
+		sc = scene(round)
+	}
+	for _, tr := range traders {
+		tr.conn.Close()
+	}
+	wg.Wait()
+	for i, err := range ended {
+		if !errors.Is(err, net.ErrClosed) {
+			t.Errorf("%s stopped trading before the end: %v", names[i], err)
+		}
+	}
+	tally.summary(len(names))
+}
+
+// crashKits creates the traders on a server on data and shuts it down cleanly, so that the
+// database holds every kit, and returns what it holds.
+func crashKits(t *testing.T, bin, data string, names []string) holdings {
+	t.Helper()
 	p, addr := startServe(t, bin, data, 0)
 	for _, name := range names {
 		tr, err := login(addr, name, true, nil)
@@ -391,30 +521,14 @@ func TestCrashConservation(t *testing.T) {
 	if err := p.wait(); err != nil {
 		t.Fatalf("shutdown after creating the traders: %v", err)
 	}
-	before, err := readHoldings(db, names)
+	h, err := readHoldings(filepath.Join(data, "mudd.db"), names)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := len(names) * (crashGold + crashLoaves*crashLoafValue); before.value != want || len(before.tokens) != len(names)*crashTokens {
-		t.Fatalf("the kits hold value %d and %d tokens, want %d and %d", before.value, len(before.tokens), want, len(names)*crashTokens)
+	if want := len(names) * (crashGold + crashLoaves*crashLoafValue); h.value != want || len(h.tokens) != len(names)*crashTokens {
+		t.Fatalf("the kits hold value %d and %d tokens, want %d and %d", h.value, len(h.tokens), want, len(names)*crashTokens)
 	}
-
-	var total crashReport
-	bad, commands := 0, 0
-	for round := 1; round <= *crashRounds; round++ {
-		r, n := crashRound(t, bin, data, names, rng, round, &before)
-		commands += n
-		total.duplicated += r.duplicated
-		total.lost += r.lost
-		total.valueDelta += r.valueDelta
-		if len(r.problems) > 0 {
-			bad++
-			t.Errorf("round %d: %d commands answered, then killed:\n  %s", round, n, strings.Join(r.problems, "\n  "))
-		}
-	}
-	t.Logf("crash test: seed %d, %d rounds, %d players, %d commands answered: %d rounds with violations, "+
-		"%d token copies duplicated, %d lost, gold+loaf value drift %+d",
-		seed, *crashRounds, len(names), commands, bad, total.duplicated, total.lost, total.valueDelta)
+	return h
 }
 
 // crashRound starts the server on data, lets every trader trade, kills the server after a
@@ -433,11 +547,10 @@ func crashRound(t *testing.T, bin, data string, names []string, rng *rand.Rand, 
 	}
 	delay := crashMinDelay + time.Duration(rng.Int63n(int64(crashMaxDelay-crashMinDelay)))
 	var wg sync.WaitGroup
-	counts := make([]int, len(traders))
 	for i, tr := range traders {
 		others := slices.Delete(slices.Clone(names), i, i+1)
 		wg.Add(1)
-		go func() { defer wg.Done(); counts[i] = tr.trade(others) }()
+		go func() { defer wg.Done(); tr.trade(others) }()
 	}
 	time.Sleep(delay) // the random moment of the crash
 	killed := time.Now()
@@ -446,10 +559,10 @@ func crashRound(t *testing.T, bin, data string, names []string, rng *rand.Rand, 
 	wg.Wait()
 	acks := map[string][]tickAck{}
 	n := 0
-	for i, tr := range traders {
+	for _, tr := range traders {
 		tr.conn.Close()
-		acks[tr.name] = tr.acks
-		n += counts[i]
+		acks[tr.name] = tr.takeAcks()
+		n += len(acks[tr.name])
 	}
 	after, err := readHoldings(filepath.Join(data, "mudd.db"), names)
 	if err != nil {
