@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -174,8 +173,7 @@ func holders(names []string) string {
 	case 1:
 		return names[0]
 	}
-	s := slices.Clone(names)
-	sort.Strings(s)
+	s := slices.Sorted(slices.Values(names))
 	return fmt.Sprintf("%d characters (%s)", len(s), strings.Join(s, ", "))
 }
 
@@ -384,6 +382,9 @@ func crashStart(t *testing.T) (tally *crashTally, rng *rand.Rand, bin string, na
 	t.Helper()
 	if testing.Short() {
 		t.Skip("kills a server many times; not in -short")
+	}
+	if *crashPlayers < 2 || *crashPlayers > 26*26 {
+		t.Fatalf("-crash.players=%d: want 2 to %d", *crashPlayers, 26*26)
 	}
 	seed := *crashSeed
 	if seed == 0 {
