@@ -186,12 +186,15 @@ type tickAck struct {
 // trader is one trading player's connection.
 type trader struct {
 	name string
+	// conn is only replaced (logIn) by the goroutine that trades, with mu held: that goroutine
+	// reads it freely, others with mu held (stop).
 	conn net.Conn
 	buf  []byte
 	rng  *rand.Rand
 
-	mu   sync.Mutex
-	acks []tickAck
+	mu      sync.Mutex
+	acks    []tickAck
+	stopped bool // the test is over: conn closed, no new one
 }
 
 // readUntil reads until re matches; it returns the match and consumes the text up to it.
@@ -234,29 +237,59 @@ func (tr *trader) expect(want string) error {
 
 // login connects to addr and logs the character in, creating it if create.
 func login(addr, name string, create bool, rng *rand.Rand) (*trader, error) {
+	tr := &trader{name: name, rng: rng}
+	return tr, tr.logIn(addr, create)
+}
+
+// logIn connects tr to addr, on a new connection, and logs its character in, creating it if
+// create.
+func (tr *trader) logIn(addr string, create bool) error {
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	tr := &trader{name: name, conn: conn, rng: rng}
-	steps := [][2]string{{"name", name}, {"Password", crashPassword}, {"\n> ", ""}}
+	tr.mu.Lock()
+	if tr.stopped {
+		tr.mu.Unlock()
+		conn.Close()
+		return net.ErrClosed
+	}
+	tr.conn, tr.buf = conn, nil
+	tr.mu.Unlock()
+	steps := [][2]string{{"name", tr.name}, {"Password", crashPassword}, {"\n> ", ""}}
 	if create {
-		steps = [][2]string{{"name", name}, {"(yes/no)", "yes"}, {"password", crashPassword},
+		steps = [][2]string{{"name", tr.name}, {"(yes/no)", "yes"}, {"password", crashPassword},
 			{"again", crashPassword}, {"\n> ", ""}}
 	}
 	for _, s := range steps {
 		if err := tr.expect(s[0]); err != nil {
 			conn.Close()
-			return nil, err
+			return err
 		}
 		if s[1] != "" {
 			if err := tr.send(s[1]); err != nil {
 				conn.Close()
-				return nil, err
+				return err
 			}
 		}
 	}
-	return tr, nil
+	return nil
+}
+
+// stop closes tr's connection and keeps it from connecting again.
+func (tr *trader) stop() {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.stopped = true
+	if tr.conn != nil {
+		tr.conn.Close()
+	}
+}
+
+func (tr *trader) stopping() bool {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return tr.stopped
 }
 
 // command picks the trader's next command.
@@ -318,6 +351,11 @@ func (tr *trader) takeAcks() []tickAck {
 	a := tr.acks
 	tr.acks = nil
 	return a
+}
+
+// tail returns the last n bytes of b.
+func tail(b []byte, n int) string {
+	return string(b[max(0, len(b)-n):])
 }
 
 // crashNames returns n character names of equal length, so that none is short for another.
@@ -468,12 +506,26 @@ func TestCrashConservationGateway(t *testing.T) {
 		}
 		traders[i] = tr
 	}
+	// A trader the gateway disconnects logs in again: that is noted, and the checks go on.
 	ended := make([]error, len(traders))
+	dropped := make([][]string, len(traders))
 	var wg sync.WaitGroup
 	for i, tr := range traders {
 		others := slices.Delete(slices.Clone(names), i, i+1)
 		wg.Add(1)
-		go func() { defer wg.Done(); ended[i] = tr.trade(others) }()
+		go func() {
+			defer wg.Done()
+			for {
+				err := tr.trade(others)
+				if tr.stopping() {
+					return
+				}
+				dropped[i] = append(dropped[i], fmt.Sprintf("%v after %q", err, tail(tr.buf, 200)))
+				if ended[i] = tr.logIn(m[1], false); ended[i] != nil {
+					return
+				}
+			}
+		}()
 	}
 	for round := 1; round <= *crashRounds; round++ {
 		time.Sleep(crashMinDelay + time.Duration(rng.Int63n(int64(crashMaxDelay-crashMinDelay)))) // the crash
@@ -497,12 +549,15 @@ func TestCrashConservationGateway(t *testing.T) {
 		}
 	}
 	for _, tr := range traders {
-		tr.conn.Close()
+		tr.stop()
 	}
 	wg.Wait()
-	for i, err := range ended {
-		if !errors.Is(err, net.ErrClosed) {
-			t.Errorf("%s stopped trading before the end: %v", names[i], err)
+	for i := range traders {
+		if ended[i] != nil && !errors.Is(ended[i], net.ErrClosed) {
+			t.Errorf("%s could not log in again: %v", names[i], ended[i])
+		}
+		for _, d := range dropped[i] {
+			t.Logf("%s was disconnected and logged in again: %s", names[i], d)
 		}
 	}
 	tally.summary(len(names))
@@ -518,7 +573,7 @@ func crashKits(t *testing.T, bin, data string, names []string) holdings {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer tr.conn.Close()
+		defer tr.stop()
 	}
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	if err := p.wait(); err != nil {
@@ -563,7 +618,7 @@ func crashRound(t *testing.T, bin, data string, names []string, rng *rand.Rand, 
 	acks := map[string][]tickAck{}
 	n := 0
 	for _, tr := range traders {
-		tr.conn.Close()
+		tr.stop()
 		acks[tr.name] = tr.takeAcks()
 		n += len(acks[tr.name])
 	}
