@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mudd/mudd/engine/state"
+)
+
+// TestLoginStorm logs many new players in at once, as after a gateway restart: each
+// goroutine creates an account, looks it up, claims its character, records the login,
+// saves the character through the shared Writer and directly, and adds an audit entry,
+// while a second store (another process) saves and claims on the same database. Every write
+// must get through: none may fail with "database is locked" or for want of connections.
+func TestLoginStorm(t *testing.T) { forEachBackend(t, testLoginStorm) }
+
+func testLoginStorm(t *testing.T, db testDB) {
+	const players = 1000
+	dsn := db.new(t)
+	s, other := openAt(t, dsn), openAt(t, dsn)
+	w := NewWriter(s, testLogger(t))
+	runWriter(t, w)
+	audit := NewAuditLog(s, testLogger(t))
+	stopAudit := runAuditLog(audit)
+	defer stopAudit()
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 8*players)
+	for i := range players {
+		wg.Go(func() {
+			if err := logIn(ctx, s, w, audit, fmt.Sprintf("Storm%04d", i)); err != nil {
+				errs <- err
+			}
+		})
+		if i%3 == 0 { // the other process plays characters of its own meanwhile
+			wg.Go(func() {
+				name := fmt.Sprintf("Other%04d", i)
+				if _, _, err := other.Claim(ctx, name, "other"); err != nil {
+					errs <- err
+				}
+				if err := other.SaveCharacters(ctx, []state.Character{{Name: name, Room: "z:b", Version: 1}}); err != nil {
+					errs <- err
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	failed := 0
+	for err := range errs {
+		if failed++; failed <= 5 {
+			t.Error(err)
+		}
+	}
+	if failed > 0 {
+		t.Fatalf("%d of the storm's writes failed", failed)
+	}
+	if err := w.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := audit.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Storm0000", fmt.Sprintf("Storm%04d", players-1)} {
+		if a, err := s.Account(ctx, name); err != nil || a.LastAddr != "127.0.0.1" {
+			t.Errorf("account %s = %+v, %v; want its login recorded", name, a, err)
+		}
+	}
+	wantStored(t, s, map[string]uint64{"storm0000": 2, fmt.Sprintf("storm%04d", players-1): 2})
+	if entries, err := s.Audit(ctx, "", 2*players); err != nil || len(entries) != players {
+		t.Errorf("audit has %d entries (%v), want %d", len(entries), err, players)
+	}
+}
+
+// logIn does the store's part of a new player's first login.
+func logIn(ctx context.Context, s *Store, w *Writer, audit *AuditLog, name string) error {
+	if err := s.CreateAccount(ctx, Account{Name: name, PasswordHash: "x"}); err != nil {
+		return err
+	}
+	if _, err := s.Account(ctx, name); err != nil {
+		return err
+	}
+	c, err := w.Claim(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := s.RecordLogin(ctx, name, "127.0.0.1", time.Now()); err != nil {
+		return err
+	}
+	c.Room, c.Version = "z:a", 1
+	if err := s.SaveCharacters(ctx, []state.Character{c}); err != nil {
+		return err
+	}
+	c.Version = 2
+	w.Save(c)
+	audit.Add(AuditEntry{At: time.Now(), Who: name, Role: "player", Line: "login", Result: "ok"})
+	return nil
+}
+
+// runAuditLog runs a until the returned function is called; it returns after Run has.
+func runAuditLog(a *AuditLog) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.Run(ctx); close(done) }()
+	return func() { cancel(); <-done }
+}
