@@ -26,10 +26,10 @@ import (
 
 // Bounds of group commit and of retries.
 const (
-	groupQueue    = 1024             // writes waiting for the committer before callers wait to queue
-	maxGroup      = 256              // writes in one transaction
-	groupTimeout  = time.Minute      // longest a group's transaction may take
-	writeAttempts = 8                // tries of a write that keeps failing for a retryable reason
+	groupQueue    = 1024        // writes waiting for the committer before callers wait to queue
+	maxGroup      = 256         // writes in one transaction
+	groupTimeout  = time.Minute // longest a group's transaction may take
+	writeAttempts = 8           // tries of a write that keeps failing for a retryable reason
 	retryBackoff  = 10 * time.Millisecond
 	maxRetryWait  = time.Second
 )
