@@ -13,7 +13,8 @@ import (
 // TestLoginStorm logs many new players in at once, as after a gateway restart: each
 // goroutine creates an account, looks it up, claims its character, records the login,
 // saves the character through the shared Writer and directly, and adds an audit entry,
-// while a second store (another process) saves and claims on the same database. Every write
+// while a second store (another process) saves and claims on the same database, and both
+// claim the same new characters at once. Every write
 // must get through: none may fail with "database is locked" or for want of connections.
 func TestLoginStorm(t *testing.T) { forEachBackend(t, testLoginStorm) }
 
@@ -30,25 +31,38 @@ func testLoginStorm(t *testing.T, db testDB) {
 	defer cancel()
 
 	var wg sync.WaitGroup
+	start := make(chan struct{}) // everyone at once, as after a gateway restart
 	errs := make(chan error, 8*players)
 	for i := range players {
 		wg.Go(func() {
+			<-start
 			if err := logIn(ctx, s, w, audit, fmt.Sprintf("Storm%04d", i)); err != nil {
 				errs <- err
 			}
 		})
-		if i%3 == 0 { // the other process plays characters of its own meanwhile
+		if i%3 != 0 {
+			continue
+		}
+		wg.Go(func() { // the other process plays characters of its own meanwhile
+			<-start
+			name := fmt.Sprintf("Other%04d", i)
+			if _, _, err := other.Claim(ctx, name, "other"); err != nil {
+				errs <- err
+			}
+			if err := other.SaveCharacters(ctx, []state.Character{{Name: name, Room: "z:b", Version: 1}}); err != nil {
+				errs <- err
+			}
+		})
+		for _, st := range []*Store{s, other} { // and both claim a new character at once
 			wg.Go(func() {
-				name := fmt.Sprintf("Other%04d", i)
-				if _, _, err := other.Claim(ctx, name, "other"); err != nil {
-					errs <- err
-				}
-				if err := other.SaveCharacters(ctx, []state.Character{{Name: name, Room: "z:b", Version: 1}}); err != nil {
+				<-start
+				if _, _, err := st.Claim(ctx, fmt.Sprintf("Both%04d", i), fmt.Sprint("owner-", st == s)); err != nil {
 					errs <- err
 				}
 			})
 		}
 	}
+	close(start)
 	wg.Wait()
 	close(errs)
 	failed := 0
@@ -72,6 +86,9 @@ func testLoginStorm(t *testing.T, db testDB) {
 		}
 	}
 	wantStored(t, s, map[string]uint64{"storm0000": 2, fmt.Sprintf("storm%04d", players-1): 2})
+	if lease, err := other.Owner(ctx, "Both0000"); err != nil || lease.Epoch != 2 {
+		t.Errorf("after two claims, Both0000 is held under %+v (%v), want epoch 2", lease, err)
+	}
 	if entries, err := s.Audit(ctx, "", 2*players); err != nil || len(entries) != players {
 		t.Errorf("audit has %d entries (%v), want %d", len(entries), err, players)
 	}
