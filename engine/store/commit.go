@@ -15,10 +15,10 @@ import (
 // Every write of the store is a function of a transaction, run by write. With SQLite the
 // process has one connection that writes, and a committer goroutine that owns it: writes
 // queue, and the committer runs every write queued meanwhile in one transaction (group
-// commit), each under a savepoint of its own so that a write that fails changes nothing and
-// leaves the others to commit. Nothing then waits for SQLite's write lock but another
-// process, and one commit (one sync of the WAL) serves a whole group. PostgreSQL runs each
-// write in its own transaction on the connection pool.
+// commit); if one of them fails, they run again one by one, so that a write that fails
+// changes nothing and takes no other write with it. Nothing then waits for SQLite's write
+// lock but another process, and one commit (one sync of the WAL) serves a whole group.
+// PostgreSQL runs each write in its own transaction on the connection pool.
 //
 // Either way a write that fails for a reason that may pass (the database locked by another
 // process, a serialization failure or a deadlock: see backend.retryable) is run again, a
@@ -73,8 +73,8 @@ func retry(ctx context.Context, retryable func(error) bool, f func() error) erro
 type writeOp struct {
 	fn       func(tx *gorm.DB) error
 	state    atomic.Int32 // opQueued, then opTaken by the committer or opDropped by the caller
-	err      error
-	panicked any // what fn panicked with, passed on to the caller
+	err      error        // the write's result
+	panicked any          // what fn panicked with, passed on to the caller
 	done     chan struct{}
 }
 
@@ -165,8 +165,8 @@ func (c *committer) run() {
 	}
 }
 
-// commit runs group in one transaction. If the transaction as a whole fails (not one
-// write's own error), each write runs again alone, so that one cannot fail the others.
+// commit runs group in one transaction. If that fails, each write runs again alone, so that
+// one cannot fail the others.
 func (c *committer) commit(group []*writeOp) {
 	live := group[:0]
 	for _, op := range group {
@@ -188,7 +188,7 @@ func (c *committer) commit(group []*writeOp) {
 		close(live[0].done)
 	default:
 		if len(live) > 1 {
-			c.log.Warn("group commit failed; committing its writes one by one", "writes", len(live), "err", err)
+			c.log.Debug("group commit failed; committing its writes one by one", "writes", len(live), "err", err)
 		}
 		for _, op := range live {
 			c.alone(op)
@@ -202,41 +202,22 @@ func (c *committer) alone(op *writeOp) {
 	defer close(op.done)
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
-	// tx sets op.err to op's own error; a failed transaction's error replaces it.
-	if err := retry(ctx, c.retryable, func() error { return c.tx([]*writeOp{op}) }); err != nil {
-		op.err = err
-	}
+	op.err = retry(ctx, c.retryable, func() error { return c.tx([]*writeOp{op}) })
 }
 
-// tx runs the writes in one transaction, each under a savepoint: a write that fails is
-// rolled back to its savepoint and keeps its error, and the others go on. tx returns an error
-// when the transaction itself failed, and then nothing of it was committed.
+// tx runs the writes in one transaction. If one fails, tx returns its error and nothing of
+// the transaction is committed. (A savepoint per write would keep the others, but costs
+// more than the write itself in this driver: the rare group that fails is run again one
+// write at a time instead.)
 func (c *committer) tx(ops []*writeOp) error {
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
 	return c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, op := range ops {
-			op.err, op.panicked = nil, nil
-			if err := tx.Exec("SAVEPOINT w").Error; err != nil {
+			op.panicked = nil
+			if err := op.call(tx); err != nil {
 				return err
 			}
-			err := op.call(tx)
-			if err == nil {
-				if err := tx.Exec("RELEASE SAVEPOINT w").Error; err != nil {
-					return err
-				}
-				continue
-			}
-			if c.retryable(err) {
-				return err // the whole group waits and tries again
-			}
-			if rbErr := tx.Exec("ROLLBACK TO SAVEPOINT w").Error; rbErr != nil {
-				return fmt.Errorf("%w (rolling back: %v)", err, rbErr)
-			}
-			if err := tx.Exec("RELEASE SAVEPOINT w").Error; err != nil {
-				return err
-			}
-			op.err = err
 		}
 		return nil
 	})
