@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -125,4 +126,53 @@ func runAuditLog(a *AuditLog) (stop func()) {
 	done := make(chan struct{})
 	go func() { a.Run(ctx); close(done) }()
 	return func() { cancel(); <-done }
+}
+
+// TestFailedWriteAmongOthers makes writes that fail (a role change of a missing account, one
+// refused by its decision, a new account whose name is taken) at the same time as writes
+// that succeed: committed together or not, each gets its own result.
+func TestFailedWriteAmongOthers(t *testing.T) { forEachBackend(t, testFailedWriteAmongOthers) }
+
+func testFailedWriteAmongOthers(t *testing.T, db testDB) {
+	const n = 300
+	ctx := t.Context()
+	s := openTest(t, db)
+	if err := s.CreateAccount(ctx, Account{Name: "Taken"}); err != nil {
+		t.Fatal(err)
+	}
+	refused := errors.New("refused")
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	results := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			switch i % 4 {
+			case 0:
+				_, results[i] = s.UpdateRole(ctx, "nobody", func(Account) (string, error) { return "wizard", nil })
+			case 1:
+				_, results[i] = s.UpdateRole(ctx, "taken", func(Account) (string, error) { return "", refused })
+			case 2:
+				results[i] = s.CreateAccount(ctx, Account{Name: "Taken"})
+			default:
+				results[i] = s.CreateAccount(ctx, Account{Name: fmt.Sprintf("Fresh%04d", i)})
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range results {
+		want := []error{ErrNotFound, refused, ErrExists, nil}[i%4]
+		if !errors.Is(err, want) || (want == nil && err != nil) {
+			t.Errorf("write %d: err = %v, want %v", i, err, want)
+		}
+	}
+	for i := 3; i < n; i += 4 {
+		if _, err := s.Account(ctx, fmt.Sprintf("Fresh%04d", i)); err != nil {
+			t.Errorf("account %d: %v", i, err)
+		}
+	}
+	if a, err := s.Account(ctx, "taken"); err != nil || a.Role != defaultRole {
+		t.Errorf("Taken = %+v, %v; want unchanged", a, err)
+	}
 }
