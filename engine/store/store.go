@@ -11,6 +11,12 @@
 //
 // # Concurrency
 //
+// Every write goes through Store.write (commit.go). With SQLite one connection writes, owned
+// by a goroutine that commits the writes queued meanwhile in one transaction (group commit),
+// and a few other connections read; with PostgreSQL each write is a transaction on the pool.
+// A write that fails for contention (SQLite's "database is locked" from another process, a
+// PostgreSQL serialization failure or deadlock) is run again a bounded number of times.
+//
 // Every write is either one statement that decides by itself (an insert that does nothing
 // on a conflict, an upsert guarded by the stored version, an update or delete by key), or a
 // transaction that reads rows and then writes. In SQLite a transaction starts by taking the
