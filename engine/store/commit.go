@@ -165,8 +165,8 @@ func (c *committer) run() {
 	}
 }
 
-// commit runs group in one transaction. If that fails, each write runs again alone, so that
-// one cannot fail the others.
+// commit runs group in one transaction, again after a retryable failure. If it fails for
+// another reason, each write runs again alone, so that one cannot fail the others.
 func (c *committer) commit(group []*writeOp) {
 	live := group[:0]
 	for _, op := range group {
@@ -177,19 +177,19 @@ func (c *committer) commit(group []*writeOp) {
 	if len(live) == 0 {
 		return
 	}
-	err := c.tx(live)
+	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	defer cancel()
+	err := retry(ctx, c.retryable, func() error { return c.tx(live) })
 	switch {
 	case err == nil:
 		for _, op := range live {
 			close(op.done)
 		}
-	case len(live) == 1 && !c.retryable(err):
+	case len(live) == 1:
 		live[0].err = err
 		close(live[0].done)
 	default:
-		if len(live) > 1 {
-			c.log.Debug("group commit failed; committing its writes one by one", "writes", len(live), "err", err)
-		}
+		c.log.Debug("group commit failed; committing its writes one by one", "writes", len(live), "err", err)
 		for _, op := range live {
 			c.alone(op)
 		}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/mudd/mudd/engine/state"
 )
@@ -174,5 +177,28 @@ func testFailedWriteAmongOthers(t *testing.T, db testDB) {
 	}
 	if a, err := s.Account(ctx, "taken"); err != nil || a.Role != defaultRole {
 		t.Errorf("Taken = %+v, %v; want unchanged", a, err)
+	}
+}
+
+// TestSQLiteConnections checks the connections a SQLite store opens: one that writes, and a
+// few that read and cannot write.
+func TestSQLiteConnections(t *testing.T) {
+	s := openTest(t, testDBs[0])
+	for _, tc := range []struct {
+		name string
+		db   *gorm.DB
+		max  int
+	}{{"writer", s.db, 1}, {"readers", s.read, sqliteReaders}} {
+		sqlDB, err := tc.db.DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := sqlDB.Stats().MaxOpenConnections; got != tc.max {
+			t.Errorf("%s: at most %d connections, want %d", tc.name, got, tc.max)
+		}
+	}
+	err := s.read.Create(&banRow{Kind: "name", Value: "x"}).Error
+	if !strings.Contains(fmt.Sprint(err), "readonly") {
+		t.Errorf("a write on a reading connection: err = %v, want a read-only database", err)
 	}
 }
