@@ -61,7 +61,7 @@ func (s *Store) CreateAccount(ctx context.Context, a Account) error {
 		row.CreatedAt = dbTime(time.Now())
 	}
 	var created bool
-	err := s.write(ctx, func(tx *gorm.DB) error {
+	err := s.writeStatement(ctx, func(tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 		created = res.RowsAffected > 0
 		return res.Error
@@ -174,7 +174,7 @@ func (s *Store) RecordLogin(ctx context.Context, name, addr string, at time.Time
 
 func (s *Store) updateAccount(ctx context.Context, op, name string, set map[string]any) error {
 	var found bool
-	err := s.write(ctx, func(tx *gorm.DB) error {
+	err := s.writeStatement(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&accountRow{}).Where(byKey(name)).Updates(set)
 		found = res.RowsAffected > 0
 		return res.Error

@@ -42,7 +42,7 @@ func (s *Store) AddBan(ctx context.Context, b Ban) error {
 		Columns:   []clause.Column{{Name: "kind"}, {Name: "value"}},
 		DoUpdates: clause.AssignmentColumns([]string{"reason", "by", "at", "expires"}),
 	}
-	err := s.write(ctx, func(tx *gorm.DB) error { return tx.Clauses(replace).Create(&row).Error })
+	err := s.writeStatement(ctx, func(tx *gorm.DB) error { return tx.Clauses(replace).Create(&row).Error })
 	if err != nil {
 		return fmt.Errorf("store: add ban of %s %q: %w", b.Kind, b.Value, err)
 	}
@@ -52,7 +52,7 @@ func (s *Store) AddBan(ctx context.Context, b Ban) error {
 // RemoveBan deletes the ban of kind and value. It fails with ErrNotFound if there is none.
 func (s *Store) RemoveBan(ctx context.Context, kind, value string) error {
 	var found bool
-	err := s.write(ctx, func(tx *gorm.DB) error {
+	err := s.writeStatement(ctx, func(tx *gorm.DB) error {
 		res := tx.Where(banKey(kind, value)).Delete(&banRow{})
 		found = res.RowsAffected > 0
 		return res.Error
@@ -69,7 +69,7 @@ func (s *Store) RemoveBan(ctx context.Context, kind, value string) error {
 // Bans returns every ban that has not expired at now, oldest first. Expired bans are deleted.
 func (s *Store) Bans(ctx context.Context, now time.Time) ([]Ban, error) {
 	expired := clause.Lte{Column: clause.Column{Name: "expires"}, Value: dbTime(now)} // never true of NULL
-	err := s.write(ctx, func(tx *gorm.DB) error { return tx.Where(expired).Delete(&banRow{}).Error })
+	err := s.writeStatement(ctx, func(tx *gorm.DB) error { return tx.Where(expired).Delete(&banRow{}).Error })
 	if err != nil {
 		return nil, fmt.Errorf("store: prune expired bans: %w", err)
 	}

@@ -77,14 +77,21 @@ func (s *Store) Claim(ctx context.Context, name, owner string) (state.Character,
 	}
 	var row characterRow
 	err = s.write(ctx, func(tx *gorm.DB) error {
-		// A character never saved gets its row first, at epoch 0; if another process is
-		// inserting the same row, this waits for it and does nothing.
-		blank := characterRow{Key: state.Key(name), Name: name, UpdatedAt: dbTime(time.Now()), State: string(fresh)}
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&blank).Error; err != nil {
-			return err
-		}
 		row = characterRow{}
-		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Where(byKey(name)).Take(&row).Error; err != nil {
+		err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Where(byKey(name)).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			row = characterRow{Key: state.Key(name), Name: name, UpdatedAt: dbTime(time.Now()), State: string(fresh),
+				Owner: owner, Epoch: 1}
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+			if res.Error != nil || res.RowsAffected == 1 {
+				return res.Error
+			}
+			// Another process inserted the row meanwhile (this insert waited for its
+			// transaction): claim that row.
+			row = characterRow{}
+			err = tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Where(byKey(name)).Take(&row).Error
+		}
+		if err != nil {
 			return err
 		}
 		row.Owner, row.Epoch = owner, row.Epoch+1

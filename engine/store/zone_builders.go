@@ -66,7 +66,7 @@ func (s *Store) AssignZone(ctx context.Context, zone, name, by string) (string, 
 // the account was not assigned to the zone.
 func (s *Store) UnassignZone(ctx context.Context, zone, name string) error {
 	var found bool
-	err := s.write(ctx, func(tx *gorm.DB) error {
+	err := s.writeStatement(ctx, func(tx *gorm.DB) error {
 		res := tx.Where(clause.Eq{Column: clause.Column{Name: "zone"}, Value: zone}).Where(byKey(name)).
 			Delete(&zoneBuilderRow{})
 		found = res.RowsAffected > 0
