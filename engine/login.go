@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -66,7 +67,7 @@ func (e *Engine) login(ctx context.Context, s *session) (store.Account, bool) {
 	s.send(Output{Text: strings.TrimRight(greeting, "\n") + "\n\n"})
 	for {
 		s.send(Output{Prompt: "By what name do you wish to be known? "})
-		name, err := e.readLine(s, deadline)
+		name, err := e.loginRead(s, deadline)
 		if err != nil {
 			return store.Account{}, false
 		}
@@ -91,7 +92,7 @@ func (e *Engine) login(ctx context.Context, s *session) (store.Account, bool) {
 				return acct, ok
 			}
 		default:
-			e.log.Error("account lookup failed", "name", name, "err", err)
+			e.log.Error("account lookup failed; login refused", "name", name, "session", s.id, "addr", s.addr, "err", err)
 			s.send(Output{Text: "The game cannot read accounts right now. Please try again later.\n", Close: true})
 			return store.Account{}, false
 		}
@@ -138,7 +139,7 @@ func (e *Engine) create(ctx context.Context, s *session, name string, deadline t
 	}
 	name = canonicalName(name)
 	s.send(Output{Prompt: fmt.Sprintf("Create a new character named %s? (yes/no) ", name)})
-	answer, err := e.readLine(s, deadline)
+	answer, err := e.loginRead(s, deadline)
 	if err != nil {
 		return acct, false, false
 	}
@@ -151,7 +152,8 @@ func (e *Engine) create(ctx context.Context, s *session, name string, deadline t
 	}
 	hash, err := e.hashPassword(pw)
 	if err != nil {
-		e.log.Error("password hash failed", "err", err)
+		e.log.Error("password hash failed; login refused", "name", name, "session", s.id, "addr", s.addr, "err", err)
+		s.send(Output{Text: "The game cannot create accounts right now. Please try again later.\n", Close: true})
 		return acct, false, false
 	}
 	acct = store.Account{Name: name, PasswordHash: hash, Role: RolePlayer.String(),
@@ -161,7 +163,7 @@ func (e *Engine) create(ctx context.Context, s *session, name string, deadline t
 		s.send(Output{Text: "Someone took that name a moment ago. Please choose another.\n"})
 		return acct, false, true
 	case err != nil:
-		e.log.Error("create account failed", "name", name, "err", err)
+		e.log.Error("create account failed; login refused", "name", name, "session", s.id, "addr", s.addr, "err", err)
 		s.send(Output{Text: "The game cannot create accounts right now. Please try again later.\n", Close: true})
 		return acct, false, false
 	}
@@ -205,8 +207,26 @@ func passwordProblem(pw string) string {
 // askHidden shows prompt, reads one line with the client's echo off, and turns echo back on.
 func (e *Engine) askHidden(s *session, prompt string, deadline time.Time) (string, error) {
 	s.send(Output{Prompt: prompt, Hide: true})
-	line, err := e.readLine(s, deadline)
+	line, err := e.loginRead(s, deadline)
 	s.send(Output{Text: "\n", Show: true})
+	return line, err
+}
+
+// loginRead reads a line of the login dialogue. When there is none, because the time to log
+// in ran out or the connection ended, it says why in the log, and tells the player when the
+// time ran out.
+func (e *Engine) loginRead(s *session, deadline time.Time) (string, error) {
+	line, err := e.readLine(s, deadline)
+	if err == nil {
+		return line, nil
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() && !time.Now().Before(deadline) {
+		e.log.Info("login timed out", "session", s.id, "addr", s.addr, "after", e.cfg.LoginTimeout)
+		s.send(Output{Text: fmt.Sprintf("\nYou took longer than %s to log in. Goodbye.\n", e.cfg.LoginTimeout), Close: true})
+	} else {
+		e.log.Info("login abandoned", "session", s.id, "addr", s.addr, "err", err)
+	}
 	return line, err
 }
 

@@ -60,11 +60,16 @@ func (s *Store) CreateAccount(ctx context.Context, a Account) error {
 	if row.CreatedAt.IsZero() {
 		row.CreatedAt = dbTime(time.Now())
 	}
-	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
-	if res.Error != nil {
-		return fmt.Errorf("store: create account %q: %w", a.Name, res.Error)
+	var created bool
+	err := s.writeStatement(ctx, func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+		created = res.RowsAffected > 0
+		return res.Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: create account %q: %w", a.Name, err)
 	}
-	if res.RowsAffected == 0 {
+	if !created {
 		return fmt.Errorf("store: create account %q: %w", a.Name, ErrExists)
 	}
 	return nil
@@ -73,7 +78,7 @@ func (s *Store) CreateAccount(ctx context.Context, a Account) error {
 // Account returns the account called name (in any letter case), or ErrNotFound.
 func (s *Store) Account(ctx context.Context, name string) (Account, error) {
 	var row accountRow
-	err := s.db.WithContext(ctx).Where(byKey(name)).Take(&row).Error
+	err := s.read.WithContext(ctx).Where(byKey(name)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		err = ErrNotFound
 	}
@@ -97,7 +102,7 @@ func (row accountRow) account() Account {
 // Staff lists the accounts whose role is not the default player role, by name.
 func (s *Store) Staff(ctx context.Context) ([]Account, error) {
 	var rows []accountRow
-	if err := s.db.WithContext(ctx).Where(clause.Neq{Column: clause.Column{Name: "role"}, Value: defaultRole}).Order(orderBy("key")).Find(&rows).Error; err != nil {
+	if err := s.read.WithContext(ctx).Where(clause.Neq{Column: clause.Column{Name: "role"}, Value: defaultRole}).Order(orderBy("key")).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list staff: %w", err)
 	}
 	out := make([]Account, len(rows))
@@ -124,7 +129,8 @@ func (s *Store) SetRole(ctx context.Context, name, role string) error {
 func (s *Store) UpdateRole(ctx context.Context, name string, decide func(Account) (string, error)) (Account, error) {
 	var acct Account
 	var decided error
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		decided = nil
 		var row accountRow
 		err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Where(byKey(name)).Take(&row).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -167,11 +173,16 @@ func (s *Store) RecordLogin(ctx context.Context, name, addr string, at time.Time
 }
 
 func (s *Store) updateAccount(ctx context.Context, op, name string, set map[string]any) error {
-	res := s.db.WithContext(ctx).Model(&accountRow{}).Where(byKey(name)).Updates(set)
-	if res.Error != nil {
-		return fmt.Errorf("store: %s %q: %w", op, name, res.Error)
+	var found bool
+	err := s.writeStatement(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&accountRow{}).Where(byKey(name)).Updates(set)
+		found = res.RowsAffected > 0
+		return res.Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: %s %q: %w", op, name, err)
 	}
-	if res.RowsAffected == 0 {
+	if !found {
 		return fmt.Errorf("store: %s %q: %w", op, name, ErrNotFound)
 	}
 	return nil

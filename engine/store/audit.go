@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/mudd/mudd/engine/state"
@@ -50,7 +51,13 @@ func (s *Store) AddAudit(ctx context.Context, entries ...AuditEntry) error {
 		rows[i] = auditRow{At: dbTime(a.At), Who: state.Key(a.Who), Name: a.Who, Role: a.Role, By: a.By, Room: a.Room,
 			Line: a.Line, Result: a.Result}
 	}
-	if err := s.db.WithContext(ctx).CreateInBatches(rows, rowsPerInsert).Error; err != nil {
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		for i := range rows {
+			rows[i].ID = 0 // set by an earlier run that was rolled back
+		}
+		return tx.CreateInBatches(rows, rowsPerInsert).Error
+	})
+	if err != nil {
 		return fmt.Errorf("store: write %d audit entries: %w", len(rows), err)
 	}
 	return nil
@@ -59,7 +66,7 @@ func (s *Store) AddAudit(ctx context.Context, entries ...AuditEntry) error {
 // Audit returns the latest n entries, newest first; of one character if who is not "".
 func (s *Store) Audit(ctx context.Context, who string, n int) ([]AuditEntry, error) {
 	newest := clause.OrderBy{Columns: []clause.OrderByColumn{{Column: clause.Column{Name: "id"}, Desc: true}}}
-	q := s.db.WithContext(ctx).Order(newest).Limit(n)
+	q := s.read.WithContext(ctx).Order(newest).Limit(n)
 	if who != "" {
 		q = q.Where(clause.Eq{Column: clause.Column{Name: "who"}, Value: state.Key(who)})
 	}

@@ -20,6 +20,13 @@ type backend struct {
 	name      string
 	dialector func(dsn string) gorm.Dialector
 	setup     func(db *gorm.DB) error
+	// readers, if not nil, opens a second pool for reads, set up by setupReaders; writes
+	// then go through a committer on the first (see write). Without it the one pool serves
+	// both.
+	readers      func(dsn string) gorm.Dialector
+	setupReaders func(db *gorm.DB) error
+	// retryable reports whether a write that failed with err may succeed if run again.
+	retryable func(err error) bool
 	// lockMigration runs first in the transaction that creates the tables and holds a lock
 	// that the same transaction in another process waits for, until commit.
 	lockMigration func(tx *gorm.DB) error
@@ -34,10 +41,23 @@ type backend struct {
 const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(FULL)" +
 	"&_pragma=foreign_keys(1)&_txlock=immediate"
 
+// sqliteReaderPragmas configures the connections that read: they wait for a lock as the
+// writer does (WAL readers rarely need one), and cannot write.
+const sqliteReaderPragmas = "_pragma=busy_timeout(5000)&_pragma=query_only(1)"
+
+// sqliteReaders is how many connections of a process read a SQLite file at once. WAL readers
+// do not wait for the writer or for each other; more would only hold more files open.
+const sqliteReaders = 4
+
 var sqliteBackend = backend{
 	name:      "sqlite",
 	dialector: func(path string) gorm.Dialector { return sqlite.Open(path + "?" + sqlitePragmas) },
-	setup:     func(*gorm.DB) error { return nil },
+	// One connection writes: SQLite has one writer at a time anyway, and connections of one
+	// process waiting for each other's lock in the busy handler starve under load.
+	setup:        func(db *gorm.DB) error { return maxConns(db, 1) },
+	readers:      func(path string) gorm.Dialector { return sqlite.Open(path + "?" + sqliteReaderPragmas) },
+	setupReaders: func(db *gorm.DB) error { return maxConns(db, sqliteReaders) },
+	retryable:    sqliteRetryable,
 	// BEGIN IMMEDIATE has already taken the database's write lock.
 	lockMigration: func(*gorm.DB) error { return nil },
 }
@@ -62,9 +82,53 @@ var postgresBackend = backend{
 		sqlDB.SetMaxIdleConns(postgresMaxConns / 2)
 		return nil
 	},
+	retryable: postgresRetryable,
 	lockMigration: func(tx *gorm.DB) error {
 		return tx.Exec("SELECT pg_advisory_xact_lock(?)", postgresMigrationLock).Error
 	},
+}
+
+// maxConns bounds db's pool to n connections, all kept open.
+func maxConns(db *gorm.DB, n int) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	sqlDB.SetMaxOpenConns(n)
+	sqlDB.SetMaxIdleConns(n)
+	return nil
+}
+
+// SQLite's result codes (the low byte of an extended code) of a database locked by another
+// connection.
+const (
+	sqliteBusy   = 5
+	sqliteLocked = 6
+)
+
+// sqliteRetryable reports whether err is SQLite's "database is locked": another process
+// held the write lock for longer than the busy timeout.
+func sqliteRetryable(err error) bool {
+	var coded interface{ Code() int }
+	if !errors.As(err, &coded) {
+		return false
+	}
+	code := coded.Code() & 0xff
+	return code == sqliteBusy || code == sqliteLocked
+}
+
+// postgresRetryable reports whether err is a serialization failure or a deadlock, after
+// which PostgreSQL expects the transaction to be run again.
+func postgresRetryable(err error) bool {
+	var pgErr interface{ SQLState() string }
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	switch pgErr.SQLState() {
+	case "40001", "40P01": // serialization_failure, deadlock_detected
+		return true
+	}
+	return false
 }
 
 // backendOf tells which database dsn names.

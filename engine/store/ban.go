@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -41,7 +42,8 @@ func (s *Store) AddBan(ctx context.Context, b Ban) error {
 		Columns:   []clause.Column{{Name: "kind"}, {Name: "value"}},
 		DoUpdates: clause.AssignmentColumns([]string{"reason", "by", "at", "expires"}),
 	}
-	if err := s.db.WithContext(ctx).Clauses(replace).Create(&row).Error; err != nil {
+	err := s.writeStatement(ctx, func(tx *gorm.DB) error { return tx.Clauses(replace).Create(&row).Error })
+	if err != nil {
 		return fmt.Errorf("store: add ban of %s %q: %w", b.Kind, b.Value, err)
 	}
 	return nil
@@ -49,11 +51,16 @@ func (s *Store) AddBan(ctx context.Context, b Ban) error {
 
 // RemoveBan deletes the ban of kind and value. It fails with ErrNotFound if there is none.
 func (s *Store) RemoveBan(ctx context.Context, kind, value string) error {
-	res := s.db.WithContext(ctx).Where(banKey(kind, value)).Delete(&banRow{})
-	if res.Error != nil {
-		return fmt.Errorf("store: remove ban of %s %q: %w", kind, value, res.Error)
+	var found bool
+	err := s.writeStatement(ctx, func(tx *gorm.DB) error {
+		res := tx.Where(banKey(kind, value)).Delete(&banRow{})
+		found = res.RowsAffected > 0
+		return res.Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: remove ban of %s %q: %w", kind, value, err)
 	}
-	if res.RowsAffected == 0 {
+	if !found {
 		return fmt.Errorf("store: remove ban of %s %q: %w", kind, value, ErrNotFound)
 	}
 	return nil
@@ -61,13 +68,13 @@ func (s *Store) RemoveBan(ctx context.Context, kind, value string) error {
 
 // Bans returns every ban that has not expired at now, oldest first. Expired bans are deleted.
 func (s *Store) Bans(ctx context.Context, now time.Time) ([]Ban, error) {
-	db := s.db.WithContext(ctx)
 	expired := clause.Lte{Column: clause.Column{Name: "expires"}, Value: dbTime(now)} // never true of NULL
-	if err := db.Where(expired).Delete(&banRow{}).Error; err != nil {
+	err := s.writeStatement(ctx, func(tx *gorm.DB) error { return tx.Where(expired).Delete(&banRow{}).Error })
+	if err != nil {
 		return nil, fmt.Errorf("store: prune expired bans: %w", err)
 	}
 	var rows []banRow
-	if err := db.Order(orderBy("at", "kind", "value")).Find(&rows).Error; err != nil {
+	if err := s.read.WithContext(ctx).Order(orderBy("at", "kind", "value")).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: load bans: %w", err)
 	}
 	out := make([]Ban, len(rows))

@@ -2,7 +2,9 @@ package store
 
 import (
 	"fmt"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mudd/mudd/engine/state"
 )
@@ -72,4 +74,33 @@ func BenchmarkWriterSave5000(b *testing.B) {
 			w.Save(cs...)
 		}
 	})
+}
+
+// BenchmarkLoginWrites makes the writes of a new player's first login (create the account,
+// claim the character, record the login) from many goroutines at once, as in a login storm:
+// an op is one login.
+func BenchmarkLoginWrites(b *testing.B) {
+	for _, db := range testDBs {
+		b.Run(db.name, func(b *testing.B) {
+			s := openTest(b, db)
+			var n atomic.Int64
+			b.SetParallelism(64) // goroutines per core, like sessions logging in
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					name := fmt.Sprintf("Bench%07d", n.Add(1))
+					err := s.CreateAccount(b.Context(), Account{Name: name, PasswordHash: "x"})
+					if err == nil {
+						_, _, err = s.Claim(b.Context(), name, DefaultOwner)
+					}
+					if err == nil {
+						err = s.RecordLogin(b.Context(), name, "127.0.0.1", time.Now())
+					}
+					if err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
 }

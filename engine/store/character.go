@@ -69,21 +69,27 @@ var upsertOwned = clause.OnConflict{
 // new one, Version 0, when none is saved) with its lease. The row's epoch goes up by one in
 // the same transaction, so that saves under any earlier lease, by another process or an
 // earlier run of the same one, are refused from then on. A character never saved gets a row
-// of its own to hold the lease.
+// of its own to hold the lease, even when two processes claim it at once.
 func (s *Store) Claim(ctx context.Context, name, owner string) (state.Character, Lease, error) {
+	fresh, err := json.Marshal(state.Character{Name: name})
+	if err != nil {
+		return state.Character{}, Lease{}, fmt.Errorf("store: claim character %q: %w", name, err)
+	}
 	var row characterRow
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.write(ctx, func(tx *gorm.DB) error {
+		row = characterRow{}
 		err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Where(byKey(name)).Take(&row).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			b, err := json.Marshal(state.Character{Name: name})
-			if err != nil {
-				return err
+			row = characterRow{Key: state.Key(name), Name: name, UpdatedAt: dbTime(time.Now()), State: string(fresh),
+				Owner: owner, Epoch: 1}
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+			if res.Error != nil || res.RowsAffected == 1 {
+				return res.Error
 			}
-			row = characterRow{Key: state.Key(name), Name: name, UpdatedAt: dbTime(time.Now()),
-				State: string(b), Owner: owner, Epoch: 1}
-			// Two processes claiming a new character at once: the second waits for the
-			// first's row, then fails here and the caller may try again.
-			return tx.Create(&row).Error
+			// Another process inserted the row meanwhile (this insert waited for its
+			// transaction): claim that row.
+			row = characterRow{}
+			err = tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Where(byKey(name)).Take(&row).Error
 		}
 		if err != nil {
 			return err
@@ -105,7 +111,7 @@ func (s *Store) Claim(ctx context.Context, name, owner string) (state.Character,
 // Owner returns the lease the character called name is held under, or ErrNotFound.
 func (s *Store) Owner(ctx context.Context, name string) (Lease, error) {
 	var row characterRow
-	err := s.db.WithContext(ctx).Select("owner", "epoch").Where(byKey(name)).Take(&row).Error
+	err := s.read.WithContext(ctx).Select("owner", "epoch").Where(byKey(name)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		err = ErrNotFound
 	}
@@ -155,7 +161,8 @@ func (s *Store) writeOwned(ctx context.Context, rows []characterRow) (refused []
 	for i, r := range rows {
 		keys[i] = r.Key
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.write(ctx, func(tx *gorm.DB) error {
+		refused = nil
 		if err := tx.Clauses(upsertOwned).CreateInBatches(rows, rowsPerInsert).Error; err != nil {
 			return err
 		}
@@ -199,7 +206,7 @@ var upsertNewer = clause.OnConflict{
 // Character returns the saved character called name (in any letter case), or ErrNotFound.
 func (s *Store) Character(ctx context.Context, name string) (state.Character, error) {
 	var row characterRow
-	err := s.db.WithContext(ctx).Where(byKey(name)).Take(&row).Error
+	err := s.read.WithContext(ctx).Where(byKey(name)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		err = ErrNotFound
 	}
@@ -271,7 +278,7 @@ func (s *Store) writeRows(ctx context.Context, rows []characterRow) error {
 		return nil
 	}
 	slices.SortFunc(rows, func(a, b characterRow) int { return strings.Compare(a.Key, b.Key) })
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		return tx.Clauses(upsertNewer).CreateInBatches(rows, rowsPerInsert).Error
 	})
 }

@@ -11,6 +11,12 @@
 //
 // # Concurrency
 //
+// Every write goes through Store.write (commit.go). With SQLite one connection writes, owned
+// by a goroutine that commits the writes queued meanwhile in one transaction (group commit),
+// and a few other connections read; with PostgreSQL each write is a transaction on the pool.
+// A write that fails for contention (SQLite's "database is locked" from another process, a
+// PostgreSQL serialization failure or deadlock) is run again a bounded number of times.
+//
 // Every write is either one statement that decides by itself (an insert that does nothing
 // on a conflict, an upsert guarded by the stored version, an update or delete by key), or a
 // transaction that reads rows and then writes. In SQLite a transaction starts by taking the
@@ -46,7 +52,9 @@ const slowQuery = 500 * time.Millisecond
 
 // Store is the database of accounts and characters.
 type Store struct {
-	db      *gorm.DB
+	db      *gorm.DB // writes go here, through write
+	read    *gorm.DB // reads: db itself, or a pool of reading connections
+	group   *committer
 	log     *slog.Logger
 	backend backend
 }
@@ -73,21 +81,11 @@ func open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := gorm.Open(b.dialector(dsn), &gorm.Config{
-		Logger: logger.NewSlogLogger(log, logger.Config{
-			SlowThreshold:             slowQuery,
-			IgnoreRecordNotFoundError: true,
-			ParameterizedQueries:      true, // never log values: they hold password hashes
-			LogLevel:                  logger.Warn,
-		}),
-		TranslateError:         true,
-		SkipDefaultTransaction: true, // transactions are explicit where they matter
-		NowFunc:                func() time.Time { return dbTime(time.Now()) },
-	})
+	db, err := gorm.Open(b.dialector(dsn), gormConfig(log))
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, log: log, backend: b}
+	s := &Store{db: db, read: db, log: log, backend: b}
 	if err := b.setup(db); err != nil {
 		s.Close()
 		return nil, err
@@ -104,16 +102,52 @@ func open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("create tables: %w", err)
 	}
+	if b.readers != nil {
+		if s.read, err = gorm.Open(b.readers(dsn), gormConfig(log)); err == nil {
+			err = b.setupReaders(s.read)
+		}
+		if err != nil {
+			s.read = db
+			s.Close()
+			return nil, fmt.Errorf("open readers: %w", err)
+		}
+		s.group = newCommitter(db, log, b.retryable)
+	}
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return fmt.Errorf("store: close: %w", err)
+func gormConfig(log *slog.Logger) *gorm.Config {
+	return &gorm.Config{
+		Logger: logger.NewSlogLogger(log, logger.Config{
+			SlowThreshold:             slowQuery,
+			IgnoreRecordNotFoundError: true,
+			ParameterizedQueries:      true, // never log values: they hold password hashes
+			LogLevel:                  logger.Warn,
+		}),
+		TranslateError:         true,
+		SkipDefaultTransaction: true, // transactions are explicit where they matter
+		NowFunc:                func() time.Time { return dbTime(time.Now()) },
 	}
-	if err := sqlDB.Close(); err != nil {
+}
+
+// Close finishes the writes under way and closes the database. Writes made after Close fail.
+func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.close()
+	}
+	pools := []*gorm.DB{s.db}
+	if s.read != s.db {
+		pools = append(pools, s.read)
+	}
+	var errs []error
+	for _, db := range pools {
+		sqlDB, err := db.DB()
+		if err == nil {
+			err = sqlDB.Close()
+		}
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
 	return nil

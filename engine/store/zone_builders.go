@@ -34,7 +34,7 @@ func (zoneBuilderRow) TableName() string { return "zone_builders" }
 // name in its display form, also with ErrExists.
 func (s *Store) AssignZone(ctx context.Context, zone, name, by string) (string, error) {
 	var display string
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		// The account row is locked until commit so that it cannot change in between
 		// (PostgreSQL; in SQLite the transaction holds the write lock already).
 		var acct accountRow
@@ -65,12 +65,17 @@ func (s *Store) AssignZone(ctx context.Context, zone, name, by string) (string, 
 // UnassignZone takes zone away from the account called name. It fails with ErrNotFound if
 // the account was not assigned to the zone.
 func (s *Store) UnassignZone(ctx context.Context, zone, name string) error {
-	res := s.db.WithContext(ctx).Where(clause.Eq{Column: clause.Column{Name: "zone"}, Value: zone}).Where(byKey(name)).
-		Delete(&zoneBuilderRow{})
-	if res.Error != nil {
-		return fmt.Errorf("store: unassign zone %q from %q: %w", zone, name, res.Error)
+	var found bool
+	err := s.writeStatement(ctx, func(tx *gorm.DB) error {
+		res := tx.Where(clause.Eq{Column: clause.Column{Name: "zone"}, Value: zone}).Where(byKey(name)).
+			Delete(&zoneBuilderRow{})
+		found = res.RowsAffected > 0
+		return res.Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: unassign zone %q from %q: %w", zone, name, err)
 	}
-	if res.RowsAffected == 0 {
+	if !found {
 		return fmt.Errorf("store: unassign zone %q from %q: %w", zone, name, ErrNotFound)
 	}
 	return nil
@@ -79,7 +84,7 @@ func (s *Store) UnassignZone(ctx context.Context, zone, name string) error {
 // ZoneBuilders lists every assignment, ordered by zone and name.
 func (s *Store) ZoneBuilders(ctx context.Context) ([]ZoneBuilder, error) {
 	var rows []zoneBuilderRow
-	if err := s.db.WithContext(ctx).Order(orderBy("zone", "key")).Find(&rows).Error; err != nil {
+	if err := s.read.WithContext(ctx).Order(orderBy("zone", "key")).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list zone builders: %w", err)
 	}
 	out := make([]ZoneBuilder, len(rows))
